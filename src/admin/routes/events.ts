@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import type { AdminOptions } from '../server.js'
+import { historyView, statusView } from '../views.js'
+
+const heartbeatMs = 15_000
+
+/**
+ * `GET /api/v1/events`: server-sent events. Each rollout event arrives as `event: rollout`
+ * with the history line and the new status; a comment line every 15 s keeps proxies from
+ * closing an idle stream. The first message is the current status, so a watcher can draw at
+ * once.
+ */
+export function registerEventRoutes(app: FastifyInstance, opts: AdminOptions): void {
+  app.get('/api/v1/events', { schema: { summary: 'Server-sent events: one `rollout` event per state change.' } }, (request, reply) => {
+    reply.hijack()
+    const res = reply.raw
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+    const send = (event: string, data: unknown): void => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+    }
+    send('status', statusView(opts.driver.state))
+    const unsubscribe = opts.driver.subscribe((state, entries) => {
+      for (const entry of entries) send('rollout', { entry: historyView(entry), status: statusView(state) })
+    })
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs)
+    const done = (): void => {
+      clearInterval(heartbeat)
+      unsubscribe()
+    }
+    request.raw.once('close', done)
+    res.once('error', done)
+  })
+}

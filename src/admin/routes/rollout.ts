@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify'
+import { percentToBp } from '../../routing/weight.js'
+import { strategyFromConfig } from '../../rollout/strategy-from-config.js'
+import type { EngineEvent } from '../../rollout/types.js'
+import { AbortBody, EmptyBody, ErrorResponse, PromoteBody, StartBody, WeightBody } from '../schemas.js'
+import { actorOf, type AdminOptions } from '../server.js'
+import { rolloutView } from '../views.js'
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse }
+const security = [{ bearer: [] }]
+
+export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions): void {
+  const run = async (event: EngineEvent) => rolloutView(await opts.driver.dispatch(event))
+
+  app.post<{ Body: StartBody }>('/api/v1/rollout', {
+    schema: { summary: 'Start a rollout of a new version (waits for readiness, then runs the strategy).', body: StartBody, response: errors, security },
+  }, async (request, reply) => {
+    const { version, strategy, supersede } = request.body
+    const view = await run({
+      type: 'start',
+      version: { name: version.name, backends: version.backends },
+      ...(strategy === undefined ? {} : { strategy: strategyFromConfig(strategy) ?? undefined }),
+      supersede: supersede === true,
+      actor: actorOf(request),
+    })
+    return reply.code(201).send(view)
+  })
+
+  app.post<{ Body: PromoteBody | undefined }>('/api/v1/rollout/promote', {
+    schema: { summary: 'Finish the current pause or step and go on; {"full": true} skips to 100% and finishes.', body: PromoteBody, response: errors, security },
+  }, (request) => run({ type: 'promote', full: request.body?.full === true, actor: actorOf(request) }))
+
+  app.post<{ Body: AbortBody | undefined }>('/api/v1/rollout/abort', {
+    schema: { summary: 'Send 100% to stable now; phase Aborted.', body: AbortBody, response: errors, security },
+  }, (request) => run({ type: 'abort', actor: actorOf(request), ...(request.body?.message === undefined ? {} : { message: request.body.message }) }))
+
+  for (const verb of ['retry', 'pause', 'resume'] as const) {
+    const summary = { retry: 'Restart an aborted rollout from step 0.', pause: 'Hold the rollout where it is.', resume: 'Clear a manual pause or manual weight.' }[verb]
+    app.post(`/api/v1/rollout/${verb}`, { schema: { summary, body: EmptyBody, response: errors, security } }, (request) => run({ type: verb, actor: actorOf(request) }))
+  }
+
+  const setWeight = { schema: { summary: 'Set the canary weight by hand (pauses the rollout at that weight).', body: WeightBody, response: errors, security } }
+  const weightHandler = (request: { body: WeightBody; headers: Record<string, unknown> } & Parameters<typeof actorOf>[0]) =>
+    run({ type: 'setWeight', weightBp: percentToBp(request.body.weight), actor: actorOf(request) })
+  app.put<{ Body: WeightBody }>('/api/v1/rollout/weight', setWeight, weightHandler)
+  app.put<{ Body: WeightBody }>('/api/v1/weight', setWeight, weightHandler)
+}

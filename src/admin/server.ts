@@ -1,0 +1,85 @@
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import { rampError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics/registry.js'
+import type { RolloutDriver } from '../rollout/driver.js'
+import { bearerMatches } from './auth.js'
+import { sendRampError, toRampError } from './errors.js'
+import { registerEventRoutes } from './routes/events.js'
+import { registerHealthRoutes } from './routes/health.js'
+import { registerRolloutRoutes } from './routes/rollout.js'
+import { registerStatusRoutes } from './routes/status.js'
+
+export interface AdminOptions {
+  driver: RolloutDriver
+  metrics: Metrics
+  log: Logger
+  /** Admin token; undefined leaves mutating calls open (only allowed on loopback). */
+  token: string | undefined
+  /** False while starting or draining: `/readyz` answers 503. */
+  ready: () => boolean
+}
+
+const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Who did it, for the history: `x-ramp-actor` (the CLI sends the user name) or "admin". */
+export function actorOf(request: FastifyRequest): string {
+  const h = request.headers['x-ramp-actor']
+  return typeof h === 'string' && /^[\w.@-]{1,64}$/.test(h) ? h : 'admin'
+}
+
+/**
+ * The admin API: health, metrics, status, and the rollout verbs. Each route file holds only
+ * the translation between HTTP and driver events; errors leave through one handler.
+ */
+export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+    ajv: { customOptions: { allErrors: true, verbose: true, multipleOfPrecision: 6, removeAdditional: false, coerceTypes: false, useDefaults: true } },
+  })
+  const methodsByPath = new Map<string, Set<string>>()
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    const set = methodsByPath.get(route.url) ?? new Set<string>()
+    for (const m of methods) set.add(m)
+    methodsByPath.set(route.url, set)
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'ramp admin API', version: '1', description: 'Move a release along: status, verbs, events. Mutating calls need `Authorization: Bearer <token>` when a token is set.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  })
+
+  app.addHook('onRequest', async (request) => {
+    if (opts.token === undefined || readOnly.has(request.method)) return
+    if (!bearerMatches(request.headers.authorization, opts.token)) {
+      throw rampError('RAMP_ERR_ADMIN_UNAUTHORIZED', `${request.method} ${request.url.split('?')[0]} needs the admin token`)
+    }
+  })
+
+  app.setErrorHandler((err, request, reply) => sendRampError(reply, toRampError(err, request, opts.log)))
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    const methods = methodsByPath.get(path)
+    if (methods !== undefined && !methods.has(request.method)) {
+      void reply.header('allow', [...methods].join(', '))
+      return sendRampError(reply, rampError('RAMP_ERR_ADMIN_METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${[...methods].join(', ')}`))
+    }
+    return sendRampError(reply, rampError('RAMP_ERR_ADMIN_NOT_FOUND', `no admin route ${request.method} ${path}`))
+  })
+
+  registerHealthRoutes(app, opts)
+  registerStatusRoutes(app, opts)
+  registerRolloutRoutes(app, opts)
+  registerEventRoutes(app, opts)
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger())
+  return app
+}

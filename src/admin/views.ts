@@ -1,0 +1,54 @@
+import { allowedVerbs } from '../rollout/verbs.js'
+import { tableOf } from '../rollout/table-of.js'
+import type { HistoryEntry, RolloutState } from '../rollout/types.js'
+import { bpToPercent } from '../routing/weight.js'
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+
+/** `GET /api/v1/status`: the short summary (its first fields are the data-plane issue's shape). */
+export function statusView(state: RolloutState) {
+  const table = tableOf(state)
+  return {
+    phase: state.phase,
+    reason: state.reason,
+    message: state.message,
+    mode: table.mode,
+    weight: bpToPercent(table.weightBp),
+    step: state.stepIndex,
+    stable: { name: state.stable.name, backends: state.stable.backends },
+    canary: state.canary === null ? null : { name: state.canary.name, backends: state.canary.backends },
+  }
+}
+
+/** `GET /api/v1/rollout`: the whole state, with times as ISO strings and the step list marked. */
+export function rolloutView(state: RolloutState) {
+  const table = tableOf(state)
+  const steps = state.strategy.type === 'canary'
+    ? state.strategy.steps.map((step, i) => ({ index: i, step, current: i === state.stepIndex, done: i < state.stepIndex }))
+    : []
+  return {
+    ...statusView(state),
+    revision: state.revision,
+    desiredWeight: bpToPercent(state.weightBp),
+    allowed: allowedVerbs(state),
+    strategy: state.strategy,
+    steps,
+    stepCount: steps.length,
+    canaryReady: state.canaryReady,
+    previousStable: state.previousStable,
+    pauseUntil: iso(state.pauseUntil),
+    progressDeadlineAt: iso(state.progressDeadlineAt),
+    scaleDownAt: iso(state.scaleDownAt),
+    attempt: state.attempt,
+    options: state.options,
+    abort: state.abort === null ? null : { ...state.abort, at: iso(state.abort.at) },
+    routing: { mode: table.mode, stable: table.stable.name, canary: table.canary?.name ?? null, weight: bpToPercent(table.weightBp) },
+    startedAt: iso(state.startedAt),
+    updatedAt: iso(state.updatedAt),
+    finishedAt: iso(state.finishedAt),
+  }
+}
+
+export function historyView(entry: HistoryEntry) {
+  return { ...entry, at: new Date(entry.at).toISOString() }
+}

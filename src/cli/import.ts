@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs'
+import { parseAllDocuments, stringify } from 'yaml'
+import { dropIgnoredStrategyFields } from '../config/argo-fields.js'
+import { parseConfig } from '../config/load.js'
+import { isRampError } from '../errors.js'
+import { CliExit, exitCode } from './exit.js'
+
+/** Canary step kinds ramp runs today; any other step is dropped with this reason. */
+const supportedSteps = new Set(['setWeight', 'pause'])
+
+/**
+ * `ramp import rollout.yaml`: reads an Argo Rollouts `Rollout` manifest and prints a ramp
+ * config with its strategy. Kubernetes-only fields are dropped and named, each with the
+ * reason, as comments at the top, so the output is a file to review, then save.
+ */
+export function importCommand(path: string, out: NodeJS.WritableStream = process.stdout): void {
+  let docs
+  try {
+    docs = parseAllDocuments(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new CliExit(exitCode.usage, `cannot read ${path}: ${(err as Error).message}`)
+  }
+  const list = Array.isArray(docs) ? docs : [docs]
+  const rollout = list.map((d) => d.toJS() as Record<string, unknown> | null).find((d) => d?.kind === 'Rollout')
+  if (rollout === undefined || rollout === null) throw new CliExit(exitCode.usage, `${path} has no document with kind: Rollout`)
+  const spec = (rollout.spec ?? {}) as Record<string, unknown>
+  const strategy = structuredClone(spec.strategy ?? {}) as Record<string, unknown>
+  const name = String((rollout.metadata as { name?: string } | undefined)?.name ?? 'service')
+  const notes = dropIgnoredStrategyFields(strategy)
+  const canary = strategy.canary as { steps?: Array<Record<string, unknown>>; analysis?: unknown } | undefined
+  if (canary?.steps !== undefined) {
+    canary.steps = canary.steps.filter((step, i) => {
+      const kind = Object.keys(step)[0] ?? ''
+      if (supportedSteps.has(kind)) return true
+      notes.push(`strategy.canary.steps[${i}].${kind} dropped: ramp does not run ${kind} steps yet`)
+      return false
+    })
+  }
+  if (canary?.analysis !== undefined) {
+    delete canary.analysis
+    notes.push('strategy.canary.analysis dropped: ramp does not run background analysis yet')
+  }
+  const bg = strategy.blueGreen as Record<string, unknown> | undefined
+  for (const key of ['prePromotionAnalysis', 'postPromotionAnalysis']) {
+    if (bg?.[key] !== undefined) {
+      delete bg[key]
+      notes.push(`strategy.blueGreen.${key} dropped: ramp does not run analysis yet`)
+    }
+  }
+  const config: Record<string, unknown> = {
+    listen: { host: '0.0.0.0', port: 8080 },
+    preview: { host: '0.0.0.0', port: 8081 },
+    admin: { host: '127.0.0.1', port: 9191 },
+    stable: { name: 'stable', backends: ['http://127.0.0.1:9001'] },
+    strategy,
+  }
+  for (const key of ['progressDeadlineSeconds', 'progressDeadlineAbort'] as const) if (spec[key] !== undefined) config[key] = spec[key]
+  const text = stringify(config)
+  try {
+    parseConfig(text, null, {})
+  } catch (err) {
+    if (isRampError(err)) throw new CliExit(exitCode.usage, `the strategy of ${path} is not one ramp can run:\n${err.message}`)
+    throw err
+  }
+  const header = [
+    `# ramp config imported from ${path} (Rollout ${name}).`,
+    '# Set stable to the backends serving today; deploy a new version with `ramp deploy`.',
+    ...(notes.length === 0 ? ['# Nothing was dropped.'] : ['# Dropped, with the reason:', ...notes.map((n) => `#   ${n}`)]),
+  ]
+  out.write(`${header.join('\n')}\n${text}`)
+}

@@ -1,0 +1,59 @@
+import type { rolloutView } from '../admin/views.js'
+import { formatDuration } from '../config/duration.js'
+import type { CanaryStep } from '../rollout/types.js'
+
+export type RolloutView = ReturnType<typeof rolloutView>
+
+const icons: Record<string, string> = { Healthy: '✔', Progressing: '◌', Paused: '॥', Aborted: '✖', Degraded: '⚠' }
+
+function describeStep(step: CanaryStep): string {
+  if ('setWeight' in step) return `setWeight: ${step.setWeight}`
+  return step.pause.durationMs === undefined ? 'pause: {}' : `pause: ${formatDuration(step.pause.durationMs)}`
+}
+
+function left(untilIso: string | null, now: number): string {
+  if (untilIso === null) return ''
+  const ms = Date.parse(untilIso) - now
+  return ms <= 0 ? 'due now' : `${formatDuration(ms)} left`
+}
+
+/**
+ * Draws a rollout the way `kubectl argo rollouts get rollout` does: phase and message, the
+ * versions with their share, the step list with the current step marked, and what the
+ * rollout waits for with the time left.
+ */
+export function renderStatus(v: RolloutView, now: number = Date.now()): string {
+  const out: string[] = []
+  const pad = (k: string): string => `${k}:`.padEnd(16)
+  out.push(`${pad('Status')}${icons[v.phase] ?? ''} ${v.phase} (${v.reason})`)
+  out.push(`${pad('Message')}${v.message}`)
+  out.push(`${pad('Strategy')}${v.strategy.type === 'canary' ? 'Canary' : 'BlueGreen'}${v.attempt > 1 ? ` (attempt ${v.attempt})` : ''}`)
+  if (v.strategy.type === 'canary' && v.stepCount > 0 && v.step >= 0) out.push(`${pad('  Step')}${Math.min(v.step + 1, v.stepCount)}/${v.stepCount}`)
+  out.push(`${pad('  SetWeight')}${v.desiredWeight}`)
+  out.push(`${pad('  ActualWeight')}${v.weight}`)
+  const waits: string[] = []
+  if (v.pauseUntil !== null) waits.push(`pause until ${v.pauseUntil.slice(11, 19)}Z (${left(v.pauseUntil, now)})`)
+  if (v.progressDeadlineAt !== null) waits.push(`ready by ${v.progressDeadlineAt.slice(11, 19)}Z (${left(v.progressDeadlineAt, now)})`)
+  if (v.scaleDownAt !== null) waits.push(`${v.routing.stable} kept until ${v.scaleDownAt.slice(11, 19)}Z (${left(v.scaleDownAt, now)})`)
+  if (waits.length > 0) out.push(`${pad('Waiting')}${waits.join('; ')}`)
+  out.push('')
+  out.push('Versions:')
+  const stableShare = 100 - v.weight
+  out.push(`  ${v.stable.name.padEnd(12)} stable  ${`${stableShare}%`.padStart(7)}  ${v.stable.backends.join(' ')}`)
+  if (v.canary !== null) {
+    const ready = v.canaryReady ? '' : '  (not ready)'
+    out.push(`  ${v.canary.name.padEnd(12)} canary  ${`${v.weight}%`.padStart(7)}  ${v.canary.backends.join(' ')}${ready}`)
+  }
+  if (v.steps.length > 0) {
+    out.push('')
+    out.push('Steps:')
+    for (const s of v.steps) {
+      const mark = s.done || (v.phase === 'Healthy' && v.reason === 'Promoted') ? '✔' : s.current ? '▶' : ' '
+      const note = s.current && v.phase === 'Paused' ? `   <- ${v.reason}${v.pauseUntil !== null && v.reason === 'TimedPause' ? `, ${left(v.pauseUntil, now)}` : ''}` : ''
+      out.push(`  ${mark} ${String(s.index + 1).padStart(2)}. ${describeStep(s.step)}${note}`)
+    }
+  }
+  out.push('')
+  out.push(`${pad('Allowed')}${v.allowed.join(', ') || 'none'}`)
+  return out.join('\n')
+}

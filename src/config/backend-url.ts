@@ -1,0 +1,15 @@
+/** "htp://x" -> the reason it is not a backend origin, or undefined when it is one. */
+export function backendUrlProblem(value: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return `${JSON.stringify(value)} is not an http(s) URL`
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${JSON.stringify(value)} is not an http(s) URL`
+  if (url.username !== '' || url.password !== '') return `${JSON.stringify(value)} has credentials; ramp does not send them`
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    return `${JSON.stringify(value)} has a path or query; give the origin only (scheme://host:port)`
+  }
+  return undefined
+}

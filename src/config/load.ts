@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { Ajv } from 'ajv'
+import { parseDocument } from 'yaml'
+import { rampError } from '../errors.js'
+import { percentToBp } from '../routing/weight.js'
+import { dropIgnoredStrategyFields } from './argo-fields.js'
+import { expandEnv } from './env.js'
+import { ajvProblems, formatProblem, type Problem } from './problems.js'
+import { ConfigSchema, type RawConfig } from './schema.js'
+import { backendUrlProblem } from './backend-url.js'
+import { semanticProblems } from './semantic.js'
+
+export type Mode = 'canary' | 'blueGreen'
+
+/** A configuration that passed every check, with defaults filled in and derived values added. */
+export interface Config extends RawConfig {
+  mode: Mode
+  weightBp: number
+  /** Absolute path of the state file. */
+  statePath: string
+  /** The file it came from, or null for an embedded config (the demo). */
+  source: string | null
+  /** Things that were accepted but ignored (Kubernetes-only Argo fields), one line each. */
+  warnings: string[]
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, multipleOfPrecision: 6 })
+ajv.addFormat('backend-url', (v: string) => backendUrlProblem(v) === undefined)
+const validate = ajv.compile<RawConfig>(ConfigSchema)
+
+/**
+ * Parses and checks a whole configuration. Every problem found is collected (not just the
+ * first), and nothing is returned unless there are none: ramp never starts half-configured.
+ */
+export function parseConfig(text: string, source: string | null, env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: Problem[] = []
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  // Later YAML errors are mostly echoes of the first one; report that one, with its position.
+  const yamlError = doc.errors[0]
+  if (yamlError !== undefined) throw invalid(source, [{ path: '', message: `YAML: ${yamlError.message.split('\n')[0]}` }])
+
+  const tree = expandEnv(doc.toJS(), env, problems)
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
+    throw invalid(source, [...problems, { path: '', message: 'the configuration must be a mapping (key: value)' }])
+  }
+  const warnings = dropIgnoredStrategyFields((tree as Record<string, unknown>).strategy)
+
+  if (!validate(tree)) problems.push(...ajvProblems(validate.errors ?? [], tree))
+  if (problems.length > 0) throw invalid(source, problems)
+  const raw = tree as RawConfig
+  problems.push(...semanticProblems(raw))
+  if (problems.length > 0) throw invalid(source, problems)
+
+  const base = source === null ? process.cwd() : dirname(resolve(source))
+  return {
+    ...raw,
+    mode: raw.mode ?? (raw.strategy?.blueGreen !== undefined ? 'blueGreen' : 'canary'),
+    weightBp: percentToBp(raw.weight),
+    statePath: resolve(base, raw.state.path),
+    source,
+    warnings,
+  }
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (cause) {
+    throw rampError('RAMP_ERR_CONFIG_READ', `cannot read ${path}: ${(cause as Error).message}`, { cause })
+  }
+  return parseConfig(text, path, env)
+}
+
+function invalid(source: string | null, problems: Problem[]) {
+  const lines = problems.map(formatProblem)
+  return rampError('RAMP_ERR_CONFIG_INVALID', `${source ?? 'configuration'} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
+    details: { problems: lines },
+  })
+}

@@ -1,0 +1,114 @@
+import type { ErrorObject } from 'ajv'
+import { backendUrlProblem } from './backend-url.js'
+
+/** One thing wrong with a configuration, located by its path in the file (`canary.backends[1]`). */
+export interface Problem {
+  path: string
+  message: string
+}
+
+export function formatProblem(p: Problem): string {
+  return p.path === '' ? p.message : `${p.path}: ${p.message}`
+}
+
+/** `/canary/backends/1` -> `canary.backends[1]` */
+export function pointerToPath(pointer: string): string {
+  let out = ''
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    out += /^[0-9]+$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`
+  }
+  return out
+}
+
+export function joinPath(base: string, key: string | number): string {
+  if (typeof key === 'number') return `${base}[${key}]`
+  return base === '' ? key : `${base}.${key}`
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value)
+}
+
+/**
+ * Ajv reports a failed union once per branch plus once for the union; keep one line per
+ * location, preferring the branch-level detail a person can act on.
+ */
+export function ajvProblems(errors: ErrorObject[], data: unknown): Problem[] {
+  const byPath = new Map<string, Problem>()
+  for (const e of errors) {
+    const path = pointerToPath(e.instancePath)
+    let problem: Problem
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty)
+        const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {})
+        problem = { path: joinPath(path, key), message: `unknown key (expected one of: ${allowed.join(', ')})` }
+        byPath.set(`${problem.path}#unknown`, problem)
+        continue
+      }
+      case 'required': {
+        const key = String((e.params as { missingProperty: string }).missingProperty)
+        problem = { path: joinPath(path, key), message: 'is required' }
+        byPath.set(`${problem.path}#required`, problem)
+        continue
+      }
+      case 'anyOf': {
+        const description = (e.parentSchema as { description?: string }).description
+        const options = ((e.parentSchema as { anyOf?: Array<{ const?: unknown }> }).anyOf ?? [])
+          .map((s) => s.const).filter((c) => c !== undefined)
+        const want = options.length > 0 ? `one of ${options.map(show).join(', ')}` : description ?? 'a valid value'
+        problem = { path, message: `${show(valueAt(data, e.instancePath))} is not ${want}` }
+        byPath.set(path, problem)
+        continue
+      }
+      default: {
+        if (byPath.has(path) && isUnionBranch(e)) continue
+        problem = { path, message: describe(e, valueAt(data, e.instancePath)) }
+        if (!isUnionBranch(e)) byPath.set(path, problem)
+        else if (!byPath.has(path)) byPath.set(`${path}#branch`, problem)
+      }
+    }
+  }
+  // A union's own line says it best; drop the branch lines for the same place.
+  for (const key of [...byPath.keys()]) {
+    if (key.endsWith('#branch') && byPath.has(key.slice(0, -'#branch'.length))) byPath.delete(key)
+  }
+  return [...byPath.values()]
+}
+
+function isUnionBranch(e: ErrorObject): boolean {
+  return /\/anyOf\/[0-9]+\//.test(e.schemaPath)
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let cur: unknown = data
+  for (const raw of pointer.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined
+    cur = (cur as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')]
+  }
+  return cur
+}
+
+/** Formats whose failure has a sentence of its own (the schema's `format` keyword). */
+export const formatMessages: Record<string, (value: string) => string | undefined> = {
+  'backend-url': backendUrlProblem,
+}
+
+function describe(e: ErrorObject, value: unknown): string {
+  const p = e.params as Record<string, unknown>
+  switch (e.keyword) {
+    case 'maximum': return `${show(value)} is above the maximum ${String(p.limit)}`
+    case 'minimum': return `${show(value)} is below the minimum ${String(p.limit)}`
+    case 'type': return `${show(value)} is not ${String(p.type) === 'integer' ? 'an integer' : `a ${String(p.type)}`}`
+    case 'multipleOf': return `${show(value)} has more than two decimals`
+    case 'minItems': return `needs at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`
+    case 'minLength': return 'must not be empty'
+    case 'pattern': return `${show(value)} does not match ${String(p.pattern)}`
+    case 'format': {
+      const f = formatMessages[String(p.format)]
+      return (typeof value === 'string' ? f?.(value) : undefined) ?? `${show(value)} is not a valid ${String(p.format)}`
+    }
+    default: return `${show(value)}: ${e.message ?? 'is invalid'}`
+  }
+}

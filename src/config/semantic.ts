@@ -1,0 +1,60 @@
+import { durationMs } from './duration.js'
+import type { Problem } from './problems.js'
+import type { RawConfig, VersionSpec } from './schema.js'
+
+export function versionProblems(v: VersionSpec, path: string): Problem[] {
+  const out: Problem[] = []
+  const seen = new Set<string>()
+  v.backends.forEach((b, i) => {
+    const origin = new URL(b).origin
+    if (seen.has(origin)) out.push({ path: `${path}.backends[${i}]`, message: `${JSON.stringify(b)} is listed twice` })
+    seen.add(origin)
+  })
+  return out
+}
+
+/** Rules the JSON Schema cannot express. Runs only on a config that passed the schema. */
+export function semanticProblems(c: RawConfig): Problem[] {
+  const out: Problem[] = []
+  out.push(...versionProblems(c.stable, 'stable'))
+  if (c.canary !== undefined) {
+    out.push(...versionProblems(c.canary, 'canary'))
+    if (c.canary.name === c.stable.name) {
+      out.push({ path: 'canary.name', message: `${JSON.stringify(c.canary.name)} is also the stable version's name; versions need distinct names` })
+    }
+  }
+
+  const s = c.strategy
+  if (s !== undefined) {
+    if ((s.canary === undefined) === (s.blueGreen === undefined)) {
+      out.push({ path: 'strategy', message: 'give exactly one of canary, blueGreen' })
+    }
+    const wanted = s.blueGreen !== undefined ? 'blueGreen' : 'canary'
+    if (c.mode !== undefined && (s.canary === undefined) !== (s.blueGreen === undefined) && c.mode !== wanted) {
+      out.push({ path: 'mode', message: `"${c.mode}" contradicts strategy.${wanted}; drop mode or make it "${wanted}"` })
+    }
+    s.canary?.steps.forEach((step, i) => {
+      const keys = Object.keys(step)
+      const at = `strategy.canary.steps[${i}]`
+      if (keys.length !== 1) {
+        out.push({ path: at, message: keys.length === 0 ? 'is empty; give one of setWeight, pause' : `has ${keys.join(' and ')}; give one action per step` })
+      }
+      if (step.pause?.duration !== undefined && durationMs(step.pause.duration) === undefined) {
+        out.push({ path: `${at}.pause.duration`, message: `${JSON.stringify(step.pause.duration)} is not a duration (500ms, 30s, 5m, 1h or seconds)` })
+      }
+    })
+  }
+  const mode = c.mode ?? (s?.blueGreen !== undefined ? 'blueGreen' : 'canary')
+  if (mode === 'blueGreen' && c.weight !== 0 && c.weight !== 100) {
+    out.push({ path: 'weight', message: `${c.weight} is a split; in blueGreen mode the weight is 0 (stable active) or 100 (canary active)` })
+  }
+  const ports = new Map<string, string>()
+  for (const name of ['listen', 'preview', 'admin'] as const) {
+    const l = c[name]
+    if (l === undefined || l.port === 0) continue
+    const other = ports.get(String(l.port))
+    if (other !== undefined) out.push({ path: `${name}.port`, message: `${l.port} is also the ${other} port; each listener needs its own` })
+    ports.set(String(l.port), name)
+  }
+  return out
+}

@@ -1,0 +1,64 @@
+/**
+ * Every error ramp raises on purpose has a code from this registry. The code fixes the HTTP
+ * status (mapped here and nowhere else) and a hint saying what to do about it; the message at
+ * the raise site names the bad value. docs/errors.md lists the same table, and a test keeps
+ * the two in sync.
+ */
+const registry = {
+  RAMP_ERR_CONFIG_INVALID: { status: 400, hint: 'fix the listed fields; `ramp validate FILE` checks a file without starting' },
+  RAMP_ERR_CONFIG_READ: { status: 400, hint: 'check that the file exists, is readable and is YAML or JSON' },
+  RAMP_ERR_ADMIN_BAD_REQUEST: { status: 400, hint: 'fix the named field of the request; GET /api/v1/openapi.json describes every body' },
+  RAMP_ERR_ADMIN_UNAUTHORIZED: { status: 401, hint: 'send `Authorization: Bearer <token>` with the admin token (admin.token or RAMP_ADMIN_TOKEN)' },
+  RAMP_ERR_ADMIN_NOT_FOUND: { status: 404, hint: 'GET /api/v1/openapi.json lists the admin API' },
+  RAMP_ERR_ADMIN_METHOD_NOT_ALLOWED: { status: 405, hint: 'use one of the methods in the Allow header' },
+  RAMP_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE: { status: 415, hint: 'send the body as JSON with `content-type: application/json`' },
+  RAMP_ERR_ADMIN_BODY_TOO_LARGE: { status: 413, hint: 'admin bodies are small JSON documents; send less than 1 MiB' },
+  RAMP_ERR_ADMIN_INSECURE: { status: 500, hint: 'set admin.token (or RAMP_ADMIN_TOKEN), or bind the admin listener to a loopback address' },
+  RAMP_ERR_WEIGHT_INVALID: { status: 400, hint: 'send a weight from 0 to 100 with at most two decimals, e.g. {"weight": 35.5}' },
+  RAMP_ERR_WEIGHT_MODE: { status: 409, hint: 'in blueGreen mode the weight is 0 (stable active) or 100 (canary active)' },
+  RAMP_ERR_ROLLOUT_VERB_NOT_ALLOWED: { status: 409, hint: 'use one of the verbs allowed in the current phase (listed in `allowed`)' },
+  RAMP_ERR_ROLLOUT_IN_PROGRESS: { status: 409, hint: 'finish or abort the current rollout first, or send "supersede": true' },
+  RAMP_ERR_ROLLOUT_NO_CANARY: { status: 409, hint: 'start a rollout first: POST /api/v1/rollout or `ramp deploy`' },
+  RAMP_ERR_STATE_CORRUPT: { status: 500, hint: 'inspect the state file, or start with `ramp serve --reset-state` to move it aside' },
+  RAMP_ERR_STATE_CONFLICT: { status: 409, hint: 'another writer changed the state first; read it again and retry' },
+  RAMP_ERR_STATE_UNAVAILABLE: { status: 503, hint: 'check that the state store (state.path or the shared store) is reachable and writable' },
+  RAMP_ERR_UPSTREAM_CONNECT: { status: 502, hint: 'the backend refused or could not be reached; check that it is running' },
+  RAMP_ERR_UPSTREAM_RESET: { status: 502, hint: 'the backend closed the connection before answering; check its logs' },
+  RAMP_ERR_UPSTREAM_TIMEOUT: { status: 504, hint: 'the backend did not answer in time; raise upstream.*TimeoutMs or fix the backend' },
+  RAMP_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, hint: 'the backend sent a response that is not valid HTTP' },
+  RAMP_ERR_UPSTREAM_NO_BACKEND: { status: 503, hint: 'the version has no backend to serve; add backends or check their health' },
+  RAMP_ERR_INTERNAL: { status: 500, hint: 'this is a bug in ramp; please report it with the log line' },
+} as const satisfies Record<string, { status: number; hint: string }>
+
+export type RampErrorCode = keyof typeof registry
+
+export const errorRegistry: Readonly<Record<RampErrorCode, { status: number; hint: string }>> = registry
+
+export class RampError extends Error {
+  readonly code: RampErrorCode
+  readonly statusCode: number
+  readonly hint: string
+  /** Extra machine-readable fields sent with the error body (e.g. `problems`, `allowed`). */
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(code: RampErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'RampError'
+    this.code = code
+    this.statusCode = registry[code].status
+    this.hint = registry[code].hint
+    this.details = options.details
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { error: this.code, message: this.message, hint: this.hint, ...this.details }
+  }
+}
+
+export function rampError(code: RampErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }): RampError {
+  return new RampError(code, message, options)
+}
+
+export function isRampError(err: unknown): err is RampError {
+  return err instanceof RampError
+}

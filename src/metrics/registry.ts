@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** Status classes are the only `code` label values, so the label set stays bounded. */
+export const codeClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
+export type CodeClass = (typeof codeClasses)[number]
+
+export const phases = ['Healthy', 'Progressing', 'Paused', 'Aborted', 'Degraded'] as const
+
+/** Buckets from 1 ms to 30 s; a proxy's interesting range is the low milliseconds. */
+const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+/** Pre-bound children for one (listener, version): the per-request path does no label lookups. */
+export interface RequestSeries {
+  readonly byClass: ReadonlyArray<Counter.Internal>
+  readonly duration: Histogram.Internal<string>
+}
+
+export class Metrics {
+  readonly registry = new Registry()
+  readonly requests = new Counter({ name: 'ramp_requests_total', help: 'Requests served, by listener, version and status class.', labelNames: ['listener', 'version', 'code'], registers: [this.registry] })
+  readonly duration = new Histogram({ name: 'ramp_request_duration_seconds', help: 'Time from request to the end of the response, by listener and version.', labelNames: ['listener', 'version'], buckets: durationBuckets, registers: [this.registry] })
+  readonly upstreamErrors = new Counter({ name: 'ramp_upstream_errors_total', help: 'Requests that failed upstream, by version and reason (connect, reset, timeout, bad_response, no_backend).', labelNames: ['version', 'reason'], registers: [this.registry] })
+  readonly weight = new Gauge({ name: 'ramp_canary_weight', help: 'Canary share of main-listener traffic, in percent.', registers: [this.registry] })
+  readonly phase = new Gauge({ name: 'ramp_rollout_phase', help: 'Rollout phase: 1 for the current phase, 0 for the others.', labelNames: ['phase'], registers: [this.registry] })
+  readonly step = new Gauge({ name: 'ramp_rollout_step', help: 'Index of the current canary step (0-based); -1 when no rollout is in progress.', registers: [this.registry] })
+  readonly backends = new Gauge({ name: 'ramp_backends', help: 'Backends configured per version and role.', labelNames: ['version', 'role'], registers: [this.registry] })
+  readonly backendUp = new Gauge({ name: 'ramp_backend_up', help: '1 when the backend is in its pool and considered healthy.', labelNames: ['version', 'backend'], registers: [this.registry] })
+  readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason and version.', labelNames: ['reason', 'version'], registers: [this.registry] })
+
+  private readonly series = new Map<string, RequestSeries>()
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'ramp_process_' })
+  }
+
+  /** Bound once per (listener, version) and cached. */
+  requestSeries(listener: string, version: string): RequestSeries {
+    const key = `${listener}\u0000${version}`
+    let s = this.series.get(key)
+    if (s === undefined) {
+      s = {
+        byClass: codeClasses.map((code) => this.requests.labels({ listener, version, code })),
+        duration: this.duration.labels({ listener, version }),
+      }
+      this.series.set(key, s)
+    }
+    return s
+  }
+
+  setPhase(current: string): void {
+    for (const p of phases) this.phase.set({ phase: p }, p === current ? 1 : 0)
+  }
+}
+
+/** 204 -> index of "2xx"; anything outside 100..599 counts as 5xx (the proxy failed it). */
+export function codeClassIndex(status: number): number {
+  const i = Math.floor(status / 100) - 1
+  return i >= 0 && i <= 4 ? i : 4
+}

@@ -1,0 +1,63 @@
+import { request, type Dispatcher } from 'undici'
+
+export interface ReadinessOptions {
+  path: string
+  timeoutMs: number
+  intervalMs: number
+  dispatcher: Dispatcher
+}
+
+export interface ReadinessProbe {
+  stop(): void
+}
+
+export interface ProbeReport {
+  backend: string
+  ok: boolean
+  detail: string
+}
+
+/**
+ * Probes every backend of a version each interval until all of them answer the readiness
+ * path with 2xx or 3xx in the same round, then calls `onReady` once and stops. "Ready" means
+ * every replica, as Argo waits for a fully available ReplicaSet before shifting traffic.
+ */
+export function probeReadiness(backends: readonly string[], opts: ReadinessOptions, onReady: () => void, onRound?: (reports: ProbeReport[]) => void): ReadinessProbe {
+  let stopped = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const round = async (): Promise<void> => {
+    const reports = await Promise.all(backends.map((b) => probeOne(b, opts)))
+    if (stopped) return
+    onRound?.(reports)
+    if (reports.every((r) => r.ok)) {
+      stopped = true
+      onReady()
+      return
+    }
+    timer = setTimeout(() => void round(), opts.intervalMs)
+  }
+  void round()
+  return {
+    stop() {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+    },
+  }
+}
+
+async function probeOne(backend: string, opts: ReadinessOptions): Promise<ProbeReport> {
+  try {
+    const res = await request(new URL(opts.path, backend), {
+      method: 'GET',
+      dispatcher: opts.dispatcher,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    })
+    await res.body.dump()
+    const ok = res.statusCode >= 200 && res.statusCode < 400
+    return { backend, ok, detail: `HTTP ${res.statusCode}` }
+  } catch (err) {
+    return { backend, ok: false, detail: (err as { code?: string }).code ?? (err as Error).message }
+  }
+}

@@ -1,0 +1,152 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import httpProxy from '@fastify/http-proxy'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { Agent } from 'undici'
+import type { Config } from '../config/load.js'
+import { isRampError, type RampError } from '../errors.js'
+import type { Logger } from '../log.js'
+import { codeClassIndex, type Metrics, type RequestSeries } from '../metrics/registry.js'
+import type { Backend } from '../pool/backend.js'
+import { pickBackend } from '../pool/p2c.js'
+import type { VersionPool } from '../pool/pool.js'
+import { pickVersion, type Listener } from '../routing/pick.js'
+import type { TableHolder } from '../routing/table.js'
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
+import { noBackendError, upstreamError } from './upstream-errors.js'
+
+/** What one request picked, from the pick to the end of its response. */
+interface Flight {
+  readonly pool: VersionPool
+  readonly backend: Backend | null
+  readonly series: RequestSeries
+  readonly start: bigint
+  readonly request: FastifyRequest
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rampFlight: Flight | null
+  }
+}
+
+const kFlight = Symbol('ramp.flight')
+type TrackedResponse = ServerResponse & { [kFlight]?: Flight }
+
+export interface ListenerOptions {
+  name: Listener
+  config: Config
+  tables: TableHolder
+  agent: Agent
+  metrics: Metrics
+  log: Logger
+  random: () => number
+}
+
+/**
+ * One data-plane listener (main or preview) as a fastify instance. It holds no routing
+ * decision of its own: it asks pickVersion and pickBackend, forwards through
+ * @fastify/http-proxy, and records what happened.
+ */
+export async function createListener(opts: ListenerOptions): Promise<FastifyInstance> {
+  const { name, config, tables, metrics, log, random } = opts
+  const versionHeader = config.versionHeader.name.toLowerCase()
+  const responseVersionHeader = config.versionHeader.response ? versionHeader : null
+  const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
+
+  const app = Fastify({
+    logger: false,
+    disableRequestLogging: true,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 65_535 },
+  })
+  app.decorateRequest('rampFlight', null)
+
+  function finish(this: TrackedResponse): void {
+    const flight = this[kFlight]
+    if (flight === undefined) return
+    this[kFlight] = undefined
+    if (flight.backend !== null) flight.backend.inflight--
+    const status = this.headersSent ? this.statusCode : 499
+    flight.series.byClass[codeClassIndex(status)]?.inc()
+    const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
+    flight.series.duration.observe(seconds)
+    if (accessRatio > 0 && (accessRatio >= 1 || Math.random() < accessRatio)) {
+      const req = flight.request
+      log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
+    }
+  }
+
+  function track(request: FastifyRequest, reply: FastifyReply, pool: VersionPool, backend: Backend | null): void {
+    const flight: Flight = { pool, backend, series: metrics.requestSeries(name, pool.name), start: process.hrtime.bigint(), request }
+    request.rampFlight = flight
+    const res = reply.raw as TrackedResponse
+    res[kFlight] = flight
+    res.once('close', finish)
+  }
+
+  function sendError(reply: FastifyReply, err: RampError): void {
+    if (reply.sent) return
+    void reply.code(err.statusCode).header('x-ramp-error', err.code).type('text/plain; charset=utf-8').send(`${err.statusCode} ${err.message}\n`)
+  }
+
+  app.setErrorHandler((err, request, reply) => {
+    if (isRampError(err)) return sendError(reply, err)
+    const status = (err as { statusCode?: number }).statusCode
+    if (status !== undefined && status >= 400 && status < 500) {
+      void reply.code(status).type('text/plain; charset=utf-8').send(`${status} ${(err as Error).message}\n`)
+      return
+    }
+    log.error({ err, url: request.url, listener: name }, 'request failed inside ramp')
+    void reply.code(500).type('text/plain; charset=utf-8').send('500 internal error in ramp\n')
+  })
+
+  await app.register(httpProxy, {
+    upstream: '',
+    undici: opts.agent,
+    disableRequestLogging: true,
+    internalRewriteLocationHeader: false,
+    preHandler(request, reply, done) {
+      const pool = pickVersion(tables.current, name, random)
+      const backend = pickBackend(pool, random) ?? null
+      track(request, reply, pool, backend)
+      if (backend === null) {
+        const { error, reason } = noBackendError(pool.name)
+        metrics.upstreamErrors.inc({ version: pool.name, reason })
+        sendError(reply, error)
+        return
+      }
+      backend.inflight++
+      done()
+    },
+    replyOptions: {
+      getUpstream(request) {
+        return (request.rampFlight as Flight & { backend: Backend }).backend.origin
+      },
+      rewriteRequestHeaders(request, headers): IncomingHttpHeaders {
+        const flight = request.rampFlight as Flight & { backend: Backend }
+        return upstreamRequestHeaders(headers, {
+          clientAddress: request.raw.socket.remoteAddress,
+          proto: 'http',
+          host: request.headers.host,
+          upstreamHost: headers.host ?? new URL(flight.backend.origin).host,
+          preserveHost: config.preserveHost,
+          versionHeader,
+          version: flight.pool.name,
+        })
+      },
+      rewriteHeaders(headers, request): IncomingHttpHeaders {
+        return clientResponseHeaders(headers as OutgoingHttpHeaders, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
+      },
+      onError(reply, { error }) {
+        const flight = reply.request.rampFlight as Flight & { backend: Backend }
+        const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
+        metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
+        log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
+        sendError(reply as FastifyReply, mapped.error)
+      },
+    },
+  })
+  return app
+}

@@ -1,0 +1,57 @@
+import { rampError, type RampError, type RampErrorCode } from '../errors.js'
+
+export type UpstreamReason = 'connect' | 'reset' | 'timeout' | 'bad_response' | 'no_backend'
+
+interface Mapping { code: RampErrorCode; reason: UpstreamReason; says: string }
+
+/**
+ * The one place where a foreign upstream failure (a Node errno, an undici code, a reply-from
+ * wrapper) becomes ramp's 502, 503 or 504. Unknown failures are 502: the upstream side failed,
+ * whatever the cause.
+ */
+const byCode: Record<string, Mapping> = {
+  ECONNREFUSED: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'refused the connection' },
+  EHOSTUNREACH: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'is unreachable' },
+  ENETUNREACH: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'is unreachable' },
+  ENOTFOUND: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve' },
+  EAI_AGAIN: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve' },
+  ECONNRESET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'reset the connection' },
+  EPIPE: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection' },
+  UND_ERR_SOCKET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection before answering' },
+  UND_ERR_CLOSED: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection before answering' },
+  UND_ERR_CONNECT_TIMEOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'did not accept the connection in time' },
+  UND_ERR_HEADERS_TIMEOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'did not send response headers in time' },
+  UND_ERR_BODY_TIMEOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'stalled while sending the response body' },
+  ETIMEDOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'timed out' },
+  HPE_INVALID_CONSTANT: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent a response that is not valid HTTP' },
+  HPE_INVALID_STATUS: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent an invalid status line' },
+  HPE_HEADER_OVERFLOW: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent oversized response headers' },
+  UND_ERR_HEADERS_OVERFLOW: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent oversized response headers' },
+  FST_REPLY_FROM_BAD_GATEWAY: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent an invalid status code' },
+}
+
+const fallback: Mapping = { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'failed' }
+
+/** Finds the most specific known code along the `cause` chain. */
+function rootCode(err: unknown): string | undefined {
+  let found: string | undefined
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && byCode[code] !== undefined) found = code
+  }
+  return found
+}
+
+export function upstreamError(err: unknown, version: string, backend: string): { error: RampError; reason: UpstreamReason } {
+  const code = rootCode(err)
+  const m = code === undefined ? fallback : byCode[code] ?? fallback
+  const detail = code ?? ((err as { code?: string }).code ?? (err as Error).message)
+  return {
+    error: rampError(m.code, `version ${version}: backend ${backend} ${m.says} (${detail})`, { cause: err, details: { version, backend } }),
+    reason: m.reason,
+  }
+}
+
+export function noBackendError(version: string): { error: RampError; reason: UpstreamReason } {
+  return { error: rampError('RAMP_ERR_UPSTREAM_NO_BACKEND', `version ${version} has no backend to serve this request`, { details: { version } }), reason: 'no_backend' }
+}

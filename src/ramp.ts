@@ -1,0 +1,146 @@
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { Config } from './config/load.js'
+import { assertAdminSafe } from './admin/auth.js'
+import { createAdmin } from './admin/server.js'
+import type { Logger } from './log.js'
+import { Metrics } from './metrics/registry.js'
+import { probeReadiness } from './pool/readiness.js'
+import { createUpstreamAgent } from './proxy/agent.js'
+import { createListener } from './proxy/listener.js'
+import { systemClock, type Clock } from './rollout/clock.js'
+import { RolloutDriver } from './rollout/driver.js'
+import { initialState } from './rollout/initial.js'
+import { strategyFromConfig } from './rollout/strategy-from-config.js'
+import { tableOf } from './rollout/table-of.js'
+import type { RolloutState } from './rollout/types.js'
+import { buildTable, TableHolder } from './routing/table.js'
+import { bpToPercent } from './routing/weight.js'
+import { createStore } from './state/factory.js'
+import type { StateStore } from './state/store.js'
+
+export interface RampOptions {
+  log: Logger
+  clock?: Clock
+  /** Overrides config.state (tests use a memory store, or a file store they inspect). */
+  store?: StateStore
+  env?: NodeJS.ProcessEnv
+  /** Collect Node process metrics (off in tests that start many instances). */
+  processMetrics?: boolean
+  /** The draw behind weighted picks and P2C; tests pass a seeded one. */
+  random?: () => number
+}
+
+export interface Ramp {
+  readonly config: Config
+  readonly driver: RolloutDriver
+  readonly tables: TableHolder
+  readonly metrics: Metrics
+  readonly urls: { main: string; preview: string | null; admin: string }
+  close(): Promise<void>
+}
+
+function urlOf(app: FastifyInstance): string {
+  const addr = app.server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
+  return `http://${host}:${addr.port}`
+}
+
+/**
+ * The composition root: builds the metrics, the upstream agent, the routing table, the
+ * rollout driver over its store, the listeners and the admin API, and starts them. Nothing
+ * listens until the state is loaded and the first table published, so the first request
+ * already routes by the resumed state.
+ */
+export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp> {
+  const env = opts.env ?? process.env
+  const log = opts.log
+  const token = env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : config.admin.token
+  assertAdminSafe(config.admin.host, token)
+  for (const w of config.warnings) log.warn(w)
+
+  const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
+  const agent = createUpstreamAgent(config.upstream)
+  const store = opts.store ?? createStore({ store: config.state.store, path: config.statePath })
+  const clock = opts.clock ?? systemClock
+
+  const tables = new TableHolder(buildTable({ mode: config.mode, stable: config.stable, canary: null, weightBp: 0 }, null))
+  const publish = (state: RolloutState): void => {
+    const t = tables.publish(tableOf(state))
+    metrics.weight.set(bpToPercent(t.weightBp))
+    metrics.setPhase(state.phase)
+    metrics.step.set(state.stepIndex)
+    metrics.backends.reset()
+    metrics.backends.set({ version: t.stable.name, role: 'stable' }, t.stable.backends.length)
+    if (t.canary !== null) metrics.backends.set({ version: t.canary.name, role: 'canary' }, t.canary.backends.length)
+    metrics.backendUp.reset()
+    for (const pool of t.canary === null ? [t.stable] : [t.stable, t.canary]) {
+      for (const b of pool.backends) metrics.backendUp.set({ version: pool.name, backend: b.url }, 1)
+    }
+  }
+  const readiness = (version: { name: string; backends: string[] }, onReady: () => void): (() => void) => {
+    if (!config.readiness.enabled) {
+      queueMicrotask(onReady)
+      return () => undefined
+    }
+    const probe = probeReadiness(version.backends, { path: config.readiness.path, timeoutMs: config.readiness.timeoutMs, intervalMs: config.readiness.intervalMs, dispatcher: agent }, onReady, (reports) => {
+      const waiting = reports.filter((r) => !r.ok)
+      if (waiting.length > 0) log.debug({ version: version.name, waiting }, 'waiting for readiness')
+    })
+    return () => probe.stop()
+  }
+
+  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, publish: (s) => {
+    publish(s)
+    log.info({ routing: { phase: s.phase, weight: bpToPercent(tables.current.weightBp), stable: s.stable.name, canary: tables.current.canary?.name ?? null } }, `routing: ${s.message}`)
+  } }, () => initialState({
+    stable: config.stable,
+    canary: config.canary ?? null,
+    strategy: strategyFromConfig(config.strategy),
+    weightBp: config.weightBp,
+    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort },
+    now: clock.now(),
+  }))
+  if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
+
+  let accepting = false
+  const main = await createListener({ name: 'main', config, tables, agent, metrics, log, random: opts.random ?? Math.random })
+  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', config, tables, agent, metrics, log, random: opts.random ?? Math.random })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting })
+
+  const started: FastifyInstance[] = []
+  try {
+    await admin.listen({ host: config.admin.host, port: config.admin.port })
+    started.push(admin)
+    await main.listen({ host: config.listen.host, port: config.listen.port })
+    started.push(main)
+    if (preview !== null && config.preview !== undefined) {
+      await preview.listen({ host: config.preview.host, port: config.preview.port })
+      started.push(preview)
+    }
+  } catch (err) {
+    driver.close()
+    await Promise.allSettled(started.map((a) => a.close()))
+    await agent.close()
+    await store.close()
+    throw err
+  }
+  accepting = true
+  const urls = { main: urlOf(main), preview: preview === null ? null : urlOf(preview), admin: urlOf(admin) }
+  log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
+
+  return {
+    config,
+    driver,
+    tables,
+    metrics,
+    urls,
+    async close() {
+      accepting = false
+      driver.close()
+      await Promise.allSettled([main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
+      await agent.close()
+      await store.close()
+    },
+  }
+}

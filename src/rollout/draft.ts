@@ -1,0 +1,70 @@
+import { changeDetail, formatMessage } from './messages.js'
+import { probing } from './phase.js'
+import { sameTable, tableOf } from './table-of.js'
+import type { Effect, EngineError, HistoryEntry, RolloutState } from './types.js'
+import { nextWakeAt } from './wake.js'
+
+/**
+ * A reduce in the making: the state after the transitions so far and one history entry for
+ * each. A single event can make several transitions (supersede is an abort then a start; a
+ * late tick can end a pause and then a scale-down window), but it is persisted once.
+ */
+export interface Draft {
+  state: RolloutState
+  entries: HistoryEntry[]
+  /** A new attempt began, so its canary's readiness must be probed from scratch. */
+  started: boolean
+}
+
+export const NOOP = 'noop'
+
+/** What a handler decides: transitions, nothing to do, or a refusal. */
+export type Outcome = Draft | typeof NOOP | { refused: EngineError }
+
+export function begin(state: RolloutState): Draft {
+  return { state, entries: [], started: false }
+}
+
+export interface How {
+  now: number
+  /** The history entry's `event`: 'promote', 'tick:pauseElapsed', ... */
+  event: string
+  actor: string
+  lead?: string
+  /** Keeps a message the new state cannot rebuild (a hold names an actor no longer at hand). */
+  message?: string
+  detail?: string
+}
+
+/** Appends one transition to `next`; the handlers' state builders leave `message` to this. */
+export function move(d: Draft, next: RolloutState, how: How): Draft {
+  const state = { ...next, message: how.message ?? formatMessage(next, how.actor) }
+  const entry: HistoryEntry = {
+    at: how.now,
+    event: how.event,
+    actor: how.actor,
+    from: d.state.phase,
+    to: state.phase,
+    detail: how.detail ?? changeDetail(d.state, state, how.lead),
+  }
+  return { state, entries: [...d.entries, entry], started: d.started }
+}
+
+/**
+ * Stamps the final state and derives the effects by comparing it with the state before:
+ * publish only when the routing table differs, a timer only when the wake-up time moved, so
+ * a pause that changes nothing the data plane sees costs no table swap.
+ */
+export function commit(before: RolloutState, d: Draft, now: number): { state: RolloutState; effects: Effect[] } {
+  const state: RolloutState = { ...d.state, revision: before.revision + 1, updatedAt: now }
+  const effects: Effect[] = d.entries.map((entry) => ({ type: 'record', entry }))
+  // A superseded attempt that was still probing is stopped before its successor's probe starts.
+  if (probing(before) && (!probing(state) || d.started)) effects.push({ type: 'stopReadiness' })
+  if (d.started && state.canary !== null) {
+    effects.push({ type: 'probeReadiness', version: { name: state.canary.name, backends: [...state.canary.backends] } })
+  }
+  if (!sameTable(tableOf(before), tableOf(state))) effects.push({ type: 'publish' })
+  const wake = nextWakeAt(state)
+  if (wake !== nextWakeAt(before)) effects.push({ type: 'timer', at: wake })
+  return { state, effects }
+}

@@ -1,0 +1,174 @@
+import { rampError, RampError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { StateStore, StoredDoc } from '../state/store.js'
+import type { Clock } from './clock.js'
+import { reduce } from './reduce.js'
+import { tableOf } from './table-of.js'
+import type { Effect, EngineEvent, HistoryEntry, RolloutState, VersionSpec } from './types.js'
+
+export const historyLimit = 200
+
+export interface ReadinessStarter {
+  /** Starts probing `version`; calls `onReady` once every backend is ready. Returns a stop function. */
+  (version: VersionSpec, onReady: () => void): () => void
+}
+
+export interface DriverDeps {
+  store: StateStore
+  clock: Clock
+  log: Logger
+  readiness: ReadinessStarter
+  /** Publishes the routing table of a state (the data plane swaps it in one assignment). */
+  publish: (state: RolloutState) => void
+}
+
+export type Subscriber = (state: RolloutState, entries: HistoryEntry[]) => void
+
+/**
+ * Runs the pure engine: feeds it one event at a time (admin verbs, timers, readiness),
+ * persists the result before anyone hears of it, then carries out the effects. Events are
+ * serialised through one queue so two admin calls never reduce the same state twice.
+ */
+export class RolloutDriver {
+  private doc: StoredDoc
+  private queue: Promise<unknown> = Promise.resolve()
+  private cancelTimer: (() => void) | null = null
+  private stopProbe: (() => void) | null = null
+  private readonly subscribers = new Set<Subscriber>()
+  private closed = false
+
+  private constructor(private readonly deps: DriverDeps, doc: StoredDoc) {
+    this.doc = doc
+  }
+
+  /**
+   * Resumes the stored state, or persists `initial` when the store is empty. Whatever was
+   * pending (a readiness wait, a timer) is re-armed, and a `tick` fires deadlines that passed
+   * while ramp was down.
+   */
+  static async start(deps: DriverDeps, initial: () => { state: RolloutState; effects: Effect[] }): Promise<{ driver: RolloutDriver; resumed: boolean }> {
+    const stored = await deps.store.load()
+    let driver: RolloutDriver
+    if (stored !== null) {
+      driver = new RolloutDriver(deps, stored)
+      driver.rearm()
+    } else {
+      const { state, effects } = initial()
+      const entries = effects.flatMap((e) => (e.type === 'record' ? [e.entry] : []))
+      const doc = { state, history: entries.slice(-historyLimit) }
+      await deps.store.save(doc, null)
+      driver = new RolloutDriver(deps, doc)
+      driver.apply(effects)
+      deps.publish(state)
+    }
+    await driver.dispatch({ type: 'tick' })
+    return { driver, resumed: stored !== null }
+  }
+
+  get state(): RolloutState {
+    return this.doc.state
+  }
+
+  get history(): readonly HistoryEntry[] {
+    return this.doc.history
+  }
+
+  /** Applies one event. Resolves with the new state once it is persisted; rejects with a RampError when refused. */
+  dispatch(event: EngineEvent): Promise<RolloutState> {
+    const run = this.queue.then(() => this.step(event))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  subscribe(fn: Subscriber): () => void {
+    this.subscribers.add(fn)
+    return () => this.subscribers.delete(fn)
+  }
+
+  close(): void {
+    this.closed = true
+    this.cancelTimer?.()
+    this.stopProbe?.()
+    this.subscribers.clear()
+  }
+
+  private async step(event: EngineEvent): Promise<RolloutState> {
+    if (this.closed) throw rampError('RAMP_ERR_STATE_UNAVAILABLE', 'ramp is shutting down; the event was not applied')
+    const before = this.doc.state
+    const result = reduce(before, event, this.deps.clock.now())
+    if (!result.ok) {
+      const { code, message, phase, allowed } = result.error
+      throw rampError(code, message, { details: { phase, allowed } })
+    }
+    if (!result.changed) return before
+    const entries = result.effects.flatMap((e) => (e.type === 'record' ? [e.entry] : []))
+    const doc: StoredDoc = { state: result.state, history: [...this.doc.history, ...entries].slice(-historyLimit) }
+    try {
+      await this.deps.store.save(doc, before.revision)
+    } catch (err) {
+      throw err instanceof RampError ? err : rampError('RAMP_ERR_STATE_UNAVAILABLE', `could not persist the rollout state: ${(err as Error).message}`, { cause: err })
+    }
+    this.doc = doc
+    this.apply(result.effects)
+    for (const entry of entries) this.deps.log.info({ rollout: { event: entry.event, actor: entry.actor, from: entry.from, to: entry.to } }, entry.detail)
+    for (const fn of this.subscribers) fn(doc.state, entries)
+    return doc.state
+  }
+
+  private apply(effects: Effect[]): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'publish':
+          this.deps.publish(this.doc.state)
+          break
+        case 'timer':
+          this.setTimer(e.at)
+          break
+        case 'probeReadiness':
+          this.startProbe(e.version)
+          break
+        case 'stopReadiness':
+          this.stopProbe?.()
+          this.stopProbe = null
+          break
+        case 'record':
+          break
+      }
+    }
+  }
+
+  /** After a restart: the table, the timer and a readiness wait come back from the state alone. */
+  private rearm(): void {
+    const s = this.doc.state
+    this.deps.publish(s)
+    const waits = [s.pauseUntil, s.progressDeadlineAt, s.scaleDownAt].filter((t): t is number => t !== null)
+    this.setTimer(waits.length > 0 ? Math.min(...waits) : null)
+    const waiting = s.reason === 'WaitingForReadiness' || s.reason === 'ProgressDeadlineDegraded' || (s.reason === 'ManualPause' && !s.canaryReady && s.stepIndex < 0)
+    if (s.canary !== null && !s.canaryReady && waiting) this.startProbe(s.canary)
+    void tableOf
+  }
+
+  private setTimer(at: number | null): void {
+    this.cancelTimer?.()
+    this.cancelTimer = at === null ? null : this.deps.clock.at(at, () => { this.onTimer() })
+  }
+
+  private onTimer(): void {
+    this.dispatch({ type: 'tick' }).catch((err: unknown) => {
+      // A tick that cannot be persisted must not be lost: try again shortly.
+      this.deps.log.error({ err }, 'rollout timer could not be applied; retrying in 1s')
+      if (!this.closed) this.setTimer(this.deps.clock.now() + 1000)
+    })
+  }
+
+  private startProbe(version: VersionSpec): void {
+    this.stopProbe?.()
+    this.stopProbe = this.deps.readiness(version, () => {
+      this.stopProbe = null
+      this.dispatch({ type: 'ready', version: version.name }).catch((err: unknown) => {
+        this.deps.log.error({ err, version: version.name }, 'readiness result could not be applied; probing again')
+        if (!this.closed) this.startProbe(version)
+      })
+    })
+  }
+}

@@ -1,0 +1,94 @@
+import { bpToPercent } from '../routing/weight.js'
+import type { RolloutState, Strategy } from './types.js'
+
+/** Times in messages are UTC wall-clock seconds: 1700000590000 -> "22:23:10". */
+export function clock(ms: number | null): string {
+  return ms === null ? 'unset' : new Date(ms).toISOString().slice(11, 19)
+}
+
+/** 2000 -> "20%", 3550 -> "35.5%", 1 -> "0.01%". */
+export function percent(bp: number): string {
+  return `${bpToPercent(bp)}%`
+}
+
+/**
+ * The human sentence for the state's phase and reason, kept in `state.message`. `actor` made
+ * the transition; a manual hold names it, because the state keeps no other record of who
+ * holds the rollout.
+ */
+export function formatMessage(s: RolloutState, actor: string): string {
+  const canary = s.canary?.name ?? 'the canary'
+  switch (s.reason) {
+    case 'NoRollout':
+      return `Healthy: ${s.stable.name} serves 100%`
+    case 'Promoted':
+      return `Healthy: ${s.stable.name} promoted at ${clock(s.finishedAt)}`
+    case 'WaitingForReadiness':
+      return `Progressing: waiting for ${canary} to be ready, deadline ${clock(s.progressDeadlineAt)}`
+    case 'ProgressDeadlineDegraded':
+      return `Degraded: ${deadlineMiss(s)}`
+    case 'CanaryPauseStep':
+      return `Paused: CanaryPauseStep, ${stepOf(s)}, waiting for promote`
+    case 'TimedPause':
+      return `Paused: timed pause until ${clock(s.pauseUntil)}, ${stepOf(s)}`
+    case 'ManualPause':
+      return `Paused: by ${actor}, ${holdPosition(s)}`
+    case 'ManualWeight':
+      return `Paused: weight set to ${percent(s.weightBp)} by ${actor}, ${holdPosition(s)}`
+    case 'StaticSplit':
+      return `Paused: static split, ${canary} at ${percent(s.weightBp)}`
+    case 'BlueGreenPause':
+      return `Paused: BlueGreenPause, ${canary} ready on the preview listener, ` +
+        (s.pauseUntil === null ? 'waiting for promote' : `auto-promotion at ${clock(s.pauseUntil)}`)
+    case 'ScaleDownDelay':
+      return `Progressing: ${canary} active, ${s.stable.name} kept until ${clock(s.scaleDownAt)} for an instant abort`
+    case 'AbortedByAdmin': {
+      const note = s.abort === null || s.abort.message === '' ? '' : `: ${s.abort.message}`
+      return `Aborted: by ${s.abort?.actor ?? actor}${note}`
+    }
+    case 'ProgressDeadlineExceeded':
+      return `Aborted: ${deadlineMiss(s)}`
+    case 'Superseded':
+      return `Aborted: ${s.abort?.message ?? 'superseded by a newer rollout'}`
+  }
+}
+
+/** "v2 not ready within the progress deadline of 600s": the Degraded and the Aborted wording. */
+export function deadlineMiss(s: RolloutState): string {
+  return `${s.canary?.name ?? 'the canary'} not ready within the progress deadline of ${s.options.progressDeadlineSeconds}s`
+}
+
+/** What an attempt will do, for its history entry: "canary, 5 steps", "static split at 20%". */
+export function planOf(strategy: Strategy, staticSplitBp: number | null): string {
+  if (staticSplitBp !== null) return `static split at ${percent(staticSplitBp)}`
+  if (strategy.type === 'blueGreen') return 'blue/green'
+  return `canary, ${strategy.steps.length} step${strategy.steps.length === 1 ? '' : 's'}`
+}
+
+/**
+ * The `detail` of a history entry: a promotion says so, a weight change shows both weights
+ * (and the step it landed on), anything else repeats the new state's message. `lead` names
+ * what started the transition when the message cannot ("v2 ready").
+ */
+export function changeDetail(before: RolloutState, after: RolloutState, lead?: string): string {
+  let body = after.message
+  if (after.reason === 'Promoted') body = `${after.stable.name} promoted, serves 100%`
+  else if (after.phase !== 'Aborted' && after.weightBp !== before.weightBp) {
+    const step = after.strategy.type === 'canary' && after.staticSplitBp === null && after.stepIndex >= 0 ? ` (${stepOf(after)})` : ''
+    body = `weight ${percent(before.weightBp)} -> ${percent(after.weightBp)}${step}`
+  }
+  return lead === undefined ? body : `${lead}; ${body}`
+}
+
+/** Step numbers are 1-based for people: stepIndex 1 of 5 steps is "step 2/5". */
+function stepOf(s: RolloutState): string {
+  const n = s.strategy.type === 'canary' ? s.strategy.steps.length : 0
+  return `step ${s.stepIndex + 1}/${n}`
+}
+
+function holdPosition(s: RolloutState): string {
+  if (s.staticSplitBp !== null) return `static split, ${s.canary?.name ?? 'the canary'} at ${percent(s.weightBp)}`
+  if (s.strategy.type === 'blueGreen') return s.scaleDownAt === null ? 'before the flip' : 'after the flip'
+  if (s.stepIndex >= 0) return stepOf(s)
+  return s.strategy.steps.length === 0 ? 'before promotion' : `before step 1/${s.strategy.steps.length}`
+}

@@ -1,0 +1,20 @@
+import type { RolloutState } from './types.js'
+
+/** A rollout is under way: its canary may take traffic and verbs can move it. */
+export function inProgress(s: RolloutState): boolean {
+  return s.phase === 'Progressing' || s.phase === 'Paused' || s.phase === 'Degraded'
+}
+
+/**
+ * The canary's backends are being probed. That is every in-progress state before `ready`,
+ * including Degraded (probing goes on past the deadline) and a manual pause taken while
+ * waiting (the hold is on the strategy, not on the probe).
+ */
+export function probing(s: RolloutState): boolean {
+  return inProgress(s) && !s.canaryReady
+}
+
+/** Held by hand (`pause` or `setWeight`): due deadlines wait until `resume` or `promote`. */
+export function held(s: RolloutState): boolean {
+  return s.phase === 'Paused' && (s.reason === 'ManualPause' || s.reason === 'ManualWeight')
+}

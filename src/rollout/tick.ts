@@ -1,0 +1,58 @@
+import { flip } from './blue-green.js'
+import { enterStep } from './canary.js'
+import { begin, move, NOOP, type Outcome } from './draft.js'
+import { abortRollout, complete } from './ending.js'
+import { deadlineMiss } from './messages.js'
+import { held, probing } from './phase.js'
+import { runStrategy } from './strategy.js'
+import type { EngineEvent, RolloutState } from './types.js'
+
+/**
+ * Every backend of the canary answers its probe. Ignored unless this very version is being
+ * probed (a late answer for an aborted or superseded canary changes nothing). Under a manual
+ * hold the canary is marked ready, and the strategy waits for resume.
+ */
+export function ready(s: RolloutState, ev: Extract<EngineEvent, { type: 'ready' }>, now: number): Outcome {
+  if (!probing(s) || s.canary?.name !== ev.version) return NOOP
+  const marked: RolloutState = { ...s, canaryReady: true, progressDeadlineAt: null }
+  const lead = `${ev.version} ready`
+  if (held(s)) return move(begin(s), marked, { now, event: 'ready', actor: 'ramp', lead, message: s.message })
+  return move(begin(s), runStrategy(marked, now), { now, event: 'ready', actor: 'ramp', lead })
+}
+
+/**
+ * Acts on every deadline due at `now`, one transition each. After a restart several can be
+ * due at once (a timed pause long over, then the scale-down after the flip it led to), and
+ * they all fire in this one reduce. The loop ends: each firing clears the deadline it acted
+ * on, and any deadline it sets is `now` plus a positive duration.
+ */
+export function tick(s: RolloutState, now: number): Outcome {
+  let d = begin(s)
+  for (let due = fireDue(d.state, now); due !== null; due = fireDue(d.state, now)) {
+    d = move(d, due.next, { now, event: due.event, actor: 'ramp' })
+  }
+  return d.entries.length === 0 ? NOOP : d
+}
+
+function fireDue(s: RolloutState, now: number): { event: string; next: RolloutState } | null {
+  // The manual hold wins over a due pause or scale-down; resume acts on them.
+  if (held(s)) return null
+  if (isDue(s.progressDeadlineAt, now) && probing(s)) {
+    const next = s.options.progressDeadlineAbort
+      ? abortRollout(s, { reason: 'ProgressDeadlineExceeded', message: deadlineMiss(s), actor: 'ramp' }, now)
+      : { ...s, phase: 'Degraded' as const, reason: 'ProgressDeadlineDegraded' as const, progressDeadlineAt: null }
+    return { event: 'tick:progressDeadline', next }
+  }
+  if (isDue(s.pauseUntil, now)) {
+    if (s.reason === 'TimedPause' && s.strategy.type === 'canary') {
+      return { event: 'tick:pauseElapsed', next: enterStep(s, s.strategy.steps, s.stepIndex + 1, now) }
+    }
+    if (s.reason === 'BlueGreenPause' && s.strategy.type === 'blueGreen') return { event: 'tick:autoPromotion', next: flip(s, s.strategy, now) }
+  }
+  if (isDue(s.scaleDownAt, now) && s.reason === 'ScaleDownDelay') return { event: 'tick:scaleDown', next: complete(s, now) }
+  return null
+}
+
+function isDue(at: number | null, now: number): boolean {
+  return at !== null && at <= now
+}

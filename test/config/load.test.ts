@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { parseConfig } from '../../src/config/load.js'
+import { schemaDocument } from '../../src/config/schema.js'
+import { isRampError } from '../../src/errors.js'
+
+const base = 'listen: { port: 8080 }\nstable: { name: v1, backends: ["http://127.0.0.1:9001"] }\n'
+
+function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(yaml, 'x.yaml', env)
+  } catch (err) {
+    if (isRampError(err) && err.code === 'RAMP_ERR_CONFIG_INVALID') return err.details?.problems as string[]
+    throw err
+  }
+  return []
+}
+
+const rows = [
+  { name: 'a minimal config is valid', yaml: base, want: [] },
+  { name: 'a backend with a path is refused', yaml: `${base}canary: { name: v2, backends: ["http://127.0.0.1:9002/api"] }\n`, want: ['canary.backends[0]: "http://127.0.0.1:9002/api" has a path or query; give the origin only (scheme://host:port)'] },
+  { name: 'a backend listed twice is refused', yaml: 'listen: { port: 8080 }\nstable: { name: v1, backends: ["http://127.0.0.1:9001", "http://127.0.0.1:9001/"] }\n', want: ['stable.backends[1]: "http://127.0.0.1:9001/" is listed twice'] },
+  { name: 'three decimals are refused', yaml: `${base}weight: 20.555\n`, want: ['weight: 20.555 has more than two decimals'] },
+  { name: 'two decimals are fine', yaml: `${base}weight: 33.33\n`, want: [] },
+  { name: 'a bad mode names the choices', yaml: `${base}mode: linear\n`, want: ['mode: "linear" is not one of "canary", "blueGreen"'] },
+  { name: 'blueGreen with a split weight is refused', yaml: `${base}canary: { name: v2, backends: ["http://127.0.0.1:9002"] }\nmode: blueGreen\nweight: 30\n`, want: ['weight: 30 is a split; in blueGreen mode the weight is 0 (stable active) or 100 (canary active)'] },
+  { name: 'two listeners on one port are refused', yaml: `${base}preview: { port: 8080 }\n`, want: ['preview.port: 8080 is also the listen port; each listener needs its own'] },
+  { name: 'a step with two actions is refused', yaml: `${base}strategy: { canary: { steps: [ { setWeight: 10, pause: {} } ] } }\n`, want: ['strategy.canary.steps[0]: has setWeight and pause; give one action per step'] },
+  { name: 'a malformed pause duration is refused', yaml: `${base}strategy: { canary: { steps: [ { pause: { duration: 10x } } ] } }\n`, want: ['strategy.canary.steps[0].pause.duration: "10x" is not a duration: 500ms, 30s, 5m, 1h, or a number of seconds'] },
+  { name: 'both strategies at once are refused', yaml: `${base}strategy: { canary: { steps: [] }, blueGreen: {} }\n`, want: ['strategy: give exactly one of canary, blueGreen'] },
+  { name: 'a YAML syntax error is reported once with its position', yaml: 'listen: [\n', want: ['YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:'] },
+  { name: 'a duplicate key is refused', yaml: `${base}weight: 1\nweight: 2\n`, want: ['YAML: Map keys must be unique at line 4, column 1:'] },
+  { name: 'an unset environment variable without default is named', yaml: 'listen: { port: 8080 }\nstable: { name: v1, backends: ["http://${V1_HOST}:9001"] }\n', want: ['stable.backends[0]: ${V1_HOST} is not set (set V1_HOST, or give a default: ${V1_HOST:-value})'] },
+] as const
+
+for (const row of rows) {
+  test(`config: ${row.name}`, () => {
+    assert.deepEqual(problems(row.yaml), row.want)
+  })
+}
+
+test('config: ${VAR} and ${VAR:-default} expand, and a whole reference keeps its YAML type', () => {
+  const c = parseConfig('listen:\n  port: ${PORT:-8080}\nstable: { name: v1, backends: ["http://${HOST}:9001"] }\nweight: ${W:-0}\n', null, { HOST: '127.0.0.9', W: '12.5' })
+  assert.equal(c.listen.port, 8080)
+  assert.equal(c.stable.backends[0], 'http://127.0.0.9:9001')
+  assert.equal(c.weight, 12.5)
+  assert.equal(c.weightBp, 1250)
+})
+
+test('config: Kubernetes-only Argo fields are dropped and named as warnings', () => {
+  const c = parseConfig(`${base}strategy:\n  canary:\n    canaryService: svc\n    trafficRouting: { nginx: {} }\n    steps:\n      - setWeight: 20\n      - setCanaryScale: { replicas: 3 }\n      - pause: {}\n`, null, {})
+  assert.deepEqual(c.warnings, [
+    'strategy.canary.canaryService ignored: ramp routes to backends directly, not through Services',
+    'strategy.canary.trafficRouting ignored: ramp is the traffic router',
+    'strategy.canary.steps[1].setCanaryScale ignored: ramp does not scale replicas; the weight alone moves traffic',
+  ])
+  assert.deepEqual(c.strategy?.canary?.steps, [{ setWeight: 20 }, { pause: {} }])
+})
+
+test('config/schema.json is the schema the loader uses (run `npm run schema` after changing it)', () => {
+  const published = JSON.parse(readFileSync(new URL('../../config/schema.json', import.meta.url), 'utf8')) as unknown
+  assert.deepEqual(published, schemaDocument())
+})

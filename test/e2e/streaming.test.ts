@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { test } from 'node:test'
+import { request } from 'undici'
+import { backend } from '../support/ramp.js'
+import { listening, peakRss, spawnRamp } from '../support/spawn.js'
+
+const size = 200 * 1024 * 1024
+const rssLimit = 150 * 1024 * 1024
+
+function bytes(total: number): Readable {
+  const chunk = Buffer.alloc(256 * 1024, 0x62)
+  let left = total
+  return new Readable({
+    read() {
+      if (left <= 0) return void this.push(null)
+      const n = Math.min(left, chunk.length)
+      left -= n
+      this.push(n === chunk.length ? chunk : chunk.subarray(0, n))
+    },
+  })
+}
+
+test('a 200 MiB upload and a 200 MiB download stream through with the proxy\'s RSS under 150 MiB', async (t) => {
+  const v1 = await backend(t, { name: 'v1' })
+  const dir = mkdtempSync(join(tmpdir(), 'ramp-stream-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'ramp.yaml')
+  writeFileSync(file, `
+listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+stable: { name: v1, backends: ["${v1.url}"] }
+state: { store: memory }
+`)
+  const ramp = spawnRamp(t, ['serve', '-c', file])
+  const urls = await listening(ramp)
+
+  const up = await request(`${urls.main}/upload`, { method: 'POST', body: bytes(size), headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) } })
+  const echoed = await up.body.json() as { received: number }
+  assert.equal(up.statusCode, 200)
+  assert.equal(echoed.received, size, 'the backend received every byte')
+
+  const down = await request(`${urls.main}/download?bytes=${size}`)
+  let got = 0
+  for await (const c of down.body) got += (c as Buffer).length
+  assert.equal(down.statusCode, 200)
+  assert.equal(got, size, 'the client received every byte')
+
+  const peak = peakRss(ramp.child.pid as number)
+  t.diagnostic(`peak RSS ${(peak / 1048576).toFixed(1)} MiB`)
+  assert.ok(peak < rssLimit, `peak RSS ${(peak / 1048576).toFixed(1)} MiB is over 150 MiB`)
+})

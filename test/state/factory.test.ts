@@ -1,0 +1,10 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { createStore } from '../../src/state/factory.js'
+
+test('createStore picks the backend named by the spec', () => {
+  const path = join('/nonexistent', 'ramp-state.json')
+  assert.equal(createStore({ store: 'memory', path }).description, 'memory')
+  assert.equal(createStore({ store: 'file', path }).description, `file ${path}`)
+})

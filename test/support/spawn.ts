@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import type { TestContext } from 'node:test'
+
+/** The built CLI (`npm test` builds first), so spawned tests run what users run. */
+export const rampBin = new URL('../../dist/main.js', import.meta.url).pathname
+
+export interface Spawned {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Resolves with the first stdout line matching `re` (JSON log lines are whole lines). */
+  line(re: RegExp, timeoutMs?: number): Promise<string>
+}
+
+export function spawnRamp(t: TestContext | null, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(process.execPath, [rampBin, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { err += c.toString() })
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  t?.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exit,
+    line(re, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const hit = out.split('\n').find((l) => re.test(l))
+          if (hit === undefined) return false
+          clearTimeout(timer)
+          child.stdout?.off('data', onData)
+          resolve(hit)
+          return true
+        }
+        const onData = (): void => { check() }
+        const timer = setTimeout(() => reject(new Error(`no line matching ${re} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`)), timeoutMs)
+        if (!check()) child.stdout?.on('data', onData)
+        void exit.then(() => { if (!check()) { clearTimeout(timer); reject(new Error(`ramp exited before printing ${re}; stdout:\n${out}\nstderr:\n${err}`)) } })
+      })
+    },
+  }
+}
+
+/** Listener URLs from ramp's "ramp listening" log line. */
+export async function listening(s: Spawned): Promise<{ main: string; preview: string | null; admin: string }> {
+  const line = await s.line(/"ramp listening/)
+  return (JSON.parse(line) as { listen: { main: string; preview: string | null; admin: string } }).listen
+}
+
+/** Peak resident memory of a process in bytes (Linux VmHWM). */
+export function peakRss(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (m === null) throw new Error(`no VmHWM for pid ${pid}`)
+  return Number(m[1]) * 1024
+}
