@@ -97,6 +97,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     stable: config.stable,
     canary: config.canary ?? null,
     strategy: strategyFromConfig(config.strategy),
+    mode: config.mode,
     weightBp: config.weightBp,
     options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort },
     now: clock.now(),

@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import { addRampFormats } from '../config/formats.js'
 import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -40,7 +41,10 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
     return503OnClosing: false,
     forceCloseConnections: true,
-    ajv: { customOptions: { allErrors: true, verbose: true, multipleOfPrecision: 6, removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: true, verbose: true, multipleOfPrecision: 6, removeAdditional: false, coerceTypes: false, useDefaults: true },
+      plugins: [addRampFormats],
+    },
   })
   const methodsByPath = new Map<string, Set<string>>()
   app.addHook('onRoute', (route) => {
@@ -58,11 +62,9 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
     },
   })
 
-  app.addHook('onRequest', async (request) => {
-    if (opts.token === undefined || readOnly.has(request.method)) return
-    if (!bearerMatches(request.headers.authorization, opts.token)) {
-      throw rampError('RAMP_ERR_ADMIN_UNAUTHORIZED', `${request.method} ${request.url.split('?')[0]} needs the admin token`)
-    }
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (opts.token === undefined || readOnly.has(request.method) || bearerMatches(request.headers.authorization, opts.token)) return done()
+    done(rampError('RAMP_ERR_ADMIN_UNAUTHORIZED', `${request.method} ${request.url.split('?')[0]} needs the admin token`))
   })
 
   app.setErrorHandler((err, request, reply) => sendRampError(reply, toRampError(err, request, opts.log)))

@@ -8,7 +8,7 @@ import { dropIgnoredStrategyFields } from './argo-fields.js'
 import { expandEnv } from './env.js'
 import { ajvProblems, formatProblem, type Problem } from './problems.js'
 import { ConfigSchema, type RawConfig } from './schema.js'
-import { backendUrlProblem } from './backend-url.js'
+import { addRampFormats } from './formats.js'
 import { semanticProblems } from './semantic.js'
 
 export type Mode = 'canary' | 'blueGreen'
@@ -26,7 +26,7 @@ export interface Config extends RawConfig {
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, multipleOfPrecision: 6 })
-ajv.addFormat('backend-url', (v: string) => backendUrlProblem(v) === undefined)
+addRampFormats(ajv)
 const validate = ajv.compile<RawConfig>(ConfigSchema)
 
 /**

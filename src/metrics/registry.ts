@@ -30,7 +30,14 @@ export class Metrics {
   private readonly series = new Map<string, RequestSeries>()
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'ramp_process_' })
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'ramp_process_' })
+      // prom-client names these gauges with a counter's `_total` suffix, which
+      // `promtool check metrics` rejects; the handle and request counts are not worth a lint failure.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+        this.registry.removeSingleMetric(`ramp_process_${name}`)
+      }
+    }
   }
 
   /** Bound once per (listener, version) and cached. */

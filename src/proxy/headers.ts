@@ -37,7 +37,7 @@ export interface ForwardContext {
  * chosen, and the serving version named.
  */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders, ctx: ForwardContext): IncomingHttpHeaders {
-  stripHopByHop(headers as Record<string, unknown>)
+  stripHopByHop(headers)
   const prior = headers['x-forwarded-for']
   if (ctx.clientAddress !== undefined) {
     headers['x-forwarded-for'] = prior === undefined || prior === '' ? ctx.clientAddress : `${String(prior)}, ${ctx.clientAddress}`
@@ -51,7 +51,7 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, ctx: Forwar
 
 /** Response headers from the backend: hop-by-hop removed, the version added when asked. */
 export function clientResponseHeaders(headers: OutgoingHttpHeaders, versionHeader: string | null, version: string): OutgoingHttpHeaders {
-  stripHopByHop(headers as Record<string, unknown>)
+  stripHopByHop(headers)
   if (versionHeader !== null) headers[versionHeader] = version
   return headers
 }

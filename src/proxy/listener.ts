@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import httpProxy from '@fastify/http-proxy'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Agent } from 'undici'
@@ -55,7 +55,6 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
 
   const app = Fastify({
     logger: false,
-    disableRequestLogging: true,
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -137,7 +136,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
         })
       },
       rewriteHeaders(headers, request): IncomingHttpHeaders {
-        return clientResponseHeaders(headers as OutgoingHttpHeaders, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
+        return clientResponseHeaders(headers, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
       },
       onError(reply, { error }) {
         const flight = reply.request.rampFlight as Flight & { backend: Backend }

@@ -3,8 +3,9 @@ import type { Logger } from '../log.js'
 import type { StateStore, StoredDoc } from '../state/store.js'
 import type { Clock } from './clock.js'
 import { reduce } from './reduce.js'
-import { tableOf } from './table-of.js'
+import { probing } from './phase.js'
 import type { Effect, EngineEvent, HistoryEntry, RolloutState, VersionSpec } from './types.js'
+import { nextWakeAt } from './wake.js'
 
 export const historyLimit = 200
 
@@ -141,11 +142,8 @@ export class RolloutDriver {
   private rearm(): void {
     const s = this.doc.state
     this.deps.publish(s)
-    const waits = [s.pauseUntil, s.progressDeadlineAt, s.scaleDownAt].filter((t): t is number => t !== null)
-    this.setTimer(waits.length > 0 ? Math.min(...waits) : null)
-    const waiting = s.reason === 'WaitingForReadiness' || s.reason === 'ProgressDeadlineDegraded' || (s.reason === 'ManualPause' && !s.canaryReady && s.stepIndex < 0)
-    if (s.canary !== null && !s.canaryReady && waiting) this.startProbe(s.canary)
-    void tableOf
+    this.setTimer(nextWakeAt(s))
+    if (s.canary !== null && probing(s)) this.startProbe(s.canary)
   }
 
   private setTimer(at: number | null): void {

@@ -1,7 +1,7 @@
 import { FULL_BP } from '../routing/weight.js'
 import { begin, move, NOOP, type Outcome } from './draft.js'
 import { percent } from './messages.js'
-import { held, probing } from './phase.js'
+import { held, probing, staticSplitOf } from './phase.js'
 import { noCanary, notAllowed, refuse } from './refusal.js'
 import { resumeStrategy } from './strategy.js'
 import type { EngineEvent, RolloutState } from './types.js'
@@ -42,8 +42,9 @@ export function setWeight(s: RolloutState, ev: Extract<EngineEvent, { type: 'set
   if (s.strategy.type === 'blueGreen' && w !== 0 && w !== FULL_BP) {
     return refuse(s, 'RAMP_ERR_WEIGHT_MODE', `setWeight ${percent(w)}: in blueGreen mode the weight is 0% (stable active) or 100% (canary active)`)
   }
-  const reason = s.staticSplitBp === null ? 'ManualWeight' : 'StaticSplit'
+  const split = staticSplitOf(s)
+  const reason = split === null ? 'ManualWeight' : 'StaticSplit'
   if (s.reason === reason && s.weightBp === w) return NOOP
-  const next: RolloutState = { ...s, phase: 'Paused', reason, weightBp: w, staticSplitBp: s.staticSplitBp === null ? null : w }
+  const next: RolloutState = { ...s, phase: 'Paused', reason, weightBp: w, staticSplitBp: split === null ? null : w }
   return move(begin(s), next, { now, event: 'setWeight', actor: ev.actor })
 }

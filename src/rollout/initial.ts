@@ -7,6 +7,8 @@ export interface InitialInput {
   stable: VersionSpec
   canary: VersionSpec | null
   strategy: Strategy | null
+  /** Without a strategy, the mode decides what a static split may be: any weight, or 0/100. */
+  mode: 'canary' | 'blueGreen'
   /** The configured weight; used only by a static split (a canary without a strategy). */
   weightBp: number
   options: RolloutOptions
@@ -20,7 +22,9 @@ export interface InitialInput {
  * routing table from `tableOf` of whatever this returns.
  */
 export function initialState(input: InitialInput): { state: RolloutState; effects: Effect[] } {
-  const strategy = input.strategy ?? { type: 'canary', steps: [] }
+  const strategy: Strategy = input.strategy ?? (input.mode === 'blueGreen'
+    ? { type: 'blueGreen', autoPromotionEnabled: false, autoPromotionSeconds: null, scaleDownDelaySeconds: 0 }
+    : { type: 'canary', steps: [] })
   const plain: RolloutState = {
     revision: 0,
     phase: 'Healthy',

@@ -1,4 +1,5 @@
 import { bpToPercent } from '../routing/weight.js'
+import { staticSplitOf } from './phase.js'
 import type { RolloutState, Strategy } from './types.js'
 
 /** Times in messages are UTC wall-clock seconds: 1700000590000 -> "22:23:10". */
@@ -74,7 +75,7 @@ export function changeDetail(before: RolloutState, after: RolloutState, lead?: s
   let body = after.message
   if (after.reason === 'Promoted') body = `${after.stable.name} promoted, serves 100%`
   else if (after.phase !== 'Aborted' && after.weightBp !== before.weightBp) {
-    const step = after.strategy.type === 'canary' && after.staticSplitBp === null && after.stepIndex >= 0 ? ` (${stepOf(after)})` : ''
+    const step = after.strategy.type === 'canary' && staticSplitOf(after) === null && after.stepIndex >= 0 ? ` (${stepOf(after)})` : ''
     body = `weight ${percent(before.weightBp)} -> ${percent(after.weightBp)}${step}`
   }
   return lead === undefined ? body : `${lead}; ${body}`
@@ -87,7 +88,7 @@ function stepOf(s: RolloutState): string {
 }
 
 function holdPosition(s: RolloutState): string {
-  if (s.staticSplitBp !== null) return `static split, ${s.canary?.name ?? 'the canary'} at ${percent(s.weightBp)}`
+  if (staticSplitOf(s) !== null) return `static split, ${s.canary?.name ?? 'the canary'} at ${percent(s.weightBp)}`
   if (s.strategy.type === 'blueGreen') return s.scaleDownAt === null ? 'before the flip' : 'after the flip'
   if (s.stepIndex >= 0) return stepOf(s)
   return s.strategy.steps.length === 0 ? 'before promotion' : `before step 1/${s.strategy.steps.length}`

@@ -18,3 +18,8 @@ export function probing(s: RolloutState): boolean {
 export function held(s: RolloutState): boolean {
   return s.phase === 'Paused' && (s.reason === 'ManualPause' || s.reason === 'ManualWeight')
 }
+
+/** The weight of a static split, or null for a rollout with a strategy. */
+export function staticSplitOf(s: RolloutState): number | null {
+  return s.staticSplitBp ?? null
+}

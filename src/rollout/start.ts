@@ -1,7 +1,7 @@
 import { begin, move, type Draft, type How, type Outcome } from './draft.js'
 import { abortRollout } from './ending.js'
 import { planOf } from './messages.js'
-import { inProgress } from './phase.js'
+import { inProgress, staticSplitOf } from './phase.js'
 import { notAllowed, refuse } from './refusal.js'
 import { awaitReadiness } from './strategy.js'
 import type { EngineEvent, RolloutState, Strategy, VersionSpec } from './types.js'
@@ -28,7 +28,7 @@ export function start(s: RolloutState, ev: Extract<EngineEvent, { type: 'start' 
 /** Retry keeps the canary, the strategy and a static split's weight; only the attempt counts up. */
 export function retry(s: RolloutState, ev: Extract<EngineEvent, { type: 'retry' }>, now: number): Outcome {
   if (s.phase !== 'Aborted' || s.canary === null) return notAllowed(s, 'retry')
-  const attempt = { canary: s.canary, strategy: s.strategy, attempt: s.attempt + 1, staticSplitBp: s.staticSplitBp }
+  const attempt = { canary: s.canary, strategy: s.strategy, attempt: s.attempt + 1, staticSplitBp: staticSplitOf(s) }
   return launch(begin(s), attempt, { now, event: 'retry', actor: ev.actor })
 }
 
@@ -39,7 +39,7 @@ export interface Attempt {
   staticSplitBp: number | null
 }
 
-/** An attempt begins at readiness, with nothing of the previous one left but `previousStable`. */
+/** An attempt begins by waiting for readiness; nothing of the previous attempt carries over. */
 export function launch(d: Draft, a: Attempt, how: How): Draft {
   const next: RolloutState = awaitReadiness({
     ...d.state,

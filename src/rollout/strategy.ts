@@ -1,6 +1,7 @@
 import { beginBlueGreen, promoteBlueGreen, resumeBlueGreen } from './blue-green.js'
 import { enterStep, promoteCanary, resumeCanary } from './canary.js'
 import { complete } from './ending.js'
+import { staticSplitOf } from './phase.js'
 import type { RolloutState } from './types.js'
 
 /** Probing starts (or starts over): the canary has the progress deadline to become ready. */
@@ -10,13 +11,14 @@ export function awaitReadiness(s: RolloutState, now: number): RolloutState {
 
 /** The canary just became ready: run the strategy from its start. */
 export function runStrategy(s: RolloutState, now: number): RolloutState {
-  if (s.staticSplitBp !== null) return { ...s, phase: 'Paused', reason: 'StaticSplit', weightBp: s.staticSplitBp }
+  const split = staticSplitOf(s)
+  if (split !== null) return { ...s, phase: 'Paused', reason: 'StaticSplit', weightBp: split }
   return s.strategy.type === 'canary' ? enterStep(s, s.strategy.steps, 0, now) : beginBlueGreen(s, s.strategy, now)
 }
 
 /** `promote` (not full): one step further; a static split has no further step than promotion. */
 export function promoteOnce(s: RolloutState, now: number): RolloutState {
-  if (s.staticSplitBp !== null) return complete(s, now)
+  if (staticSplitOf(s) !== null) return complete(s, now)
   return s.strategy.type === 'canary' ? promoteCanary(s, s.strategy.steps, now) : promoteBlueGreen(s, s.strategy, now)
 }
 
@@ -26,6 +28,6 @@ export function promoteOnce(s: RolloutState, now: number): RolloutState {
  */
 export function resumeStrategy(s: RolloutState, now: number): RolloutState {
   if (!s.canaryReady) return awaitReadiness(s, now)
-  if (s.staticSplitBp !== null) return runStrategy(s, now)
+  if (staticSplitOf(s) !== null) return runStrategy(s, now)
   return s.strategy.type === 'canary' ? resumeCanary(s, s.strategy.steps, now) : resumeBlueGreen(s, s.strategy, now)
 }

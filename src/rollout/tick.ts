@@ -21,17 +21,15 @@ export function ready(s: RolloutState, ev: Extract<EngineEvent, { type: 'ready' 
 }
 
 /**
- * Acts on every deadline due at `now`, one transition each. After a restart several can be
- * due at once (a timed pause long over, then the scale-down after the flip it led to), and
- * they all fire in this one reduce. The loop ends: each firing clears the deadline it acted
- * on, and any deadline it sets is `now` plus a positive duration.
+ * Acts on the deadline due at `now`, however long ago it fell due (a tick after a restart).
+ * Outside a hold at most one deadline is ever set, and whatever a firing sets lies after
+ * `now` (zero-length waits are run straight through), so one firing leaves nothing due: a
+ * timed pause that ended a day ago ends now, and the steps after it run in this same reduce.
+ * Later pauses count from this tick, not from when the earlier one should have ended.
  */
 export function tick(s: RolloutState, now: number): Outcome {
-  let d = begin(s)
-  for (let due = fireDue(d.state, now); due !== null; due = fireDue(d.state, now)) {
-    d = move(d, due.next, { now, event: due.event, actor: 'ramp' })
-  }
-  return d.entries.length === 0 ? NOOP : d
+  const due = fireDue(s, now)
+  return due === null ? NOOP : move(begin(s), due.next, { now, event: due.event, actor: 'ramp' })
 }
 
 function fireDue(s: RolloutState, now: number): { event: string; next: RolloutState } | null {

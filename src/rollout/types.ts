@@ -72,9 +72,11 @@ export interface RolloutState {
    * Set for a static split: a canary from the config without a strategy, held at this weight
    * once ready instead of running steps (`setWeight` moves it). Null for a rollout with a
    * strategy. The phase alone cannot tell: while waiting for readiness, after a manual pause
-   * and after an abort (for retry) a static split looks like any other rollout.
+   * and after an abort (for retry) a static split looks like any other rollout. Optional so
+   * that states stored before it existed still load; absent means null (read it through
+   * `staticSplitOf`).
    */
-  staticSplitBp: number | null
+  staticSplitBp?: number | null
   /** 1 for the first attempt of a rollout, +1 for every retry. */
   attempt: number
   startedAt: number | null

@@ -40,7 +40,7 @@ readiness: { intervalMs: 20 }
   const check = await promtoolCheck(text)
   assert.equal(check.code, 0, `promtool: ${check.output}`)
 
-  const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN)
+  const value = (re: RegExp): number => Number(new RegExp(`^${re.source}$`, 'm').exec(text)?.[1] ?? NaN)
   assert.equal(value(/ramp_requests_total\{listener="main",version="v1",code="2xx"\} (\d+)/), main.v1)
   assert.equal(value(/ramp_requests_total\{listener="main",version="v2",code="2xx"\} (\d+)/), main.v2)
   assert.equal(value(/ramp_requests_total\{listener="preview",version="v2",code="2xx"\} (\d+)/), 30)

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import type { TestContext } from 'node:test'
 
-/** The built CLI (`npm test` builds first), so spawned tests run what users run. */
-export const rampBin = new URL('../../dist/main.js', import.meta.url).pathname
+/** The installed entry point over the build (`npm test` builds first), so spawned tests run what users run. */
+export const rampBin = new URL('../../bin/ramp.js', import.meta.url).pathname
 
 export interface Spawned {
   child: ChildProcess

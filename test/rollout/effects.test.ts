@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import type { EngineEvent, RolloutState } from '../../src/rollout/types.js'
+import { accepted, ev, only, s, states, T0 } from './fixtures.js'
+
+type Kind = 'record' | 'publish' | 'timer' | 'probeReadiness' | 'stopReadiness'
+
+describe('effects: publish only when the table changes, a timer only when the wake-up moves', () => {
+  const rows: Array<[string, () => RolloutState, EngineEvent, Kind[]]> = [
+    ['pause at a pause step touches neither', states.canaryPauseStep, ev.pause(), ['record']],
+    ['pause at a timed pause keeps its timer', states.timedPause, ev.pause(), ['record']],
+    ['setWeight publishes, no timer', states.canaryPauseStep, ev.setWeight(4000), ['record', 'publish']],
+    ['setWeight in a static split publishes', states.staticSplit, ev.setWeight(4000), ['record', 'publish']],
+    ['ready stops the probe, publishes and clears the deadline timer', states.waiting, ev.ready(), ['record', 'stopReadiness', 'publish', 'timer']],
+    ['promote into a timed pause publishes and sets a timer', states.canaryPauseStep, ev.promote(), ['record', 'publish', 'timer']],
+    ['abort of a waiting rollout stops the probe and the timer; the table never had the canary', states.waiting, ev.abort(), ['record', 'stopReadiness', 'timer']],
+    ['abort at a pause step publishes', states.canaryPauseStep, ev.abort(), ['record', 'publish']],
+    ['start probes and sets the deadline timer', states.healthy, ev.start(), ['record', 'probeReadiness', 'timer']],
+    ['resume while waiting re-arms the deadline', states.heldWaiting, ev.resume(), ['record', 'timer']],
+    ['blue/green promote flips (publish) and sets the scale-down timer', states.blueGreenPause, ev.promote(), ['record', 'publish', 'timer']],
+    ['promote --full from a manual weight publishes the new stable', states.manualWeight, ev.promoteFull(), ['record', 'publish']],
+  ]
+  for (const [name, make, event, kinds] of rows) {
+    test(name, () => {
+      const before = make()
+      const r = accepted(before, event, before.updatedAt + s(1))
+      assert.deepEqual(r.effects.map((e) => e.type), kinds)
+    })
+  }
+})
+
+describe('revision and history', () => {
+  test('every change bumps revision by one and stamps updatedAt', () => {
+    let st = states.waiting()
+    const events: EngineEvent[] = [ev.ready(), ev.setWeight(3000), ev.resume(), ev.promote(), ev.pause(), ev.abort(), ev.retry()]
+    let now = T0 + s(10)
+    for (const e of events) {
+      now += s(100)
+      const r = accepted(st, e, now)
+      assert.equal(r.changed, true, e.type)
+      assert.equal(r.state.revision, st.revision + 1)
+      assert.equal(r.state.updatedAt, now)
+      st = r.state
+    }
+  })
+
+  test('a no-op leaves revision and updatedAt alone', () => {
+    const st = states.abortedByAdmin()
+    const r = accepted(st, ev.abort(), T0 + s(999))
+    assert.equal(r.state.revision, st.revision)
+    assert.equal(r.state.updatedAt, st.updatedAt)
+  })
+
+  const entries: Array<[string, () => RolloutState, EngineEvent, Record<string, unknown>]> = [
+    ['ready', states.waiting, ev.ready(), { event: 'ready', actor: 'ramp', from: 'Progressing', to: 'Paused', detail: 'v2 ready; weight 0% -> 20% (step 2/5)' }],
+    ['promote', states.canaryPauseStep, ev.promote('bob'), { event: 'promote', actor: 'bob', from: 'Paused', to: 'Paused', detail: 'weight 20% -> 50% (step 4/5)' }],
+    ['promote --full', states.canaryPauseStep, ev.promoteFull('bob'), { event: 'promoteFull', actor: 'bob', from: 'Paused', to: 'Healthy', detail: 'v2 promoted, serves 100%' }],
+    ['pause', states.canaryPauseStep, ev.pause('bob'), { event: 'pause', actor: 'bob', from: 'Paused', to: 'Paused', detail: 'Paused: by bob, step 2/5' }],
+    ['setWeight', states.canaryPauseStep, ev.setWeight(3500, 'bob'), { event: 'setWeight', actor: 'bob', from: 'Paused', to: 'Paused', detail: 'weight 20% -> 35% (step 2/5)' }],
+    ['abort', states.canaryPauseStep, ev.abort('too slow', 'bob'), { event: 'abort', actor: 'bob', from: 'Paused', to: 'Aborted', detail: 'Aborted: by bob: too slow' }],
+    ['resume', states.manualPause, ev.resume('bob'), { event: 'resume', actor: 'bob', from: 'Paused', to: 'Paused', detail: 'Paused: CanaryPauseStep, step 2/5, waiting for promote' }],
+    ['blue/green flip', states.blueGreenPause, ev.promote(), { event: 'promote', actor: 'admin', from: 'Paused', to: 'Progressing', detail: 'weight 0% -> 100%' }],
+    ['scale-down ends', states.scaleDownDelay, ev.tick(), { event: 'tick:scaleDown', actor: 'ramp', from: 'Progressing', to: 'Healthy', detail: 'v2 promoted, serves 100%' }],
+  ]
+  for (const [name, make, event, want] of entries) {
+    test(`history entry: ${name}`, () => {
+      const now = T0 + s(3600)
+      const records = only(accepted(make(), event, now).effects, 'record')
+      assert.deepEqual(records.map((r) => r.entry), [{ at: now, ...want }])
+    })
+  }
+})

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { initialState } from '../../src/rollout/initial.js'
+import { reduce } from '../../src/rollout/reduce.js'
+import { sameTable, tableOf } from '../../src/rollout/table-of.js'
+import type { EngineEvent, Phase, Reason, RolloutState, Strategy, Verb } from '../../src/rollout/types.js'
+import { allowedVerbs } from '../../src/rollout/verbs.js'
+import { nextWakeAt } from '../../src/rollout/wake.js'
+import { BG, BG_AUTO, s, STEPS, T0, V1, V2 } from './fixtures.js'
+
+/** mulberry32: a seeded PRNG, so a failing sequence can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const strategies: Array<Strategy | null> = [
+  STEPS,
+  BG,
+  BG_AUTO,
+  null,
+  { type: 'canary', steps: [{ setWeight: 10 }, { pause: { durationMs: s(5) } }, { setWeight: 10 }, { pause: { durationMs: 0 } }, { setWeight: 99.99 }, { pause: {} }] },
+  { type: 'blueGreen', autoPromotionEnabled: true, autoPromotionSeconds: null, scaleDownDelaySeconds: 0 },
+]
+
+const phaseOf: Record<Reason, Phase> = {
+  NoRollout: 'Healthy',
+  Promoted: 'Healthy',
+  StaticSplit: 'Paused',
+  WaitingForReadiness: 'Progressing',
+  CanaryPauseStep: 'Paused',
+  TimedPause: 'Paused',
+  ManualPause: 'Paused',
+  ManualWeight: 'Paused',
+  BlueGreenPause: 'Paused',
+  ScaleDownDelay: 'Progressing',
+  AbortedByAdmin: 'Aborted',
+  ProgressDeadlineExceeded: 'Aborted',
+  Superseded: 'Aborted',
+  ProgressDeadlineDegraded: 'Degraded',
+}
+
+function randomEvent(r: () => number, st: RolloutState): EngineEvent {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
+  const actor = pick(['admin', 'cli', 'alice'])
+  const version = pick(['v2', 'v3', 'v4'])
+  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick'] as const)) {
+    case 'start': {
+      const strategy = pick(strategies)
+      return { type: 'start', version: { name: version, backends: [`http://${version}`] }, supersede: r() < 0.5, actor, ...(strategy === null ? {} : { strategy }) }
+    }
+    case 'ready': return { type: 'ready', version: r() < 0.8 ? (st.canary?.name ?? version) : version }
+    case 'promote': return { type: 'promote', full: r() < 0.3, actor }
+    case 'abort': return r() < 0.5 ? { type: 'abort', actor } : { type: 'abort', actor, message: 'bad' }
+    case 'retry': return { type: 'retry', actor }
+    case 'pause': return { type: 'pause', actor }
+    case 'resume': return { type: 'resume', actor }
+    case 'setWeight': return { type: 'setWeight', weightBp: pick([0, 10000, 2500, Math.floor(r() * 10001), -1, 10001, 12.5]), actor }
+    case 'tick': return { type: 'tick' }
+  }
+}
+
+function deepFreeze<T>(x: T): T {
+  if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+    Object.freeze(x)
+    for (const v of Object.values(x)) deepFreeze(v)
+  }
+  return x
+}
+
+function checkState(st: RolloutState, where: string): void {
+  assert.ok(Number.isInteger(st.weightBp) && st.weightBp >= 0 && st.weightBp <= 10000, `${where}: weightBp ${st.weightBp}`)
+  if (st.strategy.type === 'blueGreen') assert.ok(st.weightBp === 0 || st.weightBp === 10000, `${where}: blue/green weight ${st.weightBp}`)
+  assert.equal(st.canary === null, st.phase === 'Healthy', `${where}: canary ${st.canary?.name ?? 'null'} in ${st.phase}`)
+  assert.equal(phaseOf[st.reason], st.phase, `${where}: reason ${st.reason} in ${st.phase}`)
+  assert.notEqual(st.reason, 'Superseded', `${where}: Superseded is for history only`)
+  assert.doesNotMatch(st.message, /undefined|NaN|unset|null/, `${where}: message ${st.message}`)
+  if (st.phase === 'Healthy' || st.phase === 'Aborted') {
+    assert.deepEqual([st.weightBp, st.canaryReady, st.pauseUntil, st.progressDeadlineAt, st.scaleDownAt], [0, false, null, null, null], `${where}: leftovers`)
+  }
+  if (st.reason === 'WaitingForReadiness') assert.notEqual(st.progressDeadlineAt, null, `${where}: waiting without a deadline`)
+  if (st.reason === 'TimedPause') assert.notEqual(st.pauseUntil, null, `${where}: timed pause without an end`)
+  if (st.reason === 'ScaleDownDelay') assert.notEqual(st.scaleDownAt, null, `${where}: window without an end`)
+}
+
+/** One representative event per verb; a verb is allowed iff one of them changes the state. */
+const tries: Record<Verb, EngineEvent[]> = {
+  start: [{ type: 'start', version: { name: 'v9', backends: ['http://v9'] }, actor: 'p' }],
+  promote: [{ type: 'promote', full: false, actor: 'p' }],
+  promoteFull: [{ type: 'promote', full: true, actor: 'p' }],
+  pause: [{ type: 'pause', actor: 'p' }],
+  resume: [{ type: 'resume', actor: 'p' }],
+  setWeight: [0, 2500, 10000].map((weightBp): EngineEvent => ({ type: 'setWeight', weightBp, actor: 'p' })),
+  abort: [{ type: 'abort', actor: 'p' }],
+  retry: [{ type: 'retry', actor: 'p' }],
+}
+
+describe('random event sequences keep the invariants', () => {
+  for (let seed = 1; seed <= 150; seed++) {
+    test(`seed ${seed}`, () => {
+      const r = prng(seed)
+      let now = T0
+      let st = initialState({
+        stable: V1,
+        canary: r() < 0.7 ? V2 : null,
+        strategy: strategies[Math.floor(r() * strategies.length)] ?? null,
+        weightBp: r() < 0.5 ? 0 : 10000,
+        mode: r() < 0.5 ? 'canary' : 'blueGreen',
+        options: { progressDeadlineSeconds: 60 + Math.floor(r() * 600), progressDeadlineAbort: r() < 0.5 },
+        now,
+      }).state
+      checkState(st, `seed ${seed} initial`)
+      for (let i = 0; i < 80; i++) {
+        now += r() < 0.1 ? s(86_400) : Math.floor(r() * s(90))
+        const event = randomEvent(r, st)
+        const where = `seed ${seed} #${i} ${JSON.stringify(event)} in ${st.phase}/${st.reason}`
+        const before = deepFreeze(st)
+        const res = reduce(before, event, now)
+        assert.deepEqual(reduce(before, event, now), res, `${where}: not deterministic`)
+
+        for (const [verb, events] of Object.entries(tries) as Array<[Verb, EngineEvent[]]>) {
+          const changes = events.some((e) => {
+            const t = reduce(before, e, now)
+            return t.ok && t.changed
+          })
+          assert.equal(allowedVerbs(before).includes(verb), changes, `${where}: allowedVerbs and reduce disagree on ${verb}`)
+        }
+
+        if (!res.ok) {
+          assert.deepEqual(res.error.allowed, allowedVerbs(before), where)
+          assert.equal(res.error.phase, before.phase, where)
+          continue
+        }
+        if (!res.changed) {
+          assert.equal(res.state, before, where)
+          assert.deepEqual(res.effects, [], where)
+          continue
+        }
+        const after = res.state
+        checkState(after, where)
+        assert.equal(after.revision, before.revision + 1, `${where}: revision`)
+        assert.equal(after.updatedAt, now, where)
+        const records = res.effects.filter((e) => e.type === 'record')
+        assert.ok(records.length >= 1, `${where}: a change without a record`)
+        for (const e of records) assert.equal(e.entry.at, now, where)
+        assert.equal(res.effects.filter((e) => e.type === 'publish').length, sameTable(tableOf(before), tableOf(after)) ? 0 : 1, `${where}: publish`)
+        const timers = res.effects.filter((e) => e.type === 'timer')
+        assert.deepEqual(timers, nextWakeAt(before) === nextWakeAt(after) ? [] : [{ type: 'timer', at: nextWakeAt(after) }], `${where}: timer`)
+        if (event.type === 'tick') {
+          const again = reduce(deepFreeze(after), event, now)
+          assert.ok(again.ok && !again.changed, `${where}: a tick left something due`)
+        }
+        st = after
+      }
+    })
+  }
+})
