@@ -67,6 +67,20 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
     done(rampError('RAMP_ERR_ADMIN_UNAUTHORIZED', `${request.method} ${request.url.split('?')[0]} needs the admin token`))
   })
 
+  // A verb without a body (`curl -X POST .../promote`) means "no options": the same as `{}`.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body: string, done) => {
+    if (body.trim() === '') return done(null, {})
+    try {
+      done(null, JSON.parse(body))
+    } catch (err) {
+      done(rampError('RAMP_ERR_ADMIN_BAD_REQUEST', `the body is not valid JSON: ${(err as Error).message}`), undefined)
+    }
+  })
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {}
+    done()
+  })
+
   app.setErrorHandler((err, request, reply) => sendRampError(reply, toRampError(err, request, opts.log)))
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/'

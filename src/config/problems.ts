@@ -43,7 +43,7 @@ export function ajvProblems(errors: ErrorObject[], data: unknown): Problem[] {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty)
         const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {})
-        problem = { path: joinPath(path, key), message: `unknown key (expected one of: ${allowed.join(', ')})` }
+        problem = { path: joinPath(path, key), message: allowed.length === 0 ? 'unknown key (this takes no fields)' : `unknown key (expected one of: ${allowed.join(', ')})` }
         byPath.set(`${problem.path}#unknown`, problem)
         continue
       }
@@ -100,7 +100,7 @@ function describe(e: ErrorObject, value: unknown): string {
   switch (e.keyword) {
     case 'maximum': return `${show(value)} is above the maximum ${String(p.limit)}`
     case 'minimum': return `${show(value)} is below the minimum ${String(p.limit)}`
-    case 'type': return `${show(value)} is not ${String(p.type) === 'integer' ? 'an integer' : `a ${String(p.type)}`}`
+    case 'type': return `${show(value)} is not ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)}`
     case 'multipleOf': return `${show(value)} has more than two decimals`
     case 'minItems': return `needs at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`
     case 'minLength': return 'must not be empty'

@@ -61,6 +61,7 @@ export class RolloutDriver {
       driver = new RolloutDriver(deps, doc)
       driver.apply(effects)
       deps.publish(state)
+      driver.logEntries(entries)
     }
     await driver.dispatch({ type: 'tick' })
     return { driver, resumed: stored !== null }
@@ -111,9 +112,13 @@ export class RolloutDriver {
     }
     this.doc = doc
     this.apply(result.effects)
-    for (const entry of entries) this.deps.log.info({ rollout: { event: entry.event, actor: entry.actor, from: entry.from, to: entry.to } }, entry.detail)
+    this.logEntries(entries)
     for (const fn of this.subscribers) fn(doc.state, entries)
     return doc.state
+  }
+
+  private logEntries(entries: HistoryEntry[]): void {
+    for (const entry of entries) this.deps.log.info({ rollout: { event: entry.event, actor: entry.actor, from: entry.from, to: entry.to } }, entry.detail)
   }
 
   private apply(effects: Effect[]): void {

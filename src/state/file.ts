@@ -90,7 +90,7 @@ async function readDoc(path: string): Promise<StoredDoc | null> {
   if (!decoded.ok) {
     throw rampError(
       'RAMP_ERR_STATE_CORRUPT',
-      `state file ${path} is corrupt: ${decoded.problem}. It was left as it is; inspect it, or start with \`ramp serve --reset-state\` to move it aside`,
+      `state file ${path} is corrupt: ${decoded.problem}. It was left as it is`,
       { details: { path, problem: decoded.problem } },
     )
   }

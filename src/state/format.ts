@@ -1,4 +1,11 @@
+import { Ajv } from 'ajv'
+import { ajvProblems, formatProblem } from '../config/problems.js'
+import { HistorySchema, StateSchema } from './schema.js'
 import type { StoredDoc } from './store.js'
+
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
+const validState = ajv.compile(StateSchema)
+const validHistory = ajv.compile(HistorySchema)
 
 /** Bump on any change to the stored shape, and teach `decodeDoc` to migrate the older format. */
 export const STATE_FORMAT = 1
@@ -11,8 +18,9 @@ export function encodeDoc(doc: StoredDoc): string {
 export type Decoded = { ok: true; doc: StoredDoc } | { ok: false; problem: string }
 
 /**
- * Checks what tells a ramp state document from anything else (a truncated write, another
- * program's file, a newer format); the meaning of each state field is the engine's business.
+ * Checks a stored document all the way down (a truncated write, another program's file, a
+ * newer format, a hand edit gone wrong): the engine trusts what it is handed, so nothing
+ * reaches it that does not have the shape of its state.
  */
 export function decodeDoc(text: string): Decoded {
   let value: unknown
@@ -31,9 +39,18 @@ export function decodeDoc(text: string): Decoded {
   if (typeof state.revision !== 'number' || !Number.isInteger(state.revision)) return { ok: false, problem: '"state.revision" is not an integer' }
   if (typeof state.phase !== 'string') return { ok: false, problem: '"state.phase" is not a string' }
   if (!Array.isArray(history)) return { ok: false, problem: '"history" is not an array' }
+  if (!validState(state)) return { ok: false, problem: shapeProblem('state', validState.errors, state) }
+  if (!validHistory(history)) return { ok: false, problem: shapeProblem('history', validHistory.errors, history) }
   return { ok: true, doc: { state, history } as unknown as StoredDoc }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function shapeProblem(root: string, errors: Parameters<typeof ajvProblems>[0] | null | undefined, data: unknown): string {
+  const first = ajvProblems(errors ?? [], data)[0]
+  if (first === undefined) return `"${root}" does not have the shape of a ramp state`
+  const path = first.path === '' ? root : first.path.startsWith('[') ? `${root}${first.path}` : `${root}.${first.path}`
+  return formatProblem({ path, message: first.message })
 }

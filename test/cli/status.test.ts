@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { createServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, test, type TestContext } from 'node:test'
 import type { RolloutView } from '../../src/cli/render-status.js'
 import type { Ramp } from '../../src/ramp.js'
 import { admin, waitFor } from '../support/ramp.js'
-import { spawnRamp } from '../support/spawn.js'
-import { at, canaryRamp, cli, healthyRamp, pictures, said } from './support.js'
+import { spawnRamp, type Spawned } from '../support/spawn.js'
+import { cli, said } from './run.js'
+import { at, canaryRamp, healthyRamp, pictures, watchers } from './support.js'
 
 const origin = (ramp: Ramp, version: 'stable' | 'canary'): string => (ramp.config[version]?.backends ?? [])[0] ?? ''
 
@@ -69,18 +72,18 @@ describe('ramp status', { concurrency: true }, () => {
     const ramp = await canaryRamp(t)
     const watch = spawnRamp(t, at(ramp, 'status', '--watch'))
     await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
-    assert.equal(pictures(watch.stdout()).length, 1, watch.stdout())
+    await watchers(ramp)
 
-    const promoted = await admin(ramp, 'POST', '/api/v1/rollout/promote', {})
-    assert.equal(promoted.status, 200)
-    await waitFor('a second picture', () => pictures(watch.stdout()).length >= 2 && watch.stdout().endsWith('\n\n'))
+    assert.equal((await admin(ramp, 'POST', '/api/v1/rollout/promote', {})).status, 200)
+    await waitFor('the picture after the promote', () => pictures(watch.stdout()).at(-1)?.includes('step 4/5') === true && watch.stdout().endsWith('\n\n'))
 
-    const [first, second] = pictures(watch.stdout())
-    assert.match(first ?? '', /step 2\/5, waiting for promote/)
-    assert.match(second ?? '', /^Message: +Paused: CanaryPauseStep, step 4\/5, waiting for promote$/m)
-    assert.match(second ?? '', /^  v2 +canary +50%/m)
-    assert.match(second ?? '', /^  ▶  4\. pause: \{\}   <- CanaryPauseStep$/m)
-    for (const p of [first, second]) assert.ok(p?.endsWith('Allowed:        promote, promoteFull, pause, setWeight, abort\n\n'), `picture not closed by a blank line:\n${p}`)
+    const all = pictures(watch.stdout())
+    const [first, last] = [all[0] ?? '', all.at(-1) ?? '']
+    assert.match(first, /^Message: +Paused: CanaryPauseStep, step 2\/5, waiting for promote$/m)
+    assert.match(last, /^Message: +Paused: CanaryPauseStep, step 4\/5, waiting for promote$/m)
+    assert.match(last, /^  v2 +canary +50%/m)
+    assert.match(last, /^  ▶  4\. pause: \{\}   <- CanaryPauseStep$/m)
+    for (const p of all) assert.ok(p.endsWith('Allowed:        promote, promoteFull, pause, setWeight, abort\n\n'), `picture not closed by a blank line:\n${p}`)
     assert.equal(watch.child.exitCode, null, 'the watcher keeps watching')
 
     watch.child.kill('SIGTERM')
@@ -90,29 +93,77 @@ describe('ramp status', { concurrency: true }, () => {
   test('--watch also redraws when a second CLI call moves the rollout', async (t) => {
     const ramp = await canaryRamp(t)
     const watch = spawnRamp(t, at(ramp, 'status', '--watch'))
-    await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
+    await watchers(ramp)
     const r = await cli(t, at(ramp, 'abort', '-m', 'watched'))
     assert.equal(r.code, 0, said(r))
     await waitFor('the aborted picture', () => pictures(watch.stdout()).some((p) => p.includes('Aborted') && p.endsWith('\n\n')))
-    assert.match(pictures(watch.stdout()).at(-1) ?? '', /^Status: +✖ Aborted \(AbortedByAdmin\)$/m)
-    assert.match(pictures(watch.stdout()).at(-1) ?? '', /^Allowed: +start, retry$/m)
+    const last = pictures(watch.stdout()).at(-1) ?? ''
+    assert.match(last, /^Status: +✖ Aborted \(AbortedByAdmin\)$/m)
+    assert.match(last, /^Message: +Aborted: by [\w.@-]+: watched$/m)
+    assert.match(last, /^Allowed: +start, retry$/m)
     watch.child.kill('SIGTERM')
     await watch.exit
   })
 
-  test('--watch ends with a message, not a stack trace, when ramp goes away', { todo: 'bug: src/cli/status.ts watch() lets the SSE stream error escape as "ramp: unexpected error: SocketError: other side closed" with a stack' }, async (t) => {
-    let watch: ReturnType<typeof spawnRamp> | undefined
+  test('--watch does not miss a change made between its first picture and its subscription', { todo: 'bug: src/cli/status.ts draws before it subscribes to /api/v1/events and ignores the stream\'s first `status` message, so such a change leaves a stale picture' }, async (t) => {
+    // The race cannot be timed against a real ramp, so a stand-in replays two real views.
+    const ramp = await canaryRamp(t)
+    const before = (await admin<RolloutView>(ramp, 'GET', '/api/v1/rollout')).body
+    await admin(ramp, 'POST', '/api/v1/rollout/promote', {})
+    const after = (await admin<RolloutView>(ramp, 'GET', '/api/v1/rollout')).body
+    const stale = await standIn(t, [before, after])
+    const watch = spawnRamp(t, ['status', '--watch', '--admin', stale])
+    await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
+    await waitFor('the picture after the promote', () => watch.stdout().includes('step 4/5'), 2000)
+  })
+
+  test('--watch ends with a message, not a stack trace, when ramp goes away', { todo: 'bug: src/cli/status.ts watch() lets the event stream\'s error escape to main.ts, which prints "ramp: unexpected error: SocketError: other side closed" and a stack' }, async (t) => {
+    let watch: Spawned | undefined
     // The ramp lives in a subtest so that its own clean-up stops it while the watcher runs.
     await t.test('ramp runs, then stops', async (st) => {
       const ramp = await canaryRamp(st)
-      watch = spawnRamp(t, at(ramp, 'status', '--watch'))
-      const w = watch
+      const w = spawnRamp(t, at(ramp, 'status', '--watch'))
+      watch = w
       await waitFor('the first picture', () => w.stdout().includes('Allowed:'), 10_000)
+      await watchers(ramp)
     })
     assert.ok(watch !== undefined)
     const { code } = await watch.exit
-    assert.equal(code, 1, 'could not be reached any more is exit status 1')
+    assert.equal(code, 1, 'an admin API that cannot be reached any more is exit status 1')
     assert.match(watch.stderr(), /ramp admin API/)
     assert.doesNotMatch(watch.stderr(), /unexpected error|\n\s+at /)
   })
 })
+
+/**
+ * A stand-in admin API over two views of one rollout. It serves `before` until its first
+ * read, then turns to `after` (as if a promote landed just then) and tells the event streams
+ * open at that moment, as ramp would; a stream opened later gets only the first `status`
+ * message, then silence, as from a ramp waiting in a `pause: {}` step.
+ */
+async function standIn(t: TestContext, [before, after]: [RolloutView, RolloutView]): Promise<string> {
+  let view = before
+  const streams = new Set<ServerResponse>()
+  const send = (res: ServerResponse, event: string, data: unknown): void => { res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`) }
+  const server = createServer((req, res) => {
+    if (req.url === '/api/v1/rollout') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view))
+      if (view === before) {
+        view = after
+        for (const s of streams) send(s, 'rollout', { entry: { event: 'promote' }, status: { phase: after.phase } })
+      }
+    } else if (req.url === '/api/v1/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      streams.add(res)
+      send(res, 'status', { phase: view.phase, message: view.message })
+    } else {
+      res.writeHead(404).end()
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise<void>((resolve) => {
+    server.close(() => resolve())
+    server.closeAllConnections()
+  }))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import type { Ramp } from '../../src/ramp.js'
 import type { DemoBackend } from '../../src/demo/backend.js'
+import type { Clock } from '../../src/rollout/clock.js'
 import { binomialBounds, seeded } from '../support/prng.js'
 import { admin, backend, countVersions, rampWith, waitFor } from '../support/ramp.js'
 
@@ -44,6 +45,7 @@ export interface Given {
   preview?: boolean
   extra?: string
   env?: NodeJS.ProcessEnv
+  clock?: Clock
 }
 
 export async function given(t: TestContext, g: Given = {}): Promise<World> {
@@ -61,7 +63,7 @@ export async function given(t: TestContext, g: Given = {}): Promise<World> {
     g.strategy === undefined ? '' : `strategy:\n${g.strategy.replace(/^/gm, '  ')}`,
     g.extra ?? '',
   ].join('\n')
-  const ramp = await rampWith(t, yaml, { random: seeded(42), ...(g.env === undefined ? {} : { env: g.env }) })
+  const ramp = await rampWith(t, yaml, { random: seeded(42), ...(g.env === undefined ? {} : { env: g.env }), ...(g.clock === undefined ? {} : { clock: g.clock }) })
   const status = async (): Promise<{ phase: string; reason: string; weight: number }> => (await admin<{ phase: string; reason: string; weight: number }>(ramp, 'GET', '/api/v1/rollout')).body
 
   const when: When = {

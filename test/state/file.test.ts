@@ -84,7 +84,7 @@ describe('file store', () => {
           assert.equal(err.code, 'RAMP_ERR_STATE_CORRUPT')
           assert.match(err.message, c.problem)
           assert.ok(err.message.includes(path), err.message)
-          assert.ok(err.message.includes('ramp serve --reset-state'), err.message)
+          assert.ok(err.hint.includes('ramp serve --reset-state'), err.hint)
           return true
         }
         await assert.rejects(store.load(), corrupt)

@@ -14,6 +14,9 @@ test('kill -9 during a timed pause: the restart resumes the same step, weight an
 
   await kill9(first)
   const second = await serve(t, release)
+  const deadline = Date.parse(before.pauseUntil as string)
+  // Everything below needs the restart to land inside the pause; say so when it did not.
+  assert.ok(Date.now() < deadline - 1000, `ramp took until ${new Date().toISOString()} to restart, too close to the deadline ${before.pauseUntil} (an overloaded machine?)`)
   const after = await rollout(second)
   assert.deepEqual(
     { phase: after.phase, reason: after.reason, step: after.step, weight: after.weight, pauseUntil: after.pauseUntil },
@@ -29,7 +32,6 @@ test('kill -9 during a timed pause: the restart resumes the same step, weight an
   // The traffic must have been sent inside the pause, or it measured the promoted table.
   assert.ok(inTimedPause(await rollout(second)), 'still paused after the traffic')
 
-  const deadline = Date.parse(before.pauseUntil as string)
   const done = await rolloutUntil(second, 'the promotion after the pause', promoted, deadline - Date.now() + 3000)
   assert.equal(done.stable.name, 'v2')
   const elapsed = (await history(second)).find((e) => e.event === 'tick:pauseElapsed')

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { manualClock } from '../../support/manual-clock.js'
 import { canaryRouted } from '../../support/ramp.js'
 import { given } from '../given.js'
 
@@ -8,11 +9,12 @@ const steps = `canary:
     - setWeight: 20
     - pause: {}
     - setWeight: 50
-    - pause: { duration: 3s }
+    - pause: { duration: 30s }
     - setWeight: 100`
 
 test('a full canary run through the admin API, with the split measured at every step', async (t) => {
-  const { ramp, when, then } = await given(t, { strategy: steps })
+  const clock = manualClock()
+  const { ramp, when, then } = await given(t, { strategy: steps, clock })
   await canaryRouted(ramp)
   await then.phase('Paused', 'CanaryPauseStep')
   then.weight(20)
@@ -23,9 +25,12 @@ test('a full canary run through the admin API, with the split measured at every 
   assert.equal(promoted.status, 200)
   assert.equal(promoted.body.message, `Paused: timed pause until ${String(promoted.body.pauseUntil).slice(11, 19)}, step 4/5`)
   then.weight(50)
-  await then.split(1500)
+  await then.split(4000)
+  clock.advance(29_000)
+  await then.phase('Paused', 'TimedPause')
+  clock.advance(1_000)
 
-  await then.eventually('Healthy', 'Promoted', 5000)
+  await then.eventually('Healthy', 'Promoted')
   await then.mainServes('v2')
   await then.previewServes('v2')
   const state = (await when.verb('promote')).body

@@ -1,0 +1,63 @@
+import { Type, type Static } from '@sinclair/typebox'
+import type { HistoryEntry, RolloutState } from '../rollout/types.js'
+
+/**
+ * The shape of a stored state, checked on load so that a file of the right envelope but the
+ * wrong content stops start-up with a message instead of crashing later or serving from
+ * nonsense. The two type checks at the bottom fail to compile when this schema and the
+ * engine's types drift apart.
+ */
+const L = Type.Literal
+const Phase = Type.Union([L('Healthy'), L('Progressing'), L('Paused'), L('Aborted'), L('Degraded')])
+const Reason = Type.Union([
+  L('NoRollout'), L('Promoted'), L('StaticSplit'), L('WaitingForReadiness'), L('CanaryPauseStep'), L('TimedPause'), L('ManualPause'),
+  L('ManualWeight'), L('BlueGreenPause'), L('ScaleDownDelay'), L('AbortedByAdmin'), L('ProgressDeadlineExceeded'), L('Superseded'),
+  L('ProgressDeadlineDegraded'),
+])
+const Time = Type.Integer({ minimum: 0 })
+const Version = Type.Object({ name: Type.String({ minLength: 1 }), backends: Type.Array(Type.String({ minLength: 1 })) })
+const Step = Type.Union([
+  Type.Object({ setWeight: Type.Number({ minimum: 0, maximum: 100 }) }, { additionalProperties: false }),
+  Type.Object({ pause: Type.Object({ durationMs: Type.Optional(Time) }, { additionalProperties: false }) }, { additionalProperties: false }),
+])
+const Strategy = Type.Union([
+  Type.Object({ type: Type.Literal('canary'), steps: Type.Array(Step) }),
+  Type.Object({ type: Type.Literal('blueGreen'), autoPromotionEnabled: Type.Boolean(), autoPromotionSeconds: Type.Union([Time, Type.Null()]), scaleDownDelaySeconds: Time }),
+])
+
+export const StateSchema = Type.Object({
+  revision: Type.Integer({ minimum: 0 }),
+  phase: Phase,
+  reason: Reason,
+  message: Type.String(),
+  strategy: Strategy,
+  options: Type.Object({ progressDeadlineSeconds: Type.Integer({ minimum: 1 }), progressDeadlineAbort: Type.Boolean() }),
+  stable: Version,
+  canary: Type.Union([Version, Type.Null()]),
+  previousStable: Type.Union([Version, Type.Null()]),
+  stepIndex: Type.Integer({ minimum: -1 }),
+  weightBp: Type.Integer({ minimum: 0, maximum: 10_000 }),
+  canaryReady: Type.Boolean(),
+  pauseUntil: Type.Union([Time, Type.Null()]),
+  progressDeadlineAt: Type.Union([Time, Type.Null()]),
+  scaleDownAt: Type.Union([Time, Type.Null()]),
+  staticSplitBp: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 10_000 }), Type.Null()])),
+  attempt: Type.Integer({ minimum: 0 }),
+  startedAt: Type.Union([Time, Type.Null()]),
+  updatedAt: Time,
+  finishedAt: Type.Union([Time, Type.Null()]),
+  abort: Type.Union([Type.Object({ reason: Reason, message: Type.String(), actor: Type.String(), at: Time }), Type.Null()]),
+})
+
+export const HistorySchema = Type.Array(Type.Object({
+  at: Time,
+  event: Type.String(),
+  actor: Type.String(),
+  from: Phase,
+  to: Phase,
+  detail: Type.String(),
+}))
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+export const stateSchemaMatchesEngine: Same<Static<typeof StateSchema>, RolloutState> = true
+export const historySchemaMatchesEngine: Same<Static<typeof HistorySchema>, HistoryEntry[]> = true
