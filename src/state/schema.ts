@@ -7,7 +7,7 @@ import type { HistoryEntry, RolloutState } from '../rollout/types.js'
  * nonsense. The two type checks at the bottom fail to compile when this schema and the
  * engine's types drift apart.
  */
-const L = Type.Literal
+const L = <T extends string>(value: T) => Type.Literal(value)
 const Phase = Type.Union([L('Healthy'), L('Progressing'), L('Paused'), L('Aborted'), L('Degraded')])
 const Reason = Type.Union([
   L('NoRollout'), L('Promoted'), L('StaticSplit'), L('WaitingForReadiness'), L('CanaryPauseStep'), L('TimedPause'), L('ManualPause'),
