@@ -1,12 +1,15 @@
 import { Command, CommanderError, Option } from 'commander'
-import { demoBackendCommand } from './cli/demo-backend.js'
-import { demoCommand } from './cli/demo.js'
 import { CliExit, exitCode } from './cli/exit.js'
-import { importCommand } from './cli/import.js'
-import { serveCommand } from './cli/serve.js'
-import { statusCommand } from './cli/status.js'
-import { deployCommand, setWeightCommand, verbCommand } from './cli/verbs.js'
-import { validateCommand } from './cli/validate.js'
+
+// Each command loads its own modules when it runs: `ramp promote` should not pay for
+// loading fastify, the proxy and the config schema that only `ramp serve` needs.
+const serve = () => import('./cli/serve.js')
+const demo = () => import('./cli/demo.js')
+const demoBackend = () => import('./cli/demo-backend.js')
+const validate = () => import('./cli/validate.js')
+const importer = () => import('./cli/import.js')
+const status = () => import('./cli/status.js')
+const verbs = () => import('./cli/verbs.js')
 
 const adminOption = (): Option => new Option('--admin <url>', 'admin API of the ramp to talk to (default: RAMP_ADMIN_URL or http://127.0.0.1:9191)')
 const jsonOption = (): Option => new Option('--json', 'print the JSON the admin API answered')
@@ -21,41 +24,41 @@ function program(): Command {
   p.command('serve').description('run ramp with a configuration file')
     .requiredOption('-c, --config <file>', 'YAML or JSON configuration')
     .option('--reset-state', 'move an existing state file aside and start from the config')
-    .action((o: { config: string; resetState?: boolean }) => serveCommand(o))
+    .action(async (o: { config: string; resetState?: boolean }) => (await serve()).serveCommand(o))
   p.command('demo').description('run ramp in front of built-in demo backends v1/v2/v3 (what `npm start` runs)')
     .option('--faulty-canary [share]', 'make v2 answer this share of requests with 500')
-    .action((o: { faultyCanary?: string | true }) => demoCommand({ faultyCanary: o.faultyCanary === true ? '0.05' : o.faultyCanary }))
+    .action(async (o: { faultyCanary?: string | true }) => (await demo()).demoCommand({ faultyCanary: o.faultyCanary === true ? '0.05' : o.faultyCanary }))
   p.command('validate').description('check a configuration file and print every problem').argument('<file>')
-    .action((file: string) => validateCommand(file))
+    .action(async (file: string) => (await validate()).validateCommand(file))
   p.command('import').description('print a ramp config from an Argo Rollouts Rollout manifest').argument('<file>')
-    .action((file: string) => importCommand(file))
+    .action(async (file: string) => (await importer()).importCommand(file))
   p.command('status').description('show the rollout, like `kubectl argo rollouts get rollout`')
     .addOption(adminOption()).addOption(jsonOption()).option('-w, --watch', 'redraw on every rollout event')
-    .action((o: { admin?: string; json?: boolean; watch?: boolean }) => statusCommand(o))
+    .action(async (o: { admin?: string; json?: boolean; watch?: boolean }) => (await status()).statusCommand(o))
   p.command('deploy').description('start a rollout of a new version')
     .requiredOption('--name <version>', 'name of the new version, e.g. v3')
     .requiredOption('--backend <url...>', 'backend origins of the new version (repeat or list)')
     .option('--supersede', 'abort the rollout in progress and start this one')
     .addOption(adminOption()).addOption(jsonOption())
-    .action((o: { name: string; backend: string[]; supersede?: boolean; admin?: string; json?: boolean }) => deployCommand(o))
+    .action(async (o: { name: string; backend: string[]; supersede?: boolean; admin?: string; json?: boolean }) => (await verbs()).deployCommand(o))
   p.command('promote').description('finish the current pause or step and go on')
     .option('--full', 'skip the remaining steps and finish now').addOption(adminOption()).addOption(jsonOption())
-    .action((o: { full?: boolean; admin?: string; json?: boolean }) => verbCommand('promote', o))
+    .action(async (o: { full?: boolean; admin?: string; json?: boolean }) => (await verbs()).verbCommand('promote', o))
   p.command('abort').description('send 100% to the stable version now')
     .option('-m, --message <why>', 'reason, kept in the history').addOption(adminOption()).addOption(jsonOption())
-    .action((o: { message?: string; admin?: string; json?: boolean }) => verbCommand('abort', o))
+    .action(async (o: { message?: string; admin?: string; json?: boolean }) => (await verbs()).verbCommand('abort', o))
   for (const [verb, text] of [['retry', 'restart an aborted rollout from step 0'], ['pause', 'hold the rollout where it is'], ['resume', 'clear a manual pause or manual weight']] as const) {
     p.command(verb).description(text).addOption(adminOption()).addOption(jsonOption())
-      .action((o: { admin?: string; json?: boolean }) => verbCommand(verb, o))
+      .action(async (o: { admin?: string; json?: boolean }) => (await verbs()).verbCommand(verb, o))
   }
   p.command('set-weight').description('set the canary weight by hand (pauses the rollout)').argument('<weight>', 'percent, 0 to 100, up to two decimals')
     .addOption(adminOption()).addOption(jsonOption())
-    .action((w: string, o: { admin?: string; json?: boolean }) => setWeightCommand(w, o))
+    .action(async (w: string, o: { admin?: string; json?: boolean }) => (await verbs()).setWeightCommand(w, o))
   p.command('demo-backend').description('run one demo backend (docker-compose runs v1 and v2 this way)')
     .requiredOption('--name <version>').option('--color <color>', 'colour it answers', 'blue')
     .option('--host <host>', 'address to bind', '127.0.0.1').option('--port <port>', 'port', '9001')
     .option('--fail-rate <share>', 'share of requests answered with 500', '0')
-    .action((o: { name: string; color: string; host: string; port: string; failRate: string }) => demoBackendCommand(o))
+    .action(async (o: { name: string; color: string; host: string; port: string; failRate: string }) => (await demoBackend()).demoBackendCommand(o))
   return p
 }
 

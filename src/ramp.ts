@@ -130,18 +130,20 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const urls = { main: urlOf(main), preview: preview === null ? null : urlOf(preview), admin: urlOf(admin) }
   log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
 
+  let closing: Promise<void> | null = null
+  const close = async (): Promise<void> => {
+    accepting = false
+    driver.close()
+    await Promise.allSettled([main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
+    await agent.close()
+    await store.close()
+  }
   return {
     config,
     driver,
     tables,
     metrics,
     urls,
-    async close() {
-      accepting = false
-      driver.close()
-      await Promise.allSettled([main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
-      await agent.close()
-      await store.close()
-    },
+    close: () => (closing ??= close()),
   }
 }

@@ -9,11 +9,13 @@ export interface AdminTarget {
 
 export function adminTarget(opts: { admin?: string }, env: NodeJS.ProcessEnv = process.env): AdminTarget {
   const url = opts.admin ?? env.RAMP_ADMIN_URL ?? 'http://127.0.0.1:9191'
+  let protocol: string
   try {
-    new URL(url)
+    protocol = new URL(url).protocol
   } catch {
-    throw new CliExit(exitCode.usage, `--admin ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:9191)`)
+    protocol = ''
   }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new CliExit(exitCode.usage, `--admin ${JSON.stringify(url)} is not an http(s) URL (e.g. http://127.0.0.1:9191)`)
   const token = env.RAMP_ADMIN_TOKEN
   return { url: url.replace(/\/+$/, ''), token: token === undefined || token === '' ? undefined : token }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseAllDocuments, stringify } from 'yaml'
-import { dropIgnoredStrategyFields } from '../config/argo-fields.js'
+import { dropIgnoredStrategyFields, ignoredStepFields } from '../config/argo-fields.js'
 import { parseConfig } from '../config/load.js'
 import { isRampError } from '../errors.js'
 import { CliExit, exitCode } from './exit.js'
@@ -14,28 +14,32 @@ const supportedSteps = new Set(['setWeight', 'pause'])
  * reason, as comments at the top, so the output is a file to review, then save.
  */
 export function importCommand(path: string, out: NodeJS.WritableStream = process.stdout): void {
-  let docs
+  let text: string
   try {
-    docs = parseAllDocuments(readFileSync(path, 'utf8'))
+    text = readFileSync(path, 'utf8')
   } catch (err) {
     throw new CliExit(exitCode.usage, `cannot read ${path}: ${(err as Error).message}`)
   }
-  const list = Array.isArray(docs) ? docs : [docs]
+  const parsed = parseAllDocuments(text)
+  const list = Array.isArray(parsed) ? parsed : [parsed]
+  const yamlError = list.flatMap((d) => d.errors)[0]
+  if (yamlError !== undefined) throw new CliExit(exitCode.usage, `${path} is not valid YAML: ${yamlError.message.split('\n')[0]}`)
   const rollout = list.map((d) => d.toJS() as Record<string, unknown> | null).find((d) => d?.kind === 'Rollout')
   if (rollout === undefined || rollout === null) throw new CliExit(exitCode.usage, `${path} has no document with kind: Rollout`)
   const spec = (rollout.spec ?? {}) as Record<string, unknown>
   const strategy = structuredClone(spec.strategy ?? {}) as Record<string, unknown>
   const name = String((rollout.metadata as { name?: string } | undefined)?.name ?? 'service')
-  const notes = dropIgnoredStrategyFields(strategy)
   const canary = strategy.canary as { steps?: Array<Record<string, unknown>>; analysis?: unknown } | undefined
-  if (canary?.steps !== undefined) {
-    canary.steps = canary.steps.filter((step, i) => {
-      const kind = Object.keys(step)[0] ?? ''
-      if (supportedSteps.has(kind)) return true
-      notes.push(`strategy.canary.steps[${i}].${kind} dropped: ramp does not run ${kind} steps yet`)
-      return false
-    })
-  }
+  const notes: string[] = []
+  // Named by their index in the manifest: emptied here, they are removed with the
+  // Kubernetes-only steps in one pass that keeps the original numbering.
+  canary?.steps?.forEach((step, i) => {
+    const kind = Object.keys(step)[0] ?? ''
+    if (supportedSteps.has(kind) || kind in ignoredStepFields) return
+    notes.push(`strategy.canary.steps[${i}].${kind} dropped: ramp does not run ${kind} steps yet`)
+    if (canary.steps !== undefined) canary.steps[i] = {}
+  })
+  notes.push(...dropIgnoredStrategyFields(strategy))
   if (canary?.analysis !== undefined) {
     delete canary.analysis
     notes.push('strategy.canary.analysis dropped: ramp does not run background analysis yet')
@@ -55,9 +59,9 @@ export function importCommand(path: string, out: NodeJS.WritableStream = process
     strategy,
   }
   for (const key of ['progressDeadlineSeconds', 'progressDeadlineAbort'] as const) if (spec[key] !== undefined) config[key] = spec[key]
-  const text = stringify(config)
+  const output = stringify(config)
   try {
-    parseConfig(text, null, {})
+    parseConfig(output, null, {})
   } catch (err) {
     if (isRampError(err)) throw new CliExit(exitCode.usage, `the strategy of ${path} is not one ramp can run:\n${err.message}`)
     throw err
@@ -67,5 +71,5 @@ export function importCommand(path: string, out: NodeJS.WritableStream = process
     '# Set stable to the backends serving today; deploy a new version with `ramp deploy`.',
     ...(notes.length === 0 ? ['# Nothing was dropped.'] : ['# Dropped, with the reason:', ...notes.map((n) => `#   ${n}`)]),
   ]
-  out.write(`${header.join('\n')}\n${text}`)
+  out.write(`${header.join('\n')}\n${output}`)
 }

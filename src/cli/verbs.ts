@@ -15,8 +15,9 @@ export async function verbCommand(verb: 'promote' | 'abort' | 'retry' | 'pause' 
 }
 
 export async function setWeightCommand(weight: string, opts: AdminOpts, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const n = Number(weight)
-  if (weight.trim() === '' || !isValidWeight(n)) throw new CliExit(exitCode.usage, `weight ${JSON.stringify(weight)} is not a number from 0 to 100 with at most two decimals`)
+  // Decimal only: Number() would also take 0x10 or 1e1, which nobody means as a weight.
+  const n = /^[0-9]+(\.[0-9]+)?$/.test(weight) ? Number(weight) : Number.NaN
+  if (!isValidWeight(n)) throw new CliExit(exitCode.usage, `weight ${JSON.stringify(weight)} is not a number from 0 to 100 with at most two decimals`)
   report(await callAdmin<RolloutView>(adminTarget(opts), 'PUT', '/api/v1/rollout/weight', { weight: n }), opts, out)
 }
 

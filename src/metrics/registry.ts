@@ -19,7 +19,7 @@ export class Metrics {
   readonly registry = new Registry()
   readonly requests = new Counter({ name: 'ramp_requests_total', help: 'Requests served, by listener, version and status class.', labelNames: ['listener', 'version', 'code'], registers: [this.registry] })
   readonly duration = new Histogram({ name: 'ramp_request_duration_seconds', help: 'Time from request to the end of the response, by listener and version.', labelNames: ['listener', 'version'], buckets: durationBuckets, registers: [this.registry] })
-  readonly upstreamErrors = new Counter({ name: 'ramp_upstream_errors_total', help: 'Requests that failed upstream, by version and reason (connect, reset, timeout, bad_response, no_backend).', labelNames: ['version', 'reason'], registers: [this.registry] })
+  readonly upstreamErrors = new Counter({ name: 'ramp_upstream_errors_total', help: 'Requests that failed upstream, by version and reason (connect, tls, reset, timeout, bad_response, no_backend).', labelNames: ['version', 'reason'], registers: [this.registry] })
   readonly weight = new Gauge({ name: 'ramp_canary_weight', help: 'Canary share of main-listener traffic, in percent.', registers: [this.registry] })
   readonly phase = new Gauge({ name: 'ramp_rollout_phase', help: 'Rollout phase: 1 for the current phase, 0 for the others.', labelNames: ['phase'], registers: [this.registry] })
   readonly step = new Gauge({ name: 'ramp_rollout_step', help: 'Index of the current canary step (0-based); -1 when no rollout is in progress.', registers: [this.registry] })

@@ -71,7 +71,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     flight.series.byClass[codeClassIndex(status)]?.inc()
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
     flight.series.duration.observe(seconds)
-    if (accessRatio > 0 && (accessRatio >= 1 || Math.random() < accessRatio)) {
+    if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
       const req = flight.request
       log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
     }

@@ -1,6 +1,6 @@
 import { rampError, type RampError, type RampErrorCode } from '../errors.js'
 
-export type UpstreamReason = 'connect' | 'reset' | 'timeout' | 'bad_response' | 'no_backend'
+export type UpstreamReason = 'connect' | 'tls' | 'reset' | 'timeout' | 'bad_response' | 'no_backend'
 
 interface Mapping { code: RampErrorCode; reason: UpstreamReason; says: string }
 
@@ -15,6 +15,12 @@ const byCode: Record<string, Mapping> = {
   ENETUNREACH: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'is unreachable' },
   ENOTFOUND: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve' },
   EAI_AGAIN: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve' },
+  DEPTH_ZERO_SELF_SIGNED_CERT: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a self-signed certificate (set upstream.tls.insecureSkipVerify only if you trust it)' },
+  SELF_SIGNED_CERT_IN_CHAIN: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate chain ending in an untrusted root' },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate that cannot be verified' },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate whose issuer is unknown' },
+  CERT_HAS_EXPIRED: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has an expired certificate' },
+  ERR_TLS_CERT_ALTNAME_INVALID: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate for another host name' },
   ECONNRESET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'reset the connection' },
   EPIPE: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection' },
   UND_ERR_SOCKET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection before answering' },

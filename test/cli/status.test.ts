@@ -7,7 +7,7 @@ import type { Ramp } from '../../src/ramp.js'
 import { admin, waitFor } from '../support/ramp.js'
 import { spawnRamp, type Spawned } from '../support/spawn.js'
 import { cli, said } from './run.js'
-import { at, canaryRamp, healthyRamp, pictures, watchers } from './support.js'
+import { at, canaryRamp, healthyRamp, pictures } from './support.js'
 
 const origin = (ramp: Ramp, version: 'stable' | 'canary'): string => (ramp.config[version]?.backends ?? [])[0] ?? ''
 
@@ -71,8 +71,8 @@ describe('ramp status', { concurrency: true }, () => {
   test('--watch draws a new picture for every rollout event, each followed by a blank line', async (t) => {
     const ramp = await canaryRamp(t)
     const watch = spawnRamp(t, at(ramp, 'status', '--watch'))
+    // The first picture is drawn from the event stream's opening message, so it proves the subscription.
     await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
-    await watchers(ramp)
 
     assert.equal((await admin(ramp, 'POST', '/api/v1/rollout/promote', {})).status, 200)
     await waitFor('the picture after the promote', () => pictures(watch.stdout()).at(-1)?.includes('step 4/5') === true && watch.stdout().endsWith('\n\n'))
@@ -93,7 +93,7 @@ describe('ramp status', { concurrency: true }, () => {
   test('--watch also redraws when a second CLI call moves the rollout', async (t) => {
     const ramp = await canaryRamp(t)
     const watch = spawnRamp(t, at(ramp, 'status', '--watch'))
-    await watchers(ramp)
+    await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
     const r = await cli(t, at(ramp, 'abort', '-m', 'watched'))
     assert.equal(r.code, 0, said(r))
     await waitFor('the aborted picture', () => pictures(watch.stdout()).some((p) => p.includes('Aborted') && p.endsWith('\n\n')))
@@ -105,7 +105,7 @@ describe('ramp status', { concurrency: true }, () => {
     await watch.exit
   })
 
-  test('--watch does not miss a change made between its first picture and its subscription', { todo: 'bug: src/cli/status.ts draws before it subscribes to /api/v1/events and ignores the stream\'s first `status` message, so such a change leaves a stale picture' }, async (t) => {
+  test('--watch does not miss a change made between its first picture and its subscription', async (t) => {
     // The race cannot be timed against a real ramp, so a stand-in replays two real views.
     const ramp = await canaryRamp(t)
     const before = (await admin<RolloutView>(ramp, 'GET', '/api/v1/rollout')).body
@@ -117,7 +117,7 @@ describe('ramp status', { concurrency: true }, () => {
     await waitFor('the picture after the promote', () => watch.stdout().includes('step 4/5'), 2000)
   })
 
-  test('--watch ends with a message, not a stack trace, when ramp goes away', { todo: 'bug: src/cli/status.ts watch() lets the event stream\'s error escape to main.ts, which prints "ramp: unexpected error: SocketError: other side closed" and a stack' }, async (t) => {
+  test('--watch ends with a message, not a stack trace, when ramp goes away', async (t) => {
     let watch: Spawned | undefined
     // The ramp lives in a subtest so that its own clean-up stops it while the watcher runs.
     await t.test('ramp runs, then stops', async (st) => {
@@ -125,7 +125,6 @@ describe('ramp status', { concurrency: true }, () => {
       const w = spawnRamp(t, at(ramp, 'status', '--watch'))
       watch = w
       await waitFor('the first picture', () => w.stdout().includes('Allowed:'), 10_000)
-      await watchers(ramp)
     })
     assert.ok(watch !== undefined)
     const { code } = await watch.exit

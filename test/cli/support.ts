@@ -55,17 +55,6 @@ function indent(lines: string, by: number): string {
   return lines.trim().split('\n').map((l) => `${' '.repeat(by)}${l.trim()}`).join('\n')
 }
 
-/**
- * Resolves once `n` clients listen to the ramp's event stream. `status --watch` draws its
- * first picture before it subscribes (see the todo test in status.test.ts), so a verb sent
- * as soon as that picture shows could be missed; the driver keeps no public count, hence the
- * look at its private set.
- */
-export function watchers(ramp: Ramp, n = 1): Promise<void> {
-  const subscribers = (ramp.driver as unknown as { subscribers: Set<unknown> }).subscribers
-  return waitFor(`${n} subscriber(s) to the event stream`, () => subscribers.size >= n, 10_000)
-}
-
 /** `status --watch` output cut into its pictures; each one begins with its Status line. */
 export function pictures(out: string): string[] {
   return out.split(/^(?=Status:)/m).filter((p) => p !== '')

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { request } from 'undici'
+import { rampWith } from '../support/ramp.js'
+
+/** An https backend with a self-signed certificate for 127.0.0.1, made with openssl. */
+async function selfSignedBackend(t: TestContext): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'ramp-tls-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
+    res.writeHead(200, { 'x-demo-version': 'v1' }).end('secure')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections() }))
+  return `https://127.0.0.1:${(server.address() as { port: number }).port}`
+}
+
+test('an https backend\'s certificate is verified by default: a self-signed one gets 502 naming the reason', async (t) => {
+  const url = await selfSignedBackend(t)
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${url}"] }\n`)
+  const res = await request(ramp.urls.main)
+  const body = await res.body.text()
+  assert.equal(res.statusCode, 502)
+  assert.match(body, /has a self-signed certificate/)
+  assert.match(await ramp.metrics.registry.getSingleMetricAsString('ramp_upstream_errors_total'), /reason="tls"\} 1/)
+})
+
+test('upstream.tls.insecureSkipVerify: true reaches the same backend', async (t) => {
+  const url = await selfSignedBackend(t)
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${url}"] }\nupstream: { tls: { insecureSkipVerify: true } }\n`)
+  const res = await request(ramp.urls.main)
+  assert.equal(res.statusCode, 200)
+  assert.equal(await res.body.text(), 'secure')
+})
