@@ -13,3 +13,13 @@ export function backendUrlProblem(value: string): string | undefined {
   }
   return undefined
 }
+
+/** Any http(s) URL, path and query allowed (a Prometheus address, a web metric, a webhook). */
+export function httpUrlProblem(value: string): string | undefined {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : `${JSON.stringify(value)} is not an http(s) URL`
+  } catch {
+    return `${JSON.stringify(value)} is not an http(s) URL`
+  }
+}

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv'
-import { backendUrlProblem } from './backend-url.js'
+import { backendUrlProblem, httpUrlProblem } from './backend-url.js'
 
 /** One thing wrong with a configuration, located by its path in the file (`canary.backends[1]`). */
 export interface Problem {
@@ -93,6 +93,7 @@ function valueAt(data: unknown, pointer: string): unknown {
 /** Formats whose failure has a sentence of its own (the schema's `format` keyword). */
 export const formatMessages: Record<string, (value: string) => string | undefined> = {
   'backend-url': backendUrlProblem,
+  'http-url': httpUrlProblem,
 }
 
 function describe(e: ErrorObject, value: unknown): string {

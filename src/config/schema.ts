@@ -1,4 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { AnalysisSchema, BackgroundAnalysis, PromotionAnalysis, StepAnalysis, WebhookSchema } from './analysis-schema.js'
+import { Duration } from './duration-schema.js'
 
 /**
  * The one schema of a ramp configuration file. config/schema.json is generated from it
@@ -25,25 +27,23 @@ export const VersionSchema = Type.Object({
   backends: Type.Array(Type.String({ format: 'backend-url' }), { minItems: 1, description: 'http(s)://host:port origins' }),
 }, strict)
 
-/** A duration: "500ms", "30s", "5m", "1h", or a number of seconds. */
-export const Duration = Type.Union([
-  Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' }),
-  Type.Number({ minimum: 0 }),
-], { description: 'a duration: 500ms, 30s, 5m, 1h, or a number of seconds' })
-
 const CanaryStep = Type.Object({
   setWeight: Type.Optional(Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01 })),
   pause: Type.Optional(Type.Object({ duration: Type.Optional(Duration) }, strict)),
-}, { ...strict, description: 'exactly one of setWeight, pause' })
+  analysis: Type.Optional(StepAnalysis),
+}, { ...strict, description: 'exactly one of setWeight, pause, analysis' })
 
 const CanaryStrategy = Type.Object({
   steps: Type.Array(CanaryStep, { default: [] }),
+  analysis: Type.Optional(BackgroundAnalysis),
 }, strict)
 
 const BlueGreenStrategy = Type.Object({
   autoPromotionEnabled: Type.Boolean({ default: true }),
   autoPromotionSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
   scaleDownDelaySeconds: Type.Integer({ minimum: 0, default: 30 }),
+  prePromotionAnalysis: Type.Optional(PromotionAnalysis),
+  postPromotionAnalysis: Type.Optional(PromotionAnalysis),
 }, strict)
 
 export const StrategySchema = Type.Object({
@@ -103,6 +103,8 @@ export const ConfigSchema = Type.Object({
   progressDeadlineSeconds: Type.Integer({ minimum: 1, default: 600 }),
   progressDeadlineAbort: Type.Boolean({ default: true }),
   readiness: Readiness,
+  analysis: AnalysisSchema,
+  webhooks: Type.Array(WebhookSchema, { default: [] }),
 }, { ...strict, $id: 'https://ramp.dev/schema/config.json', title: 'ramp configuration' })
 
 export type RawConfig = Static<typeof ConfigSchema>

@@ -62,3 +62,29 @@ test('config/schema.json is the schema the loader uses (run `npm run schema` aft
   const published = JSON.parse(readFileSync(new URL('../../config/schema.json', import.meta.url), 'utf8')) as unknown
   assert.deepEqual(published, schemaDocument())
 })
+
+const analysisBase = `${base}analysis:
+  templates:
+    - name: health
+      interval: 1s
+      metrics:
+        - { name: ok, builtin: successRate, thresholdRange: { min: 0.99 } }
+`
+
+const analysisRows = [
+  { name: 'a step naming an unknown template', yaml: `${analysisBase}strategy: { canary: { steps: [ { analysis: { templates: [nope] } } ] } }\n`, want: ['strategy.canary.steps[0].analysis.templates[0]: "nope" is not a template in analysis.templates (known: health)'] },
+  { name: 'Argo\'s templateName form resolves', yaml: `${analysisBase}strategy: { canary: { steps: [ { analysis: { templates: [ { templateName: health } ] } } ] } }\n`, want: [] },
+  { name: 'a metric with no provider', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, thresholdRange: { min: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0]: has no provider; give one of builtin, prometheus, web'] },
+  { name: 'a metric with two providers', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, builtin: errorRate, web: { url: "http://127.0.0.1:1/" }, thresholdRange: { max: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0]: has builtin and web; give one provider per metric'] },
+  { name: 'a range with min above max', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, builtin: latencyP99, thresholdRange: { min: 2s, max: 500ms } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0].thresholdRange: min 2s is above max 500ms; no value could pass'] },
+  { name: 'a malformed interval', yaml: `${base}analysis: { templates: [ { name: t, interval: 10 seconds, metrics: [ { name: m, builtin: errorRate, thresholdRange: { max: 1 } } ] } ] }\n`, want: ['analysis.templates[0].interval: "10 seconds" is not a duration: 500ms, 30s, 5m, 1h, or a number of seconds'] },
+  { name: 'a Prometheus address that is not a URL', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, prometheus: { address: "prom:9090", query: up }, thresholdRange: { min: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0].prometheus.address: "prom:9090" is not an http(s) URL'] },
+  { name: 'an unknown builtin names the choices', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, builtin: p95, thresholdRange: { max: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0].builtin: "p95" is not one of "successRate", "errorRate", "errorRateDelta", "latencyP50", "latencyP90", "latencyP99", "latencyP99Ratio", "requestRate"'] },
+  { name: 'an unknown webhook type names the choices', yaml: `${base}webhooks: [ { name: w, type: pre-promotion, url: "http://127.0.0.1:1/" } ]\n`, want: ['webhooks[0].type: "pre-promotion" is not one of "confirm-rollout", "pre-rollout", "rollout", "confirm-promotion", "post-rollout", "rollback", "event"'] },
+] as const
+
+for (const row of analysisRows) {
+  test(`config: analysis: ${row.name}`, () => {
+    assert.deepEqual(problems(row.yaml), row.want)
+  })
+}
