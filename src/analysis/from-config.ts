@@ -47,5 +47,5 @@ export function templatesFromConfig(c: RawConfig): Map<string, AnalysisTemplate>
 }
 
 export function webhooksFromConfig(c: RawConfig): WebhookSpec[] {
-  return c.webhooks.map((w) => ({ name: w.name, type: w.type, url: w.url, timeoutMs: ms(w.timeout, defaultTimeoutMs), headers: w.headers, failureLimit: w.failureLimit }))
+  return c.webhooks.map((w) => ({ name: w.name, type: w.type, url: w.url, timeoutMs: ms(w.timeout, defaultTimeoutMs), intervalMs: ms(w.interval, 10_000), headers: w.headers, failureLimit: w.failureLimit }))
 }

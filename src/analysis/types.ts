@@ -73,6 +73,7 @@ export interface WebhookSpec {
   type: WebhookType
   url: string
   timeoutMs: number
+  intervalMs: number
   headers: Record<string, string>
   /** pre-rollout: failures allowed before the rollout aborts. */
   failureLimit: number

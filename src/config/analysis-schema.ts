@@ -74,6 +74,7 @@ export const WebhookSchema = Type.Object({
   type: Type.Union(webhookTypes.map((w) => L(w)), { description: `one of ${webhookTypes.join(', ')}` }),
   url: Type.String({ format: 'http-url' }),
   timeout: Type.Union([Duration], { default: '5s' }),
+  interval: Type.Union([Duration], { default: '10s', description: 'how often a gate, a rollout check or a rollback hook is called' }),
   headers: Type.Record(Type.String(), Type.String(), { default: {} }),
   failureLimit: Type.Integer({ minimum: 0, default: 0, description: 'pre-rollout: failures allowed before the rollout aborts' }),
 }, strict)

@@ -84,6 +84,7 @@ const Readiness = Type.Object({
 }, { ...strict, default: {} })
 
 export const ConfigSchema = Type.Object({
+  name: Type.String({ minLength: 1, default: 'ramp', description: 'the name of this rollout, sent to webhooks' }),
   listen: Listener,
   preview: Type.Optional(Listener),
   admin: Type.Object(Admin.properties, { ...strict, default: {} }),
