@@ -7,5 +7,5 @@ COPY config ./config
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 ENV NODE_ENV=production
 EXPOSE 8080 8081 9191
-ENTRYPOINT ["node", "bin/ramp.js"]
+ENTRYPOINT ["/app/bin/ramp.js"]
 CMD ["demo"]

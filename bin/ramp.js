@@ -1,12 +1,13 @@
-#!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8'
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=65536 node
+// A streamed body is a run of 64 KiB buffers that die as soon as they are written; from the
+// allocator's heap their freed memory stays in the process as fragments, so RSS climbs tens
+// of MiB above what is in use. At or above this threshold glibc maps each buffer on its own
+// and gives it back to the system when it is freed. It is an environment variable read when
+// the process starts, hence set here, by the launcher, and only when this file is run as a
+// program (`ramp`, `npx ramp`, `bin/ramp.js`), as every documented way of starting ramp does.
+//
+// Before anything else is loaded: see src/startup-memory.ts.
+import { holdYoungGeneration } from '../dist/startup-memory.js'
 
-// A proxy's allocations are short-lived (headers, chunks), but start-up (module loading,
-// schema compilation) grows V8's young generation to its maximum and it never shrinks back,
-// which is ~30 MiB of RSS held for nothing; and the larger it is, the longer the garbage
-// buffers of streamed bodies wait to be freed. Keeping it at its initial size holds a
-// 200 MiB streamed transfer under 150 MiB of RSS (test/e2e/streaming.test.ts). It must be set
-// before anything else is loaded, hence here and not in main.ts.
-setFlagsFromString('--semi-space-growth-factor=1')
-
+holdYoungGeneration()
 await import('../dist/main.js')

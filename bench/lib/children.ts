@@ -33,7 +33,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /**
  * Starts `node <args>` in the repository root. stdin stays an open pipe: the bench's own
- * helpers exit when it closes, so they die with the bench even if it is SIGKILLed.
+ * helpers exit when it closes, so they die with the bench even if it is SIGKILLed. ramp
+ * does not watch its stdin; only the exit and signal handlers above stop it.
  */
 export function spawnNode(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): Child {
   const proc = spawn(process.execPath, args, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] })

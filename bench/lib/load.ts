@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os'
 import autocannon from 'autocannon'
+import { cpuWindow } from './cpu.js'
 
 export interface LoadOptions { connections: number; duration: number }
 
@@ -15,7 +17,12 @@ export interface LoadResult {
   timeouts: number
   /** Responses by their `x-demo-version` header ("none" when it was missing). */
   versions: Record<string, number>
+  /** Cores used during the measured run (Linux only): by the target's process, the bench's processes, everything else. */
+  cpu: { target: number; bench: number; others: number } | null
 }
+
+/** Whose CPU time to count: the process that serves the target, and every process of the bench. */
+export interface Watch { target: number; bench: number[] }
 
 function run(url: string, opts: LoadOptions, onVersion?: (v: string) => void): Promise<autocannon.Result> {
   return autocannon({
@@ -35,10 +42,13 @@ function run(url: string, opts: LoadOptions, onVersion?: (v: string) => void): P
 }
 
 /** `warmup` seconds of load that is thrown away (JIT, keep-alive pools), then the measured run. */
-export async function measure(url: string, opts: LoadOptions & { warmup: number }): Promise<LoadResult> {
+export async function measure(url: string, opts: LoadOptions & { warmup: number; watch: Watch }): Promise<LoadResult> {
   if (opts.warmup > 0) await run(url, { connections: opts.connections, duration: opts.warmup })
   const versions: Record<string, number> = {}
+  const cores = availableParallelism()
+  const [targetCpu, benchCpu] = [cpuWindow([opts.watch.target], cores), cpuWindow(opts.watch.bench, cores)]
   const r = await run(url, opts, (v) => { versions[v] = (versions[v] ?? 0) + 1 })
+  const [t, b] = [targetCpu.stop(), benchCpu.stop()]
   return {
     url,
     rps: r.requests.average,
@@ -49,5 +59,6 @@ export async function measure(url: string, opts: LoadOptions & { warmup: number 
     errors: r.errors,
     timeouts: r.timeouts,
     versions,
+    cpu: t === null || b === null ? null : { target: t.bench, bench: b.bench, others: b.others },
   }
 }

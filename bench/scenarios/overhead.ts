@@ -57,7 +57,7 @@ const fmt = (n: number, digits: number, minDigits = digits): string => n.toLocal
 const pct = (x: number): string => `${fmt(x * 100, 2)}%`
 
 function table(rows: { target: string; r: LoadResult }[], direct: LoadResult, plain: LoadResult): string {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'vs direct', 'vs plain proxy', 'non-2xx', 'errors', 'v2 share']
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'vs direct', 'vs plain proxy', 'non-2xx', 'errors', 'v2 share', 'target cpu', 'others cpu']
   const body = rows.map(({ target, r }) => {
     const total = Object.values(r.versions).reduce((a, b) => a + b, 0)
     return [
@@ -65,6 +65,7 @@ function table(rows: { target: string; r: LoadResult }[], direct: LoadResult, pl
       `${fmt(r.rps / direct.rps, 2)}x`, `${fmt(r.rps / plain.rps, 2)}x`,
       String(r.non2xx), r.timeouts > 0 ? `${r.errors} (${r.timeouts} timeouts)` : String(r.errors),
       pct((r.versions.v2 ?? 0) / Math.max(total, 1)),
+      r.cpu === null ? 'n/a' : fmt(r.cpu.target, 2), r.cpu === null ? 'n/a' : fmt(r.cpu.others, 2),
     ]
   })
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
@@ -87,7 +88,7 @@ const overhead: Scenario = {
     writeFileSync(configPath, rampConfig(v1, v2))
     // Without RAMP_* variables, so a token or override in the caller's shell cannot change the setup.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAMP_')))
-    const ramp = spawnNode('ramp', ['dist/main.js', 'serve', '-c', configPath], env)
+    const ramp = spawnNode('ramp', [process.env.RAMP_BENCH_ENTRY ?? 'bin/ramp.js', 'serve', '-c', configPath], env)
     const [plainUrl, listen] = await Promise.all([
       plain.jsonLine((l) => (typeof l.url === 'string' ? l.url : undefined)),
       ramp.jsonLine((l) => l.listen as Listen | undefined),
@@ -97,15 +98,17 @@ const overhead: Scenario = {
 
     // One after another, each with its own warm-up: the targets share the cores, so
     // measuring them at the same time would measure their contention instead.
+    const pid = (c: { proc: { pid?: number | undefined } }): number => c.proc.pid ?? 0
+    const bench = [process.pid, pid(backends), pid(plain), pid(ramp)]
     const targets = [
-      { target: 'direct (demo backend v1)', url: v1 },
-      { target: 'plain @fastify/http-proxy -> v1', url: plainUrl },
-      { target: `ramp, weight ${weight} (v1 + v2)`, url: listen.main },
+      { target: 'direct (demo backend v1)', url: v1, pid: pid(backends) },
+      { target: 'plain @fastify/http-proxy -> v1', url: plainUrl, pid: pid(plain) },
+      { target: `ramp, weight ${weight} (v1 + v2)`, url: listen.main, pid: pid(ramp) },
     ]
     const rows: { target: string; r: LoadResult }[] = []
     for (const t of targets) {
       process.stdout.write(`  ${t.target}: ${warmup} s warm-up, ${opts.duration} s measured...\n`)
-      rows.push({ target: t.target, r: await measure(t.url, { ...opts, warmup }) })
+      rows.push({ target: t.target, r: await measure(t.url, { ...opts, warmup, watch: { target: t.pid, bench } }) })
     }
     const [direct, plainRes, rampRes] = rows.map((row) => row.r) as [LoadResult, LoadResult, LoadResult]
 
@@ -117,6 +120,13 @@ const overhead: Scenario = {
     const failed = rows.filter(({ r }) => r.non2xx > 0 || r.errors > 0)
     for (const { target, r } of failed) process.stdout.write(`${target}: ${r.non2xx} non-2xx responses, ${r.errors} errors: FAILED\n`)
     process.stdout.write(`ramp: ${fmt(rampRes.rps / direct.rps * 100, 0)}% of direct req/s, ${fmt(rampRes.rps / plainRes.rps * 100, 0)}% of plain @fastify/http-proxy; p99 ${fmt(rampRes.p99 / plainRes.p99, 2)}x the plain proxy's\n`)
+    // Requests per CPU-second of the proxy process holds up better than req/s when other
+    // work on the machine takes cores away from the proxy during its run.
+    const perCpu = (r: LoadResult): number | null => (r.cpu === null || r.cpu.target <= 0 ? null : r.rps / r.cpu.target)
+    const [rampPerCpu, plainPerCpu] = [perCpu(rampRes), perCpu(plainRes)]
+    if (rampPerCpu !== null && plainPerCpu !== null) process.stdout.write(`per CPU-second of the proxy process: ramp ${fmt(rampPerCpu / plainPerCpu, 2)}x the requests of plain @fastify/http-proxy\n`)
+    const busiest = Math.max(...rows.map(({ r }) => r.cpu?.others ?? 0))
+    if (busiest > 0.2) process.stdout.write(`note: other processes used up to ${fmt(busiest, 2)} cores during a measurement; compare runs only on a quiet machine\n`)
 
     return {
       ok: check.ok && referencesServedV1 && failed.length === 0,
@@ -124,6 +134,7 @@ const overhead: Scenario = {
       warmupSeconds: warmup,
       targets: rows.map(({ target, r }) => ({ target, ...r, vsDirect: r.rps / direct.rps, vsPlainProxy: r.rps / plainRes.rps })),
       canaryShare: check,
+      rampPerCpuVsPlain: rampPerCpu !== null && plainPerCpu !== null ? rampPerCpu / plainPerCpu : null,
     }
   },
 }

@@ -63,7 +63,8 @@ export interface Measurement {
 
 /** What a provider returns: a value with its sample size, or why there is none. */
 export type ProviderResult =
-  | { ok: true; value: number; sampleSize: number | null }
+  /** `detail` is what the value alone does not say, for the message: a webhook's "HTTP 503". */
+  | { ok: true; value: number; sampleSize: number | null; detail?: string }
   | { ok: false; phase: 'Inconclusive' | 'Error'; message: string }
 
 export type WebhookType = 'confirm-rollout' | 'pre-rollout' | 'rollout' | 'confirm-promotion' | 'post-rollout' | 'rollback' | 'event'

@@ -2,6 +2,7 @@ import type { Config } from '../config/load.js'
 import { isRampError } from '../errors.js'
 import { createLogger, type Logger } from '../log.js'
 import { startRamp, type Ramp } from '../ramp.js'
+import { releaseYoungGeneration } from '../startup-memory.js'
 import { resetStateFile } from '../state/file.js'
 import { CliExit, exitCode } from './exit.js'
 import { loadOrExit } from './validate.js'
@@ -19,6 +20,7 @@ export async function runUntilSignal(config: Config, log: Logger, extra: { onClo
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliExit(exitCode.usage, `cannot listen: ${(err as Error).message}`)
     throw err
   }
+  releaseYoungGeneration()
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return

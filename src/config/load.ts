@@ -25,9 +25,13 @@ export interface Config extends RawConfig {
   warnings: string[]
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, multipleOfPrecision: 6 })
-addRampFormats(ajv)
-const validate = ajv.compile<RawConfig>(ConfigSchema)
+/**
+ * Compiled for each load and not kept: the validator of the whole schema is ~10 MiB of
+ * heap that a running proxy would otherwise carry for a check it makes once per (re)load.
+ */
+function compileValidator() {
+  return addRampFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, multipleOfPrecision: 6 })).compile<RawConfig>(ConfigSchema)
+}
 
 /**
  * Parses and checks a whole configuration. Every problem found is collected (not just the
@@ -46,6 +50,7 @@ export function parseConfig(text: string, source: string | null, env: NodeJS.Pro
   }
   const warnings = dropIgnoredStrategyFields((tree as Record<string, unknown>).strategy)
 
+  const validate = compileValidator()
   if (!validate(tree)) problems.push(...ajvProblems(validate.errors ?? [], tree))
   if (problems.length > 0) throw invalid(source, problems)
   const raw = tree as RawConfig

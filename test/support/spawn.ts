@@ -15,7 +15,8 @@ export interface Spawned {
 }
 
 export function spawnRamp(t: TestContext | null, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = spawn(process.execPath, [rampBin, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Run as a program, as users do, so its launcher line (bin/ramp.js) applies.
+  const child = spawn(rampBin, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout.on('data', (c: Buffer) => { out += c.toString() })

@@ -24,6 +24,8 @@ function bytes(total: number): Readable {
   })
 }
 
+// Memory tests run on their own after the rest of the suite (`npm run test:memory`), so
+// that other tests' load does not distort the peak they measure.
 test('a 200 MiB upload and a 200 MiB download stream through with the proxy\'s RSS under 150 MiB', async (t) => {
   const v1 = await backend(t, { name: 'v1' })
   const dir = mkdtempSync(join(tmpdir(), 'ramp-stream-'))

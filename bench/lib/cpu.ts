@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs'
+
+// Both /proc/stat and /proc/<pid>/stat count in USER_HZ ticks, so their deltas compare directly.
+
+function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
+  const total = fields.reduce((a, b) => a + b, 0)
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total }
+}
+
+function processTicks(pid: number): number {
+  try {
+    // The command name may hold spaces and parentheses; the fields after the last ')' do not.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return 0
+  }
+}
+
+export interface CpuUse {
+  /** Cores (1 = one core for the whole window) used by every listed process together. */
+  bench: number
+  /** Cores used by everything else on the machine: other people's work competing for the cores. */
+  others: number
+}
+
+/**
+ * Starts counting CPU time on Linux; `stop()` answers how many cores the bench's processes
+ * and everything else used meanwhile, or null where /proc is missing.
+ */
+export function cpuWindow(pids: number[], cores: number): { stop(): CpuUse | null } {
+  let start: { m: ReturnType<typeof machineTicks>; p: number } | null = null
+  try {
+    start = { m: machineTicks(), p: pids.reduce((a, pid) => a + processTicks(pid), 0) }
+  } catch {
+    start = null
+  }
+  return {
+    stop() {
+      if (start === null) return null
+      const m = machineTicks()
+      const p = pids.reduce((a, pid) => a + processTicks(pid), 0)
+      const window = (m.total - start.m.total) / cores
+      if (window <= 0) return null
+      const bench = (p - start.p) / window
+      return { bench, others: Math.max(0, (m.busy - start.m.busy) / window - bench) }
+    },
+  }
+}
