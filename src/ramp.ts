@@ -16,6 +16,7 @@ import { tableOf } from './rollout/table-of.js'
 import type { RolloutState } from './rollout/types.js'
 import { buildTable, TableHolder } from './routing/table.js'
 import { bpToPercent } from './routing/weight.js'
+import { setUpAnalysis } from './analysis/setup.js'
 import { createStore } from './state/factory.js'
 import type { StateStore } from './state/store.js'
 
@@ -65,7 +66,18 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const clock = opts.clock ?? systemClock
 
   const tables = new TableHolder(buildTable({ mode: config.mode, stable: config.stable, canary: null, weightBp: 0 }, null))
+  let published: RolloutState | null = null
+  let driverRef: RolloutDriver | null = null
+  const analysis = setUpAnalysis(config, {
+    clock, log, metrics,
+    // The driver publishes a state before it starts anything that reads it.
+    state: () => published as RolloutState,
+    rollback: (webhook) => {
+      driverRef?.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
+    },
+  })
   const publish = (state: RolloutState): void => {
+    published = state
     const t = tables.publish(tableOf(state))
     metrics.weight.set(bpToPercent(t.weightBp))
     metrics.setPhase(state.phase)
@@ -90,7 +102,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     return () => probe.stop()
   }
 
-  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, publish: (s) => {
+  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, publish: (s) => {
     publish(s)
     log.info({ routing: { phase: s.phase, weight: bpToPercent(tables.current.weightBp), stable: s.stable.name, canary: tables.current.canary?.name ?? null } }, `routing: ${s.message}`)
   } }, () => initialState({
@@ -99,15 +111,18 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     strategy: strategyFromConfig(config.strategy),
     mode: config.mode,
     weightBp: config.weightBp,
-    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort },
+    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
     now: clock.now(),
   }))
+  driverRef = driver
+  driver.subscribe((state, entries) => { analysis.notifier.changed(state, entries) })
   if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
 
   let accepting = false
-  const main = await createListener({ name: 'main', config, tables, agent, metrics, log, random: opts.random ?? Math.random })
-  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', config, tables, agent, metrics, log, random: opts.random ?? Math.random })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting })
+  const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock }
+  const main = await createListener({ name: 'main', ...listenerDeps })
+  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view })
 
   const started: FastifyInstance[] = []
   try {
@@ -134,6 +149,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const close = async (): Promise<void> => {
     accepting = false
     driver.close()
+    analysis.notifier.close()
     await Promise.allSettled([main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
     await agent.close()
     await store.close()

@@ -5,6 +5,7 @@ import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { RolloutDriver } from '../rollout/driver.js'
+import type { AnalysisView } from './views.js'
 import { bearerMatches } from './auth.js'
 import { sendRampError, toRampError } from './errors.js'
 import { registerEventRoutes } from './routes/events.js'
@@ -20,6 +21,8 @@ export interface AdminOptions {
   token: string | undefined
   /** False while starting or draining: `/readyz` answers 503. */
   ready: () => boolean
+  /** The analysis runs in progress and the last ones, with their measurements. */
+  analysis: () => AnalysisView
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])

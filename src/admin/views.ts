@@ -1,3 +1,4 @@
+import type { RunView } from '../analysis/runner.js'
 import { allowedVerbs } from '../rollout/verbs.js'
 import { tableOf } from '../rollout/table-of.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
@@ -20,8 +21,10 @@ export function statusView(state: RolloutState) {
   }
 }
 
+export type AnalysisView = { current: RunView[]; last: RunView[] }
+
 /** `GET /api/v1/rollout`: the whole state, with times as ISO strings and the step list marked. */
-export function rolloutView(state: RolloutState) {
+export function rolloutView(state: RolloutState, analysis: AnalysisView = { current: [], last: [] }) {
   const table = tableOf(state)
   const steps = state.strategy.type === 'canary'
     ? state.strategy.steps.map((step, i) => ({ index: i, step, current: i === state.stepIndex, done: i < state.stepIndex }))
@@ -42,6 +45,12 @@ export function rolloutView(state: RolloutState) {
     attempt: state.attempt,
     options: state.options,
     abort: state.abort === null ? null : { ...state.abort, at: iso(state.abort.at) },
+    analysis: {
+      runs: (state.analysisRuns ?? []).map((r) => ({ ...r, startedAt: new Date(r.startedAt).toISOString() })),
+      lastVerdict: state.lastAnalysis === undefined || state.lastAnalysis === null ? null : { ...state.lastAnalysis, at: new Date(state.lastAnalysis.at).toISOString() },
+      current: analysis.current,
+      last: analysis.last,
+    },
     routing: { mode: table.mode, stable: table.stable.name, canary: table.canary?.name ?? null, weight: bpToPercent(table.weightBp) },
     startedAt: iso(state.startedAt),
     updatedAt: iso(state.updatedAt),

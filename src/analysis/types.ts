@@ -42,6 +42,11 @@ export interface AnalysisTemplate {
   /** Width of the window builtins read; defaults to the interval. */
   windowMs: number
   metrics: MetricSpec[]
+  /**
+   * A webhook gate rather than an analysis: it passes at its first successful measurement and
+   * fails once failures exceed `failureLimit` (null: it never fails, it waits).
+   */
+  gate?: { failureLimit: number | null }
 }
 
 export type MeasurementPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error'

@@ -8,6 +8,7 @@ const icons: Record<string, string> = { Healthy: '✔', Progressing: '◌', Paus
 
 function describeStep(step: CanaryStep): string {
   if ('setWeight' in step) return `setWeight: ${step.setWeight}`
+  if ('analysis' in step) return `analysis: ${step.analysis.templates.join(', ')}${step.analysis.onFailure === 'pause' ? ' (pause on failure)' : ''}`
   return step.pause.durationMs === undefined ? 'pause: {}' : `pause: ${formatDuration(step.pause.durationMs)}`
 }
 

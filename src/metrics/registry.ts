@@ -9,6 +9,8 @@ export const phases = ['Healthy', 'Progressing', 'Paused', 'Aborted', 'Degraded'
 /** Buckets from 1 ms to 30 s; a proxy's interesting range is the low milliseconds. */
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
+export interface WindowReading { listener: string; version: string; successRate: number | null; p99Ms: number | null }
+
 /** Pre-bound children for one (listener, version): the per-request path does no label lookups. */
 export interface RequestSeries {
   readonly byClass: ReadonlyArray<Counter.Internal>
@@ -26,6 +28,18 @@ export class Metrics {
   readonly backends = new Gauge({ name: 'ramp_backends', help: 'Backends configured per version and role.', labelNames: ['version', 'role'], registers: [this.registry] })
   readonly backendUp = new Gauge({ name: 'ramp_backend_up', help: '1 when the backend is in its pool and considered healthy.', labelNames: ['version', 'backend'], registers: [this.registry] })
   readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason and version.', labelNames: ['reason', 'version'], registers: [this.registry] })
+
+  readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })
+  readonly analysisMeasurement = new Gauge({ name: 'ramp_analysis_measurement', help: 'The last value measured for each analysis metric.', labelNames: ['template', 'metric'], registers: [this.registry] })
+  private windowReader: () => WindowReading[] = () => []
+  readonly windowSuccessRate = new Gauge({
+    name: 'ramp_window_success_rate', help: 'Non-5xx share of responses over the last minute, by listener and version (what analysis sees).', labelNames: ['listener', 'version'], registers: [this.registry],
+    collect: () => { this.collectWindows(this.windowSuccessRate, (w) => w.successRate) },
+  })
+  readonly windowLatencyP99 = new Gauge({
+    name: 'ramp_window_latency_p99_seconds', help: 'p99 latency over the last minute, by listener and version (what analysis sees).', labelNames: ['listener', 'version'], registers: [this.registry],
+    collect: () => { this.collectWindows(this.windowLatencyP99, (w) => (w.p99Ms === null ? null : w.p99Ms / 1000)) },
+  })
 
   private readonly series = new Map<string, RequestSeries>()
 
@@ -52,6 +66,19 @@ export class Metrics {
       this.series.set(key, s)
     }
     return s
+  }
+
+  /** Where the windowed gauges read from at each scrape (the analysis measurements). */
+  readWindowsFrom(reader: () => WindowReading[]): void {
+    this.windowReader = reader
+  }
+
+  private collectWindows(gauge: Gauge, value: (w: WindowReading) => number | null): void {
+    gauge.reset()
+    for (const w of this.windowReader()) {
+      const v = value(w)
+      if (v !== null) gauge.set({ listener: w.listener, version: w.version }, v)
+    }
   }
 
   setPhase(current: string): void {

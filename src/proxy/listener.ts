@@ -2,7 +2,9 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import httpProxy from '@fastify/http-proxy'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Agent } from 'undici'
+import type { Measurements, Series, UpstreamReason } from '../analysis/window.js'
 import type { Config } from '../config/load.js'
+import type { Clock } from '../rollout/clock.js'
 import { isRampError, type RampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { codeClassIndex, type Metrics, type RequestSeries } from '../metrics/registry.js'
@@ -19,8 +21,11 @@ interface Flight {
   readonly pool: VersionPool
   readonly backend: Backend | null
   readonly series: RequestSeries
+  readonly window: Series
   readonly start: bigint
   readonly request: FastifyRequest
+  /** Set when the upstream failed, so analysis counts the failure by its reason. */
+  upstreamReason: UpstreamReason | undefined
 }
 
 declare module 'fastify' {
@@ -40,6 +45,9 @@ export interface ListenerOptions {
   metrics: Metrics
   log: Logger
   random: () => number
+  /** What analysis reads: per-version windows of this listener's responses. */
+  measurements: Measurements
+  clock: Clock
 }
 
 /**
@@ -48,7 +56,13 @@ export interface ListenerOptions {
  * @fastify/http-proxy, and records what happened.
  */
 export async function createListener(opts: ListenerOptions): Promise<FastifyInstance> {
-  const { name, config, tables, metrics, log, random } = opts
+  const { name, config, tables, metrics, log, random, measurements, clock } = opts
+  const windows = new Map<string, Series>()
+  const windowOf = (version: string): Series => {
+    let w = windows.get(version)
+    if (w === undefined) windows.set(version, w = measurements.series(name, version))
+    return w
+  }
   const versionHeader = config.versionHeader.name.toLowerCase()
   const responseVersionHeader = config.versionHeader.response ? versionHeader : null
   const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
@@ -71,6 +85,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     flight.series.byClass[codeClassIndex(status)]?.inc()
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
     flight.series.duration.observe(seconds)
+    flight.window.record(status, seconds * 1000, flight.upstreamReason, clock.now())
     if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
       const req = flight.request
       log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
@@ -78,7 +93,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   }
 
   function track(request: FastifyRequest, reply: FastifyReply, pool: VersionPool, backend: Backend | null): void {
-    const flight: Flight = { pool, backend, series: metrics.requestSeries(name, pool.name), start: process.hrtime.bigint(), request }
+    const flight: Flight = { pool, backend, series: metrics.requestSeries(name, pool.name), window: windowOf(pool.name), start: process.hrtime.bigint(), request, upstreamReason: undefined }
     request.rampFlight = flight
     const res = reply.raw as TrackedResponse
     res[kFlight] = flight
@@ -113,6 +128,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       if (backend === null) {
         const { error, reason } = noBackendError(pool.name)
         metrics.upstreamErrors.inc({ version: pool.name, reason })
+        ;(request.rampFlight as Flight).upstreamReason = reason
         sendError(reply, error)
         return
       }
@@ -142,6 +158,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
         const flight = reply.request.rampFlight as Flight & { backend: Backend }
         const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
         metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
+        flight.upstreamReason = mapped.reason
         log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
         sendError(reply as FastifyReply, mapped.error)
       },

@@ -1,6 +1,8 @@
 import { rampError, type RampError, type RampErrorCode } from '../errors.js'
 
-export type UpstreamReason = 'connect' | 'tls' | 'reset' | 'timeout' | 'bad_response' | 'no_backend'
+import type { UpstreamReason } from '../analysis/window.js'
+
+export type { UpstreamReason }
 
 interface Mapping { code: RampErrorCode; reason: UpstreamReason; says: string }
 

@@ -1,5 +1,6 @@
 import { changeDetail, formatMessage } from './messages.js'
 import { probing } from './phase.js'
+import { runsOf } from './runs.js'
 import { sameTable, tableOf } from './table-of.js'
 import type { Effect, EngineError, HistoryEntry, RolloutState } from './types.js'
 import { nextWakeAt } from './wake.js'
@@ -14,6 +15,8 @@ export interface Draft {
   entries: HistoryEntry[]
   /** A new attempt began, so its canary's readiness must be probed from scratch. */
   started: boolean
+  /** Runs that ended by their own verdict: gone from the state, but with nothing to stop. */
+  finished?: readonly string[]
 }
 
 export const NOOP = 'noop'
@@ -47,23 +50,32 @@ export function move(d: Draft, next: RolloutState, how: How): Draft {
     to: state.phase,
     detail: how.detail ?? changeDetail(d.state, state, how.lead),
   }
-  return { state, entries: [...d.entries, entry], started: d.started }
+  return { ...d, state, entries: [...d.entries, entry] }
 }
 
 /**
  * Stamps the final state and derives the effects by comparing it with the state before:
  * publish only when the routing table differs, a timer only when the wake-up time moved, so
- * a pause that changes nothing the data plane sees costs no table swap.
+ * a pause that changes nothing the data plane sees costs no table swap; a stopAnalysis for
+ * every run that left `analysisRuns` without a verdict, a startAnalysis for every new one. A
+ * run started and dropped within one reduce never reaches the driver. Runs stop first (before
+ * a superseding attempt's probe, and before the table changes: an aborted canary's run must
+ * not judge the rollback) and start after the publish (a step's run measures its weight).
  */
 export function commit(before: RolloutState, d: Draft, now: number): { state: RolloutState; effects: Effect[] } {
   const state: RolloutState = { ...d.state, revision: before.revision + 1, updatedAt: now }
   const effects: Effect[] = d.entries.map((entry) => ({ type: 'record', entry }))
+  const was = runsOf(before)
+  const is = runsOf(state)
+  const finished = new Set(d.finished ?? [])
+  for (const r of was) if (!finished.has(r.id) && !is.some((x) => x.id === r.id)) effects.push({ type: 'stopAnalysis', id: r.id })
   // A superseded attempt that was still probing is stopped before its successor's probe starts.
   if (probing(before) && (!probing(state) || d.started)) effects.push({ type: 'stopReadiness' })
   if (d.started && state.canary !== null) {
     effects.push({ type: 'probeReadiness', version: { name: state.canary.name, backends: [...state.canary.backends] } })
   }
   if (!sameTable(tableOf(before), tableOf(state))) effects.push({ type: 'publish' })
+  for (const r of is) if (!was.some((x) => x.id === r.id)) effects.push({ type: 'startAnalysis', run: { ...r, templates: [...r.templates] } })
   const wake = nextWakeAt(state)
   if (wake !== nextWakeAt(before)) effects.push({ type: 'timer', at: wake })
   return { state, effects }

@@ -4,7 +4,7 @@ import type { StateStore, StoredDoc } from '../state/store.js'
 import type { Clock } from './clock.js'
 import { reduce } from './reduce.js'
 import { probing } from './phase.js'
-import type { Effect, EngineEvent, HistoryEntry, RolloutState, VersionSpec } from './types.js'
+import type { AnalysisRef, AnalysisResult, Effect, EngineEvent, HistoryEntry, RolloutState, VersionSpec } from './types.js'
 import { nextWakeAt } from './wake.js'
 
 export const historyLimit = 200
@@ -21,6 +21,16 @@ export interface DriverDeps {
   readiness: ReadinessStarter
   /** Publishes the routing table of a state (the data plane swaps it in one assignment). */
   publish: (state: RolloutState) => void
+  /** Makes what carries out analysis runs; it reports each verdict through `report`. */
+  analysis: (report: AnalysisReport) => AnalysisExecutor
+}
+
+export type AnalysisReport = (id: string, result: AnalysisResult, message: string) => void
+
+export interface AnalysisExecutor {
+  start(run: AnalysisRef): void
+  stop(id: string): void
+  stopAll(): void
 }
 
 export type Subscriber = (state: RolloutState, entries: HistoryEntry[]) => void
@@ -37,9 +47,11 @@ export class RolloutDriver {
   private stopProbe: (() => void) | null = null
   private readonly subscribers = new Set<Subscriber>()
   private closed = false
+  private readonly analysis: AnalysisExecutor
 
   private constructor(private readonly deps: DriverDeps, doc: StoredDoc) {
     this.doc = doc
+    this.analysis = deps.analysis((id, result, message) => { this.analysisResult(id, result, message) })
   }
 
   /**
@@ -59,8 +71,8 @@ export class RolloutDriver {
       const doc = { state, history: entries.slice(-historyLimit) }
       await deps.store.save(doc, null)
       driver = new RolloutDriver(deps, doc)
-      driver.apply(effects)
       deps.publish(state)
+      driver.apply(effects)
       driver.logEntries(entries)
     }
     await driver.dispatch({ type: 'tick' })
@@ -91,6 +103,7 @@ export class RolloutDriver {
     this.closed = true
     this.cancelTimer?.()
     this.stopProbe?.()
+    this.analysis.stopAll()
     this.subscribers.clear()
   }
 
@@ -137,6 +150,12 @@ export class RolloutDriver {
           this.stopProbe?.()
           this.stopProbe = null
           break
+        case 'startAnalysis':
+          this.analysis.start(e.run)
+          break
+        case 'stopAnalysis':
+          this.analysis.stop(e.id)
+          break
         case 'record':
           break
       }
@@ -149,6 +168,9 @@ export class RolloutDriver {
     this.deps.publish(s)
     this.setTimer(nextWakeAt(s))
     if (s.canary !== null && probing(s)) this.startProbe(s.canary)
+    // A run's measurements live in memory only: after a restart it starts again from its
+    // first measurement, under the same id, so the engine still recognises its result.
+    for (const run of s.analysisRuns ?? []) this.analysis.start(run)
   }
 
   private setTimer(at: number | null): void {
@@ -161,6 +183,15 @@ export class RolloutDriver {
       // A tick that cannot be persisted must not be lost: try again shortly.
       this.deps.log.error({ err }, 'rollout timer could not be applied; retrying in 1s')
       if (!this.closed) this.setTimer(this.deps.clock.now() + 1000)
+    })
+  }
+
+  /** The runner's verdict on a run, as an engine event; a late one for a stopped run is a no-op there. */
+  private analysisResult(id: string, result: AnalysisResult, message: string): void {
+    this.dispatch({ type: 'analysisResult', id, result, message }).catch((err: unknown) => {
+      this.deps.log.error({ err, analysis: id }, 'analysis result could not be applied; the run starts again')
+      const run = this.doc.state.analysisRuns?.find((r) => r.id === id)
+      if (run !== undefined && !this.closed) this.analysis.start(run)
     })
   }
 

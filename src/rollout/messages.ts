@@ -1,5 +1,6 @@
 import { bpToPercent } from '../routing/weight.js'
 import { staticSplitOf } from './phase.js'
+import { flippedOf, pendingOf, runLabel, stageRunOf } from './runs.js'
 import type { RolloutState, Strategy } from './types.js'
 
 /** Times in messages are UTC wall-clock seconds: 1700000590000 -> "22:23:10". */
@@ -51,7 +52,31 @@ export function formatMessage(s: RolloutState, actor: string): string {
       return `Aborted: ${deadlineMiss(s)}`
     case 'Superseded':
       return `Aborted: ${s.abort?.message ?? 'superseded by a newer rollout'}`
+    case 'RunningAnalysis':
+      return `Progressing: ${running(s, 'analysis')} running, ${stepOf(s)}`
+    case 'InconclusiveAnalysis':
+    case 'AnalysisFailed': {
+      if (s.phase === 'Aborted') return `Aborted: ${s.abort?.message ?? 'analysis failed'}`
+      const said = pendingOf(s)?.message ?? ''
+      return `Paused: ${s.reason}, ${holdPosition(s)}${said === '' ? '' : `: ${said}`}`
+    }
+    case 'PreRolloutChecks':
+      return `Progressing: pre-rollout webhooks running, ${canary} on the preview listener only`
+    case 'WaitingForConfirmation':
+      return 'Paused: waiting for confirm-rollout'
+    case 'WaitingForPromotionConfirmation':
+      return `Paused: waiting for confirm-promotion, ${holdPosition(s)}`
+    case 'PrePromotionAnalysis':
+      return `Progressing: ${running(s, 'pre-promotion analysis')} running, ${canary} on the preview listener`
+    case 'PostPromotionAnalysis':
+      return `Progressing: ${running(s, 'post-promotion analysis')} running, ${canary} active, ${s.stable.name} kept for an instant abort`
   }
+}
+
+/** "analysis canary-health, latency": what the run the rollout waits on is called. */
+function running(s: RolloutState, fallback: string): string {
+  const run = stageRunOf(s)
+  return run === null ? fallback : runLabel(run)
 }
 
 /** "v2 not ready within the progress deadline of 600s": the Degraded and the Aborted wording. */
@@ -89,7 +114,7 @@ function stepOf(s: RolloutState): string {
 
 function holdPosition(s: RolloutState): string {
   if (staticSplitOf(s) !== null) return `static split, ${s.canary?.name ?? 'the canary'} at ${percent(s.weightBp)}`
-  if (s.strategy.type === 'blueGreen') return s.scaleDownAt === null ? 'before the flip' : 'after the flip'
+  if (s.strategy.type === 'blueGreen') return flippedOf(s) ? 'after the flip' : 'before the flip'
   if (s.stepIndex >= 0) return stepOf(s)
   return s.strategy.steps.length === 0 ? 'before promotion' : `before step 1/${s.strategy.steps.length}`
 }

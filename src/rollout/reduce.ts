@@ -1,4 +1,5 @@
 import { abort } from './abort.js'
+import { analysisResult } from './analysis.js'
 import { commit, NOOP, type Outcome } from './draft.js'
 import { pause, resume, setWeight } from './hold.js'
 import { promote } from './promote.js'
@@ -29,5 +30,6 @@ function decide(s: RolloutState, e: EngineEvent, now: number): Outcome {
     case 'resume': return resume(s, e, now)
     case 'setWeight': return setWeight(s, e, now)
     case 'tick': return tick(s, now)
+    case 'analysisResult': return analysisResult(s, e, now)
   }
 }

@@ -39,7 +39,10 @@ export interface Attempt {
   staticSplitBp: number | null
 }
 
-/** An attempt begins by waiting for readiness; nothing of the previous attempt carries over. */
+/**
+ * An attempt begins by waiting for readiness; nothing of the previous attempt carries over
+ * (its runs were stopped when it ended: an attempt only begins after an abort or a promotion).
+ */
 export function launch(d: Draft, a: Attempt, how: How): Draft {
   const next: RolloutState = awaitReadiness({
     ...d.state,
@@ -52,6 +55,9 @@ export function launch(d: Draft, a: Attempt, how: How): Draft {
     canaryReady: false,
     pauseUntil: null,
     scaleDownAt: null,
+    analysisRuns: [],
+    lastAnalysis: null,
+    pendingAnalysis: null,
     startedAt: how.now,
     finishedAt: null,
     abort: null,

@@ -1,4 +1,5 @@
 import { durationMs } from '../config/duration.js'
+import { refName } from '../config/analysis-semantic.js'
 import type { StrategySpec } from '../config/schema.js'
 import type { CanaryStep, Strategy } from './types.js'
 
@@ -10,12 +11,21 @@ export function strategyFromConfig(spec: StrategySpec | undefined): Strategy | n
   if (spec === undefined) return null
   if (spec.blueGreen !== undefined) {
     const bg = spec.blueGreen
-    return { type: 'blueGreen', autoPromotionEnabled: bg.autoPromotionEnabled, autoPromotionSeconds: bg.autoPromotionSeconds ?? null, scaleDownDelaySeconds: bg.scaleDownDelaySeconds }
+    return {
+      type: 'blueGreen',
+      autoPromotionEnabled: bg.autoPromotionEnabled,
+      autoPromotionSeconds: bg.autoPromotionSeconds ?? null,
+      scaleDownDelaySeconds: bg.scaleDownDelaySeconds,
+      prePromotionAnalysis: bg.prePromotionAnalysis === undefined ? null : { templates: bg.prePromotionAnalysis.templates.map(refName) },
+      postPromotionAnalysis: bg.postPromotionAnalysis === undefined ? null : { templates: bg.postPromotionAnalysis.templates.map(refName) },
+    }
   }
   const steps: CanaryStep[] = (spec.canary?.steps ?? []).map((s) => {
     if (s.setWeight !== undefined) return { setWeight: s.setWeight }
+    if (s.analysis !== undefined) return { analysis: { templates: s.analysis.templates.map(refName), onFailure: s.analysis.onFailure } }
     const d = s.pause?.duration
     return { pause: d === undefined ? {} : { durationMs: durationMs(d) ?? 0 } }
   })
-  return { type: 'canary', steps }
+  const background = spec.canary?.analysis
+  return { type: 'canary', steps, analysis: background === undefined ? null : { templates: background.templates.map(refName), startingStep: background.startingStep } }
 }

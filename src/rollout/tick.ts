@@ -1,23 +1,24 @@
-import { flip } from './blue-green.js'
+import { promoteToFlip } from './blue-green.js'
 import { enterStep } from './canary.js'
 import { begin, move, NOOP, type Outcome } from './draft.js'
 import { abortRollout, complete } from './ending.js'
 import { deadlineMiss } from './messages.js'
 import { held, probing } from './phase.js'
-import { runStrategy } from './strategy.js'
+import { beginChecksUnderHold, beginRollout } from './strategy.js'
 import type { EngineEvent, RolloutState } from './types.js'
 
 /**
  * Every backend of the canary answers its probe. Ignored unless this very version is being
- * probed (a late answer for an aborted or superseded canary changes nothing). Under a manual
- * hold the canary is marked ready, and the strategy waits for resume.
+ * probed (a late answer for an aborted or superseded canary changes nothing). Then the gates
+ * and the strategy begin. Under a manual hold the canary is marked ready and only the first
+ * pre-traffic check starts (strategy.ts, `beginChecksUnderHold`); the rest waits for resume.
  */
 export function ready(s: RolloutState, ev: Extract<EngineEvent, { type: 'ready' }>, now: number): Outcome {
   if (!probing(s) || s.canary?.name !== ev.version) return NOOP
   const marked: RolloutState = { ...s, canaryReady: true, progressDeadlineAt: null }
   const lead = `${ev.version} ready`
-  if (held(s)) return move(begin(s), marked, { now, event: 'ready', actor: 'ramp', lead, message: s.message })
-  return move(begin(s), runStrategy(marked, now), { now, event: 'ready', actor: 'ramp', lead })
+  if (held(s)) return move(begin(s), beginChecksUnderHold(marked, now), { now, event: 'ready', actor: 'ramp', lead, message: s.message })
+  return move(begin(s), beginRollout(marked, now), { now, event: 'ready', actor: 'ramp', lead })
 }
 
 /**
@@ -45,7 +46,7 @@ function fireDue(s: RolloutState, now: number): { event: string; next: RolloutSt
     if (s.reason === 'TimedPause' && s.strategy.type === 'canary') {
       return { event: 'tick:pauseElapsed', next: enterStep(s, s.strategy.steps, s.stepIndex + 1, now) }
     }
-    if (s.reason === 'BlueGreenPause' && s.strategy.type === 'blueGreen') return { event: 'tick:autoPromotion', next: flip(s, s.strategy, now) }
+    if (s.reason === 'BlueGreenPause' && s.strategy.type === 'blueGreen') return { event: 'tick:autoPromotion', next: promoteToFlip(s, s.strategy, now) }
   }
   if (isDue(s.scaleDownAt, now) && s.reason === 'ScaleDownDelay') return { event: 'tick:scaleDown', next: complete(s, now) }
   return null

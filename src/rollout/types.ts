@@ -22,6 +22,14 @@ export type Reason =
   | 'ProgressDeadlineExceeded' // Aborted: not ready within progressDeadlineSeconds
   | 'Superseded' // Aborted: replaced by a newer rollout (only ever seen in history)
   | 'ProgressDeadlineDegraded' // Degraded: not ready within the deadline, and progressDeadlineAbort is false
+  | 'RunningAnalysis' // Progressing: the analysis run of an `analysis` step runs
+  | 'InconclusiveAnalysis' // Paused: a run was inconclusive; promote goes on as if it passed, abort aborts
+  | 'AnalysisFailed' // Paused: a step's run failed with onFailure: pause. Aborted: an analysis (or the pre-rollout webhooks) failed
+  | 'PreRolloutChecks' // Progressing: the pre-rollout webhooks run; the canary takes no main traffic yet
+  | 'WaitingForConfirmation' // Paused: the confirm-rollout webhook has not answered 2xx yet
+  | 'WaitingForPromotionConfirmation' // Paused: the confirm-promotion webhook has not answered 2xx yet
+  | 'PrePromotionAnalysis' // Progressing: blue/green pre-promotion analysis on the preview listener, before the flip
+  | 'PostPromotionAnalysis' // Progressing: blue/green post-promotion analysis after the flip; the old version stays in the table
 
 export type Verb = 'promote' | 'promoteFull' | 'abort' | 'retry' | 'pause' | 'resume' | 'setWeight' | 'start'
 
@@ -33,14 +41,69 @@ export interface VersionSpec {
 export type CanaryStep =
   | { setWeight: number } // percent, up to two decimals
   | { pause: { durationMs?: number } } // no duration: wait for promote
+  /** Run the templates once (each with its own count) and wait for the verdict. */
+  | { analysis: { templates: string[]; onFailure: 'abort' | 'pause' } }
 
+/**
+ * The analysis and blue/green analysis fields are optional so that states stored before they
+ * existed still load; absent means null (none).
+ */
 export type Strategy =
-  | { type: 'canary'; steps: CanaryStep[] }
-  | { type: 'blueGreen'; autoPromotionEnabled: boolean; autoPromotionSeconds: number | null; scaleDownDelaySeconds: number }
+  | {
+    type: 'canary'
+    steps: CanaryStep[]
+    /** Background analysis: runs from step index `startingStep` (0-based) until the rollout ends. */
+    analysis?: { templates: string[]; startingStep: number } | null
+  }
+  | {
+    type: 'blueGreen'
+    autoPromotionEnabled: boolean
+    autoPromotionSeconds: number | null
+    scaleDownDelaySeconds: number
+    /** On the preview listener, before the pre-promotion wait; the flip waits for it. */
+    prePromotionAnalysis?: { templates: string[] } | null
+    /** On the main listener, right after the flip; the scale-down delay starts once it passed. */
+    postPromotionAnalysis?: { templates: string[] } | null
+  }
+
+/** Which webhook gates are configured; the runner knows their URLs. */
+export interface Gates {
+  preRollout: boolean
+  confirmRollout: boolean
+  confirmPromotion: boolean
+}
 
 export interface RolloutOptions {
   progressDeadlineSeconds: number
   progressDeadlineAbort: boolean
+  /** Absent: no gates (states stored before gates existed still load). */
+  gates?: Gates
+}
+
+export type AnalysisKind = 'step' | 'background' | 'prePromotion' | 'postPromotion' | 'preRollout' | 'confirmRollout' | 'confirmPromotion'
+export type AnalysisResult = 'Successful' | 'Failed' | 'Inconclusive'
+
+/**
+ * One analysis run (or webhook gate) the engine asked the runner for. `id` is deterministic
+ * and unique within a rollout: `${kind}-a${attempt}-s${stepIndex}-r${revision}`, the revision
+ * being the one of the state that started it. A gate run has no templates: the runner runs
+ * every webhook of the gate's type.
+ */
+export interface AnalysisRef {
+  id: string
+  kind: AnalysisKind
+  templates: string[]
+  listener: 'main' | 'preview'
+  startedAt: number
+}
+
+/** A finished run's verdict. */
+export interface AnalysisVerdict {
+  id: string
+  kind: AnalysisKind
+  result: AnalysisResult
+  message: string
+  at: number
 }
 
 export interface RolloutState {
@@ -84,6 +147,20 @@ export interface RolloutState {
   finishedAt: number | null
   /** Why the last rollout was aborted, when it was. */
   abort: { reason: Reason; message: string; actor: string; at: number } | null
+  /**
+   * The runs in progress (at most one that the rollout waits on, plus the background run).
+   * Empty unless a rollout is in progress. Optional so older states load; absent means [].
+   */
+  analysisRuns?: AnalysisRef[]
+  /** The last finished run's verdict, for status. Kept after the rollout ends; a new attempt clears it. */
+  lastAnalysis?: AnalysisVerdict | null
+  /**
+   * The verdict the rollout stands on and has not got past yet: the Inconclusive (or a step's
+   * Failed with onFailure: pause) it is paused on, or any verdict that arrived under a manual
+   * hold. `resume` acts on it as if it had just arrived; `promote` goes on as if it had passed.
+   * Null otherwise; absent means null.
+   */
+  pendingAnalysis?: AnalysisVerdict | null
 }
 
 export type EngineEvent =
@@ -97,6 +174,8 @@ export type EngineEvent =
   | { type: 'setWeight'; weightBp: number; actor: string }
   /** A timer fired (or the process started): act on every deadline that is due at `now`. */
   | { type: 'tick' }
+  /** The runner's verdict on a run; for an id not in `analysisRuns` (a stopped run) a no-op. */
+  | { type: 'analysisResult'; id: string; result: AnalysisResult; message: string }
 
 /** One line of history, as `GET /api/v1/rollout/events` returns it. */
 export interface HistoryEntry {
@@ -117,6 +196,10 @@ export type Effect =
   /** Wake the engine with a `tick` at `at` (epoch ms); replaces any earlier timer. Null: no timer. */
   | { type: 'timer'; at: number | null }
   | { type: 'record'; entry: HistoryEntry }
+  /** Start an analysis run (or webhook gate); its verdict comes back as an `analysisResult`. */
+  | { type: 'startAnalysis'; run: AnalysisRef }
+  /** Stop a run that is no longer wanted; a result it still sends is ignored. */
+  | { type: 'stopAnalysis'; id: string }
 
 export interface EngineError {
   code: 'RAMP_ERR_ROLLOUT_VERB_NOT_ALLOWED' | 'RAMP_ERR_ROLLOUT_IN_PROGRESS' | 'RAMP_ERR_ROLLOUT_NO_CANARY' | 'RAMP_ERR_WEIGHT_MODE' | 'RAMP_ERR_ADMIN_BAD_REQUEST'

@@ -1,4 +1,5 @@
 import { held, probing } from './phase.js'
+import { beforeTraffic, checking } from './runs.js'
 import type { RolloutState, Verb } from './types.js'
 
 const ORDER: readonly Verb[] = ['start', 'promote', 'promoteFull', 'pause', 'resume', 'setWeight', 'abort', 'retry']
@@ -19,8 +20,10 @@ function applies(s: RolloutState, v: Verb): boolean {
   if (probing(s)) return v === 'abort' || (v === 'pause' && s.phase === 'Progressing') || (v === 'resume' && held(s))
   switch (v) {
     case 'promote':
-    case 'promoteFull':
+      return !checking(s)
     case 'setWeight':
+      return !beforeTraffic(s)
+    case 'promoteFull':
     case 'abort':
       return true
     case 'pause':

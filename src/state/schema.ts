@@ -12,18 +12,49 @@ const Phase = Type.Union([L('Healthy'), L('Progressing'), L('Paused'), L('Aborte
 const Reason = Type.Union([
   L('NoRollout'), L('Promoted'), L('StaticSplit'), L('WaitingForReadiness'), L('CanaryPauseStep'), L('TimedPause'), L('ManualPause'),
   L('ManualWeight'), L('BlueGreenPause'), L('ScaleDownDelay'), L('AbortedByAdmin'), L('ProgressDeadlineExceeded'), L('Superseded'),
-  L('ProgressDeadlineDegraded'),
+  L('ProgressDeadlineDegraded'), L('RunningAnalysis'), L('InconclusiveAnalysis'), L('AnalysisFailed'), L('PreRolloutChecks'),
+  L('WaitingForConfirmation'), L('WaitingForPromotionConfirmation'), L('PrePromotionAnalysis'), L('PostPromotionAnalysis'),
 ])
 const Time = Type.Integer({ minimum: 0 })
 const Version = Type.Object({ name: Type.String({ minLength: 1 }), backends: Type.Array(Type.String({ minLength: 1 })) })
 const Step = Type.Union([
   Type.Object({ setWeight: Type.Number({ minimum: 0, maximum: 100 }) }, { additionalProperties: false }),
   Type.Object({ pause: Type.Object({ durationMs: Type.Optional(Time) }, { additionalProperties: false }) }, { additionalProperties: false }),
+  Type.Object({
+    analysis: Type.Object({ templates: Type.Array(Type.String({ minLength: 1 })), onFailure: Type.Union([L('abort'), L('pause')]) }, { additionalProperties: false }),
+  }, { additionalProperties: false }),
 ])
+const Templates = Type.Array(Type.String({ minLength: 1 }))
 const Strategy = Type.Union([
-  Type.Object({ type: Type.Literal('canary'), steps: Type.Array(Step) }),
-  Type.Object({ type: Type.Literal('blueGreen'), autoPromotionEnabled: Type.Boolean(), autoPromotionSeconds: Type.Union([Time, Type.Null()]), scaleDownDelaySeconds: Time }),
+  Type.Object({
+    type: Type.Literal('canary'),
+    steps: Type.Array(Step),
+    analysis: Type.Optional(Type.Union([Type.Object({ templates: Templates, startingStep: Type.Integer({ minimum: 0 }) }), Type.Null()])),
+  }),
+  Type.Object({
+    type: Type.Literal('blueGreen'),
+    autoPromotionEnabled: Type.Boolean(),
+    autoPromotionSeconds: Type.Union([Time, Type.Null()]),
+    scaleDownDelaySeconds: Time,
+    prePromotionAnalysis: Type.Optional(Type.Union([Type.Object({ templates: Templates }), Type.Null()])),
+    postPromotionAnalysis: Type.Optional(Type.Union([Type.Object({ templates: Templates }), Type.Null()])),
+  }),
 ])
+const AnalysisKind = Type.Union([L('step'), L('background'), L('prePromotion'), L('postPromotion'), L('preRollout'), L('confirmRollout'), L('confirmPromotion')])
+const AnalysisRef = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  kind: AnalysisKind,
+  templates: Templates,
+  listener: Type.Union([L('main'), L('preview')]),
+  startedAt: Time,
+})
+const Verdict = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  kind: AnalysisKind,
+  result: Type.Union([L('Successful'), L('Failed'), L('Inconclusive')]),
+  message: Type.String(),
+  at: Time,
+})
 
 export const StateSchema = Type.Object({
   revision: Type.Integer({ minimum: 0 }),
@@ -31,7 +62,11 @@ export const StateSchema = Type.Object({
   reason: Reason,
   message: Type.String(),
   strategy: Strategy,
-  options: Type.Object({ progressDeadlineSeconds: Type.Integer({ minimum: 1 }), progressDeadlineAbort: Type.Boolean() }),
+  options: Type.Object({
+    progressDeadlineSeconds: Type.Integer({ minimum: 1 }),
+    progressDeadlineAbort: Type.Boolean(),
+    gates: Type.Optional(Type.Object({ preRollout: Type.Boolean(), confirmRollout: Type.Boolean(), confirmPromotion: Type.Boolean() })),
+  }),
   stable: Version,
   canary: Type.Union([Version, Type.Null()]),
   previousStable: Type.Union([Version, Type.Null()]),
@@ -47,6 +82,9 @@ export const StateSchema = Type.Object({
   updatedAt: Time,
   finishedAt: Type.Union([Time, Type.Null()]),
   abort: Type.Union([Type.Object({ reason: Reason, message: Type.String(), actor: Type.String(), at: Time }), Type.Null()]),
+  analysisRuns: Type.Optional(Type.Array(AnalysisRef)),
+  lastAnalysis: Type.Optional(Type.Union([Verdict, Type.Null()])),
+  pendingAnalysis: Type.Optional(Type.Union([Verdict, Type.Null()])),
 })
 
 export const HistorySchema = Type.Array(Type.Object({

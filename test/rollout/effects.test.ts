@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { EngineEvent, RolloutState } from '../../src/rollout/types.js'
-import { accepted, ev, only, s, states, T0 } from './fixtures.js'
+import { accepted, analysisStates as A, ev, only, play, s, states, T0, verdict } from './fixtures.js'
 
-type Kind = 'record' | 'publish' | 'timer' | 'probeReadiness' | 'stopReadiness'
+type Kind = 'record' | 'publish' | 'timer' | 'probeReadiness' | 'stopReadiness' | 'startAnalysis' | 'stopAnalysis'
 
 describe('effects: publish only when the table changes, a timer only when the wake-up moves', () => {
   const rows: Array<[string, () => RolloutState, EngineEvent, Kind[]]> = [
@@ -19,12 +19,35 @@ describe('effects: publish only when the table changes, a timer only when the wa
     ['resume while waiting re-arms the deadline', states.heldWaiting, ev.resume(), ['record', 'timer']],
     ['blue/green promote flips (publish) and sets the scale-down timer', states.blueGreenPause, ev.promote(), ['record', 'publish', 'timer']],
     ['promote --full from a manual weight publishes the new stable', states.manualWeight, ev.promoteFull(), ['record', 'publish']],
+    ['promote past a running analysis stops it; the weight stays', A.runningAnalysis, ev.promote(), ['record', 'stopAnalysis']],
+    ['abort during an analysis stops it before the table swap', A.runningAnalysis, ev.abort(), ['record', 'stopAnalysis', 'publish']],
+    ['pause during an analysis leaves it running', A.runningAnalysis, ev.pause(), ['record']],
+    ['promote out of an inconclusive analysis: nothing left to stop', A.inconclusiveAnalysis, ev.promote(), ['record']],
+    ['blue/green flip into post-promotion analysis publishes, then starts it', () => play(A.prePromotionInconclusive(), [ev.promote(), s(30)]), ev.promote(), ['record', 'publish', 'startAnalysis']],
+    ['a new rollout over a running gate stops it before probing', A.preRolloutChecks, ev.start(undefined, { supersede: true }), ['record', 'record', 'stopAnalysis', 'probeReadiness', 'publish', 'timer']],
   ]
   for (const [name, make, event, kinds] of rows) {
     test(name, () => {
       const before = make()
       const r = accepted(before, event, before.updatedAt + s(1))
       assert.deepEqual(r.effects.map((e) => e.type), kinds)
+    })
+  }
+})
+
+describe('effects of analysis verdicts', () => {
+  const rows: Array<[string, () => RolloutState, (st: RolloutState) => EngineEvent, Kind[]]> = [
+    ['a step\'s Successful into the next pause: only the record', A.runningAnalysis, (st) => verdict(st, 'step', 'Successful'), ['record']],
+    ['a step\'s Failed aborts: publish, no stop for the finished run', A.runningAnalysis, (st) => verdict(st, 'step', 'Failed'), ['record', 'publish']],
+    ['pre-rollout Successful starts confirm-rollout', A.preRolloutChecks, (st) => verdict(st, 'preRollout', 'Successful'), ['record', 'startAnalysis']],
+    ['confirm-rollout Failed asks again', A.waitingForConfirmation, (st) => verdict(st, 'confirmRollout', 'Failed'), ['record', 'startAnalysis']],
+    ['post-promotion Successful sets the scale-down timer', A.postPromotionAnalysis, (st) => verdict(st, 'postPromotion', 'Successful'), ['record', 'timer']],
+    ['a verdict under a hold is only recorded', A.heldAnalysis, (st) => verdict(st, 'step', 'Successful'), ['record']],
+  ]
+  for (const [name, make, event, kinds] of rows) {
+    test(name, () => {
+      const before = make()
+      assert.deepEqual(accepted(before, event(before), before.updatedAt + s(1)).effects.map((e) => e.type), kinds)
     })
   }
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { initialState } from '../../src/rollout/initial.js'
 import { reduce } from '../../src/rollout/reduce.js'
-import type { Effect, EngineError, EngineEvent, RolloutState, Strategy } from '../../src/rollout/types.js'
+import type { AnalysisKind, AnalysisRef, AnalysisResult, Effect, EngineError, EngineEvent, Gates, RolloutState, Strategy } from '../../src/rollout/types.js'
 
 /** 2024-01-01T12:00:00Z, so clock times in messages read 12:MM:SS. */
 export const T0 = Date.UTC(2024, 0, 1, 12, 0, 0)
@@ -19,12 +19,28 @@ export const STEPS: Strategy = {
 export const BG: Strategy = { type: 'blueGreen', autoPromotionEnabled: false, autoPromotionSeconds: null, scaleDownDelaySeconds: 30 }
 export const BG_AUTO: Strategy = { type: 'blueGreen', autoPromotionEnabled: true, autoPromotionSeconds: 120, scaleDownDelaySeconds: 30 }
 
+/** Five steps; step 3/5 is an analysis at 40% that aborts on failure, step 4/5 a pause for promote. */
+export const AN_STEPS: Strategy = {
+  type: 'canary',
+  steps: [{ setWeight: 20 }, { setWeight: 40 }, { analysis: { templates: ['canary-health'], onFailure: 'abort' } }, { pause: {} }, { setWeight: 80 }],
+}
+/** The same, but a failed analysis pauses. */
+export const AN_PAUSE: Strategy = {
+  type: 'canary',
+  steps: [{ setWeight: 20 }, { setWeight: 40 }, { analysis: { templates: ['canary-health'], onFailure: 'pause' } }, { pause: {} }, { setWeight: 80 }],
+}
+/** Blue/green with pre- and post-promotion analysis, no auto-promotion, a 30 s scale-down delay. */
+export const BG_CHECKED: Strategy = { ...BG, prePromotionAnalysis: { templates: ['pre-health'] }, postPromotionAnalysis: { templates: ['post-health'] } }
+export const ALL_GATES: Gates = { preRollout: true, confirmRollout: true, confirmPromotion: true }
+export const gates = (g: Partial<Gates>): Gates => ({ preRollout: false, confirmRollout: false, confirmPromotion: false, ...g })
+
 export interface Boot {
   canary?: boolean
   strategy?: Strategy | null
   weightBp?: number
   deadlineAbort?: boolean
   mode?: 'canary' | 'blueGreen'
+  gates?: Gates
 }
 
 /** The state ramp starts with at T0 when the store is empty (a 600 s progress deadline). */
@@ -35,7 +51,7 @@ export function boot(b: Boot = {}): RolloutState {
     strategy: b.strategy === undefined ? STEPS : b.strategy,
     weightBp: b.weightBp ?? 0,
     mode: b.mode ?? 'canary',
-    options: { progressDeadlineSeconds: 600, progressDeadlineAbort: b.deadlineAbort ?? true },
+    options: { progressDeadlineSeconds: 600, progressDeadlineAbort: b.deadlineAbort ?? true, ...(b.gates === undefined ? {} : { gates: b.gates }) },
     now: T0,
   }).state
 }
@@ -70,7 +86,28 @@ export const ev = {
   resume: (actor = 'admin'): EngineEvent => ({ type: 'resume', actor }),
   setWeight: (weightBp: number, actor = 'admin'): EngineEvent => ({ type: 'setWeight', weightBp, actor }),
   tick: (): EngineEvent => ({ type: 'tick' }),
+  result: (id: string, result: AnalysisResult, message = ''): EngineEvent => ({ type: 'analysisResult', id, result, message }),
 }
+
+/** The run of `kind` in progress; fails the test when there is none. */
+export function runOf(st: RolloutState, kind: AnalysisKind): AnalysisRef {
+  const run = (st.analysisRuns ?? []).find((r) => r.kind === kind)
+  assert.ok(run !== undefined, `no ${kind} run in ${st.phase}/${st.reason}: ${JSON.stringify(st.analysisRuns)}`)
+  return run
+}
+
+/** The verdict event for the run of `kind` in progress. */
+export function verdict(st: RolloutState, kind: AnalysisKind, result: AnalysisResult, message = ''): EngineEvent {
+  return ev.result(runOf(st, kind).id, result, message)
+}
+
+/** Applies the verdict for the run of `kind` at T0 + offset. */
+export function judge(st: RolloutState, kind: AnalysisKind, result: AnalysisResult, at: number, message = ''): RolloutState {
+  return accepted(st, verdict(st, kind, result, message), T0 + at).state
+}
+
+export const kinds = (st: RolloutState): string[] => (st.analysisRuns ?? []).map((r) => r.kind)
+export const phaseOf = (st: { phase: string; reason: string }): string => `${st.phase}/${st.reason}`
 
 /**
  * One state per phase and reason worth telling apart, each reached through the engine itself
@@ -94,6 +131,22 @@ export const states = {
   abortedDeadline: () => play(boot(), [ev.tick(), s(600)]),
 }
 export type Fixture = keyof typeof states
+
+/** States of analysis runs and webhook gates, reached the same way. */
+export const analysisStates = {
+  preRolloutChecks: () => play(boot({ gates: ALL_GATES }), [ev.ready(), s(10)]),
+  waitingForConfirmation: () => play(boot({ gates: gates({ confirmRollout: true }) }), [ev.ready(), s(10)]),
+  runningAnalysis: () => play(boot({ strategy: AN_STEPS }), [ev.ready(), s(10)]),
+  heldAnalysis: () => play(boot({ strategy: AN_STEPS }), [ev.ready(), s(10)], [ev.pause('alice'), s(20)]),
+  inconclusiveAnalysis: () => judge(play(boot({ strategy: AN_STEPS }), [ev.ready(), s(10)]), 'step', 'Inconclusive', s(30), 'only 12 requests'),
+  analysisFailedPaused: () => judge(play(boot({ strategy: AN_PAUSE }), [ev.ready(), s(10)]), 'step', 'Failed', s(30), 'success-rate 0.962 < 0.99 over 412 requests'),
+  abortedAnalysis: () => judge(play(boot({ strategy: AN_STEPS }), [ev.ready(), s(10)]), 'step', 'Failed', s(30), 'success-rate 0.962 < 0.99 over 412 requests'),
+  waitingForPromotionConfirmation: () => play(boot({ gates: gates({ confirmPromotion: true }) }), [ev.ready(), s(10)], [ev.promoteFull(), s(20)]),
+  prePromotionAnalysis: () => play(boot({ strategy: BG_CHECKED }), [ev.ready(), s(10)]),
+  prePromotionInconclusive: () => judge(play(boot({ strategy: BG_CHECKED }), [ev.ready(), s(10)]), 'prePromotion', 'Inconclusive', s(20)),
+  postPromotionAnalysis: () => play(judge(play(boot({ strategy: BG_CHECKED }), [ev.ready(), s(10)]), 'prePromotion', 'Successful', s(20)), [ev.promote(), s(30)]),
+}
+export type AnalysisFixture = keyof typeof analysisStates
 
 /** Effects of one kind, to assert on without caring about the order of the others. */
 export function only<T extends Effect['type']>(effects: Effect[], type: T): Array<Extract<Effect, { type: T }>> {

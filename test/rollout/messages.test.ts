@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { clock, percent } from '../../src/rollout/messages.js'
 import type { RolloutState } from '../../src/rollout/types.js'
-import { BG, BG_AUTO, boot, ev, play, s, states, T0 } from './fixtures.js'
+import { analysisStates as A, BG, BG_AUTO, boot, ev, play, s, states, T0 } from './fixtures.js'
 
 describe('state messages', () => {
   const rows: Array<[string, () => RolloutState, string]> = [
@@ -29,6 +29,18 @@ describe('state messages', () => {
     ['aborted at the deadline', states.abortedDeadline, 'Aborted: v2 not ready within the progress deadline of 600s'],
     ['blue/green waiting', () => boot({ strategy: BG }), 'Progressing: waiting for v2 to be ready, deadline 12:10:00'],
     ['manual weight with decimals', () => play(states.canaryPauseStep(), [ev.setWeight(1234), s(20)]), 'Paused: weight set to 12.34% by admin, step 2/5'],
+    ['pre-rollout webhooks', A.preRolloutChecks, 'Progressing: pre-rollout webhooks running, v2 on the preview listener only'],
+    ['confirm-rollout', A.waitingForConfirmation, 'Paused: waiting for confirm-rollout'],
+    ['step analysis', A.runningAnalysis, 'Progressing: analysis canary-health running, step 3/5'],
+    ['step analysis under a hold', A.heldAnalysis, 'Paused: by alice, step 3/5'],
+    ['inconclusive', A.inconclusiveAnalysis, 'Paused: InconclusiveAnalysis, step 3/5: only 12 requests'],
+    ['failed, paused', A.analysisFailedPaused, 'Paused: AnalysisFailed, step 3/5: success-rate 0.962 < 0.99 over 412 requests'],
+    ['failed, aborted', A.abortedAnalysis, 'Aborted: analysis canary-health failed: success-rate 0.962 < 0.99 over 412 requests'],
+    ['confirm-promotion', A.waitingForPromotionConfirmation, 'Paused: waiting for confirm-promotion, step 2/5'],
+    ['pre-promotion analysis', A.prePromotionAnalysis, 'Progressing: pre-promotion analysis pre-health running, v2 on the preview listener'],
+    ['pre-promotion inconclusive, no words', A.prePromotionInconclusive, 'Paused: InconclusiveAnalysis, before the flip'],
+    ['post-promotion analysis', A.postPromotionAnalysis, 'Progressing: post-promotion analysis post-health running, v2 active, v1 kept for an instant abort'],
+    ['held during post-promotion analysis', () => play(A.postPromotionAnalysis(), [ev.pause('bob'), s(40)]), 'Paused: by bob, after the flip'],
   ]
   for (const [name, make, message] of rows) test(name, () => assert.equal(make().message, message))
 })

@@ -3,10 +3,10 @@ import { describe, test } from 'node:test'
 import { initialState } from '../../src/rollout/initial.js'
 import { reduce } from '../../src/rollout/reduce.js'
 import { sameTable, tableOf } from '../../src/rollout/table-of.js'
-import type { EngineEvent, Phase, Reason, RolloutState, Strategy, Verb } from '../../src/rollout/types.js'
+import type { AnalysisKind, EngineEvent, Phase, Reason, RolloutState, Strategy, Verb } from '../../src/rollout/types.js'
 import { allowedVerbs } from '../../src/rollout/verbs.js'
 import { nextWakeAt } from '../../src/rollout/wake.js'
-import { BG, BG_AUTO, s, STEPS, T0, V1, V2 } from './fixtures.js'
+import { AN_PAUSE, AN_STEPS, BG, BG_AUTO, BG_CHECKED, s, STEPS, T0, V1, V2 } from './fixtures.js'
 
 /** mulberry32: a seeded PRNG, so a failing sequence can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -27,9 +27,25 @@ const strategies: Array<Strategy | null> = [
   null,
   { type: 'canary', steps: [{ setWeight: 10 }, { pause: { durationMs: s(5) } }, { setWeight: 10 }, { pause: { durationMs: 0 } }, { setWeight: 99.99 }, { pause: {} }] },
   { type: 'blueGreen', autoPromotionEnabled: true, autoPromotionSeconds: null, scaleDownDelaySeconds: 0 },
+  AN_STEPS,
+  AN_PAUSE,
+  { ...AN_PAUSE, analysis: { templates: ['bg-health'], startingStep: 3 } } as Strategy,
+  { ...AN_STEPS, analysis: { templates: ['bg-health'], startingStep: 0 } } as Strategy,
+  { type: 'canary', steps: [{ analysis: { templates: ['a'], onFailure: 'pause' } }, { setWeight: 50 }, { analysis: { templates: ['b'], onFailure: 'abort' } }], analysis: { templates: ['bg'], startingStep: 2 } },
+  BG_CHECKED,
+  { ...BG_AUTO, prePromotionAnalysis: { templates: ['pre'] } } as Strategy,
+  { ...BG, scaleDownDelaySeconds: 0, postPromotionAnalysis: { templates: ['post'] } } as Strategy,
 ]
 
-const phaseOf: Record<Reason, Phase> = {
+const gateSets = [
+  undefined,
+  { preRollout: true, confirmRollout: true, confirmPromotion: true },
+  { preRollout: true, confirmRollout: false, confirmPromotion: false },
+  { preRollout: false, confirmRollout: true, confirmPromotion: false },
+  { preRollout: false, confirmRollout: false, confirmPromotion: true },
+]
+
+const phaseOf: Record<Reason, Phase | Phase[]> = {
   NoRollout: 'Healthy',
   Promoted: 'Healthy',
   StaticSplit: 'Paused',
@@ -44,13 +60,31 @@ const phaseOf: Record<Reason, Phase> = {
   ProgressDeadlineExceeded: 'Aborted',
   Superseded: 'Aborted',
   ProgressDeadlineDegraded: 'Degraded',
+  RunningAnalysis: 'Progressing',
+  InconclusiveAnalysis: 'Paused',
+  AnalysisFailed: ['Paused', 'Aborted'],
+  PreRolloutChecks: 'Progressing',
+  WaitingForConfirmation: 'Paused',
+  WaitingForPromotionConfirmation: 'Paused',
+  PrePromotionAnalysis: 'Progressing',
+  PostPromotionAnalysis: 'Progressing',
+}
+
+/** The reason that says the rollout waits on a run of this kind. */
+const waitsOn: Partial<Record<Reason, AnalysisKind>> = {
+  RunningAnalysis: 'step',
+  PreRolloutChecks: 'preRollout',
+  WaitingForConfirmation: 'confirmRollout',
+  WaitingForPromotionConfirmation: 'confirmPromotion',
+  PrePromotionAnalysis: 'prePromotion',
+  PostPromotionAnalysis: 'postPromotion',
 }
 
 function randomEvent(r: () => number, st: RolloutState): EngineEvent {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
   const actor = pick(['admin', 'cli', 'alice'])
   const version = pick(['v2', 'v3', 'v4'])
-  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick'] as const)) {
+  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick', 'result', 'result', 'result', 'result'] as const)) {
     case 'start': {
       const strategy = pick(strategies)
       return { type: 'start', version: { name: version, backends: [`http://${version}`] }, supersede: r() < 0.5, actor, ...(strategy === null ? {} : { strategy }) }
@@ -63,7 +97,17 @@ function randomEvent(r: () => number, st: RolloutState): EngineEvent {
     case 'resume': return { type: 'resume', actor }
     case 'setWeight': return { type: 'setWeight', weightBp: pick([0, 10000, 2500, Math.floor(r() * 10001), -1, 10001, 12.5]), actor }
     case 'tick': return { type: 'tick' }
+    case 'result': {
+      // Mostly a run in progress; sometimes a late result from a run that was stopped.
+      const runs = st.analysisRuns ?? []
+      const id = runs.length > 0 && r() < 0.9 ? pick(runs).id : pick(['step-a1-s0-r1', 'background-a1-s0-r2', 'preRollout-a1-s-1-r2'])
+      return { type: 'analysisResult', id, result: pick(['Successful', 'Successful', 'Failed', 'Inconclusive'] as const), message: pick(['', 'success-rate 0.962 < 0.99 over 412 requests']) }
+    }
   }
+}
+
+function withGates(gates: { preRollout: boolean; confirmRollout: boolean; confirmPromotion: boolean } | undefined) {
+  return gates === undefined ? {} : { gates }
 }
 
 function deepFreeze<T>(x: T): T {
@@ -78,12 +122,30 @@ function checkState(st: RolloutState, where: string): void {
   assert.ok(Number.isInteger(st.weightBp) && st.weightBp >= 0 && st.weightBp <= 10000, `${where}: weightBp ${st.weightBp}`)
   if (st.strategy.type === 'blueGreen') assert.ok(st.weightBp === 0 || st.weightBp === 10000, `${where}: blue/green weight ${st.weightBp}`)
   assert.equal(st.canary === null, st.phase === 'Healthy', `${where}: canary ${st.canary?.name ?? 'null'} in ${st.phase}`)
-  assert.equal(phaseOf[st.reason], st.phase, `${where}: reason ${st.reason} in ${st.phase}`)
+  assert.ok([phaseOf[st.reason]].flat().includes(st.phase), `${where}: reason ${st.reason} in ${st.phase}`)
   assert.notEqual(st.reason, 'Superseded', `${where}: Superseded is for history only`)
   assert.doesNotMatch(st.message, /undefined|NaN|unset|null/, `${where}: message ${st.message}`)
   if (st.phase === 'Healthy' || st.phase === 'Aborted') {
     assert.deepEqual([st.weightBp, st.canaryReady, st.pauseUntil, st.progressDeadlineAt, st.scaleDownAt], [0, false, null, null, null], `${where}: leftovers`)
   }
+  const runs = st.analysisRuns ?? []
+  const pending = st.pendingAnalysis ?? null
+  const inProgress = st.phase === 'Progressing' || st.phase === 'Paused' || st.phase === 'Degraded'
+  if (!inProgress) assert.deepEqual([runs, pending], [[], null], `${where}: runs or a pending verdict without a rollout in progress`)
+  if (!st.canaryReady) assert.deepEqual(runs, [], `${where}: runs before readiness`)
+  if (runs.some((x) => x.kind === 'preRollout' || x.kind === 'confirmRollout' || x.kind === 'prePromotion')) {
+    assert.equal(st.weightBp, 0, `${where}: weight ${st.weightBp} while a pre-traffic gate runs`)
+  }
+  assert.ok(runs.filter((x) => x.kind !== 'background').length <= 1, `${where}: two stage runs ${JSON.stringify(runs)}`)
+  assert.ok(runs.filter((x) => x.kind === 'background').length <= 1, `${where}: two background runs`)
+  assert.equal(new Set(runs.map((x) => x.id)).size, runs.length, `${where}: duplicate run ids`)
+  if (runs.some((x) => x.kind === 'background')) assert.equal(st.strategy.type, 'canary', `${where}: background analysis outside a canary`)
+  const held = st.reason === 'ManualPause' || st.reason === 'ManualWeight'
+  const wanted = waitsOn[st.reason]
+  if (wanted !== undefined) assert.ok(runs.some((x) => x.kind === wanted), `${where}: ${st.reason} without a ${wanted} run`)
+  if (st.phase === 'Paused' && st.reason === 'InconclusiveAnalysis') assert.equal(pending?.result, 'Inconclusive', `${where}: inconclusive without the verdict`)
+  if (st.phase === 'Paused' && st.reason === 'AnalysisFailed') assert.equal(pending?.result, 'Failed', `${where}: failed without the verdict`)
+  if (pending !== null && !held) assert.ok(st.reason === 'InconclusiveAnalysis' || st.reason === 'AnalysisFailed', `${where}: pending ${pending.result} in ${st.reason}`)
   if (st.reason === 'WaitingForReadiness') assert.notEqual(st.progressDeadlineAt, null, `${where}: waiting without a deadline`)
   if (st.reason === 'TimedPause') assert.notEqual(st.pauseUntil, null, `${where}: timed pause without an end`)
   if (st.reason === 'ScaleDownDelay') assert.notEqual(st.scaleDownAt, null, `${where}: window without an end`)
@@ -102,7 +164,7 @@ const tries: Record<Verb, EngineEvent[]> = {
 }
 
 describe('random event sequences keep the invariants', () => {
-  for (let seed = 1; seed <= 150; seed++) {
+  for (let seed = 1; seed <= 300; seed++) {
     test(`seed ${seed}`, () => {
       const r = prng(seed)
       let now = T0
@@ -112,10 +174,11 @@ describe('random event sequences keep the invariants', () => {
         strategy: strategies[Math.floor(r() * strategies.length)] ?? null,
         weightBp: r() < 0.5 ? 0 : 10000,
         mode: r() < 0.5 ? 'canary' : 'blueGreen',
-        options: { progressDeadlineSeconds: 60 + Math.floor(r() * 600), progressDeadlineAbort: r() < 0.5 },
+        options: { progressDeadlineSeconds: 60 + Math.floor(r() * 600), progressDeadlineAbort: r() < 0.5, ...withGates(gateSets[Math.floor(r() * gateSets.length)]) },
         now,
       }).state
       checkState(st, `seed ${seed} initial`)
+      const everStarted = new Set<string>()
       for (let i = 0; i < 80; i++) {
         now += r() < 0.1 ? s(86_400) : Math.floor(r() * s(90))
         const event = randomEvent(r, st)
@@ -152,6 +215,19 @@ describe('random event sequences keep the invariants', () => {
         assert.equal(res.effects.filter((e) => e.type === 'publish').length, sameTable(tableOf(before), tableOf(after)) ? 0 : 1, `${where}: publish`)
         const timers = res.effects.filter((e) => e.type === 'timer')
         assert.deepEqual(timers, nextWakeAt(before) === nextWakeAt(after) ? [] : [{ type: 'timer', at: nextWakeAt(after) }], `${where}: timer`)
+        const was = before.analysisRuns ?? []
+        const is = after.analysisRuns ?? []
+        const starts = res.effects.flatMap((e) => (e.type === 'startAnalysis' ? [e.run] : []))
+        const stops = res.effects.flatMap((e) => (e.type === 'stopAnalysis' ? [e.id] : []))
+        assert.deepEqual(starts, is.filter((x) => !was.some((y) => y.id === x.id)), `${where}: startAnalysis`)
+        const ended = event.type === 'analysisResult' ? event.id : null
+        assert.deepEqual(stops, was.filter((x) => x.id !== ended && !is.some((y) => y.id === x.id)).map((x) => x.id), `${where}: stopAnalysis`)
+        for (const run of starts) {
+          assert.ok(!everStarted.has(run.id), `${where}: run id ${run.id} used twice`)
+          everStarted.add(run.id)
+          assert.equal(run.startedAt, now, where)
+        }
+        if (event.type === 'analysisResult') assert.ok(was.some((x) => x.id === event.id), `${where}: a result for an unknown run changed the state`)
         if (event.type === 'tick') {
           const again = reduce(deepFreeze(after), event, now)
           assert.ok(again.ok && !again.changed, `${where}: a tick left something due`)

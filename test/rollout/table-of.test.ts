@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { tableOf } from '../../src/rollout/table-of.js'
 import type { RolloutState } from '../../src/rollout/types.js'
 import { nextWakeAt } from '../../src/rollout/wake.js'
-import { ev, play, s, states, T0, type Fixture } from './fixtures.js'
+import { analysisStates, ev, play, s, states, T0, type AnalysisFixture, type Fixture } from './fixtures.js'
 
 describe('tableOf: the canary is in the table only while in progress and ready', () => {
   const rows: Array<[Fixture, 'canary' | 'blueGreen', string, string | null, number]> = [
@@ -22,9 +22,21 @@ describe('tableOf: the canary is in the table only while in progress and ready',
     ['abortedByAdmin', 'canary', 'v1', null, 0],
     ['abortedDeadline', 'canary', 'v1', null, 0],
   ]
-  for (const [fixture, mode, stable, canary, weightBp] of rows) {
+  const analysisRows: Array<[AnalysisFixture, 'canary' | 'blueGreen', string, string | null, number]> = [
+    ['preRolloutChecks', 'canary', 'v1', 'v2', 0],
+    ['waitingForConfirmation', 'canary', 'v1', 'v2', 0],
+    ['runningAnalysis', 'canary', 'v1', 'v2', 4000],
+    ['inconclusiveAnalysis', 'canary', 'v1', 'v2', 4000],
+    ['abortedAnalysis', 'canary', 'v1', null, 0],
+    ['waitingForPromotionConfirmation', 'canary', 'v1', 'v2', 2000],
+    ['prePromotionAnalysis', 'blueGreen', 'v1', 'v2', 0],
+    ['prePromotionInconclusive', 'blueGreen', 'v1', 'v2', 0],
+    ['postPromotionAnalysis', 'blueGreen', 'v1', 'v2', 10000],
+  ]
+  const all = { ...states, ...analysisStates }
+  for (const [fixture, mode, stable, canary, weightBp] of [...rows, ...analysisRows]) {
     test(`${fixture}: ${mode}, ${stable}${canary === null ? '' : ` + ${canary} at ${weightBp} bp`}`, () => {
-      const t = tableOf(states[fixture]())
+      const t = tableOf(all[fixture]())
       assert.deepEqual([t.mode, t.stable.name, t.canary?.name ?? null, t.weightBp], [mode, stable, canary, weightBp])
     })
   }

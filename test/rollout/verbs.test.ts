@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { reduce } from '../../src/rollout/reduce.js'
 import type { EngineError, EngineEvent, Verb } from '../../src/rollout/types.js'
 import { allowedVerbs } from '../../src/rollout/verbs.js'
-import { ev, s, states, T0, type Fixture } from './fixtures.js'
+import { analysisStates, ev, s, states, T0, type AnalysisFixture, type Fixture } from './fixtures.js'
 
 type Expect = `${string}/${string}` | 'noop' | 'NOT_ALLOWED' | 'IN_PROGRESS' | 'NO_CANARY' | 'WEIGHT_MODE'
 
@@ -57,15 +57,37 @@ const codes: Record<string, EngineError['code']> = {
   WEIGHT_MODE: 'RAMP_ERR_WEIGHT_MODE',
 }
 
+const WPC = 'Paused/WaitingForPromotionConfirmation'
+const CPS = 'Paused/CanaryPauseStep'
+
+/** The analysis and gate states: same columns. */
+const analysisMatrix: Record<AnalysisFixture, [Expect[], Verb[]]> = {
+  // promote cannot skip the pre-rollout webhooks; promote --full can, and meets the confirm-promotion gate.
+  preRolloutChecks: [['IN_PROGRESS', W, 'NOT_ALLOWED', WPC, 'Paused/ManualPause', 'noop', 'NOT_ALLOWED', AB, 'NOT_ALLOWED'], ['promoteFull', 'pause', 'abort']],
+  // promote is the person's confirmation; setWeight waits for the gate.
+  waitingForConfirmation: [['IN_PROGRESS', W, CPS, P, 'Paused/ManualPause', 'NOT_ALLOWED', 'NOT_ALLOWED', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'abort']],
+  runningAnalysis: [['IN_PROGRESS', W, CPS, P, 'Paused/ManualPause', 'noop', 'Paused/ManualWeight', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+  heldAnalysis: [['IN_PROGRESS', W, CPS, P, 'noop', 'Progressing/RunningAnalysis', 'Paused/ManualWeight', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'resume', 'setWeight', 'abort']],
+  inconclusiveAnalysis: [['IN_PROGRESS', W, CPS, P, 'Paused/ManualPause', 'NOT_ALLOWED', 'Paused/ManualWeight', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+  analysisFailedPaused: [['IN_PROGRESS', W, CPS, P, 'Paused/ManualPause', 'NOT_ALLOWED', 'Paused/ManualWeight', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+  abortedAnalysis: [[W, W, 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'noop', W], ['start', 'retry']],
+  // both promotes override the gate.
+  waitingForPromotionConfirmation: [['IN_PROGRESS', W, P, P, 'Paused/ManualPause', 'NOT_ALLOWED', 'Paused/ManualWeight', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+  prePromotionAnalysis: [['IN_PROGRESS', W, 'NOT_ALLOWED', P, 'Paused/ManualPause', 'noop', 'NOT_ALLOWED', AB, 'NOT_ALLOWED'], ['promoteFull', 'pause', 'abort']],
+  prePromotionInconclusive: [['IN_PROGRESS', W, 'Paused/BlueGreenPause', P, 'Paused/ManualPause', 'NOT_ALLOWED', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+  postPromotionAnalysis: [['IN_PROGRESS', W, 'Progressing/ScaleDownDelay', P, 'Paused/ManualPause', 'noop', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+}
+
 describe('every phase × verb', () => {
-  for (const [fixture, [row, allowed]] of Object.entries(matrix) as Array<[Fixture, [Expect[], Verb[]]]>) {
+  const all = { ...states, ...analysisStates }
+  for (const [fixture, [row, allowed]] of Object.entries({ ...matrix, ...analysisMatrix }) as Array<[Fixture | AnalysisFixture, [Expect[], Verb[]]]>) {
     test(`${fixture}: allowedVerbs is ${allowed.join(', ')}`, () => {
-      assert.deepEqual(allowedVerbs(states[fixture]()), allowed)
+      assert.deepEqual(allowedVerbs(all[fixture]()), allowed)
     })
     verbs.forEach(([name, event], i) => {
       const want = row[i] as Expect
       test(`${fixture} × ${name} -> ${want}`, () => {
-        const before = states[fixture]()
+        const before = all[fixture]()
         const now = before.updatedAt + s(1)
         const r = reduce(before, event, now)
         if (want === 'noop') {

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { decodeDoc, encodeDoc } from '../../src/state/format.js'
+import type { RolloutState } from '../../src/rollout/types.js'
+import { ALL_GATES, AN_STEPS, analysisStates, boot, ev, play, s, states } from './fixtures.js'
+
+/** Through the store's own encoding and check (src/state/format.ts). */
+function roundTrip(state: unknown): RolloutState {
+  const decoded = decodeDoc(encodeDoc({ state: state as RolloutState, history: [] }))
+  assert.ok(decoded.ok, decoded.ok ? '' : decoded.problem)
+  return decoded.doc.state
+}
+
+describe('the stored-state schema accepts every state the engine makes', () => {
+  const all: Record<string, () => RolloutState> = {
+    ...states,
+    ...analysisStates,
+    withGates: () => play(boot({ gates: ALL_GATES }), [ev.ready(), s(10)]),
+    withBackground: () => play(boot({ strategy: { ...AN_STEPS, analysis: { templates: ['bg'], startingStep: 0 } } as RolloutState['strategy'] }), [ev.ready(), s(10)]),
+  }
+  for (const [name, make] of Object.entries(all)) {
+    test(name, () => {
+      const st = make()
+      assert.deepEqual(roundTrip(st), st)
+    })
+  }
+
+  test('a state stored before analysis existed still loads and runs', () => {
+    const old: Partial<RolloutState> = { ...play(boot(), [ev.ready(), s(10)]) }
+    delete old.analysisRuns
+    delete old.lastAnalysis
+    delete old.pendingAnalysis
+    assert.equal(play(roundTrip(old), [ev.promote(), s(20)]).reason, 'TimedPause')
+  })
+
+  test('an unknown step kind is refused', () => {
+    const bad = { ...states.canaryPauseStep(), strategy: { type: 'canary', steps: [{ analyse: { templates: [] } }] } }
+    assert.equal(decodeDoc(encodeDoc({ state: bad as unknown as RolloutState, history: [] })).ok, false)
+  })
+})
