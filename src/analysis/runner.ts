@@ -57,14 +57,24 @@ class Run {
   phase: RunPhase = 'Running'
   message = ''
   private stopped = false
+  private startedAt = 0
 
   constructor(readonly ref: AnalysisRef, templates: AnalysisTemplate[], private readonly deps: RunnerDeps, private readonly done: (run: Run) => void) {
     this.parts = templates.map((template) => ({ template, perMetric: {}, phase: 'Running', message: '', cancel: null }))
   }
 
+  /**
+   * A builtin measures the window that just ended, so a template with builtins takes its
+   * first measurement one window after the start (after initialDelay): measured at once it
+   * would see only the traffic from before the run, at the previous weight.
+   */
   start(): void {
     const now = this.deps.clock.now()
-    for (const part of this.parts) this.schedule(part, now + part.template.initialDelayMs)
+    this.startedAt = now
+    for (const part of this.parts) {
+      const fill = part.template.metrics.some((m) => m.provider.type === 'builtin') ? part.template.windowMs : 0
+      this.schedule(part, now + part.template.initialDelayMs + fill)
+    }
     if (this.parts.length === 0) this.finish('Successful', 'nothing to measure')
   }
 
@@ -107,18 +117,23 @@ class Run {
 
   private decide(): void {
     const failed = this.parts.find((p) => p.phase === 'Failed')
-    if (failed !== undefined) return this.finish('Failed', `${failed.template.name} failed: ${failed.message}`)
+    if (failed !== undefined) return this.finish('Failed', this.named(failed, 'failed'))
     const bounded = this.parts.filter((p) => p.template.count !== null || p.template.gate !== undefined)
     if (bounded.length === 0 || bounded.some((p) => p.phase === 'Running')) return
     const inconclusive = this.parts.find((p) => p.phase === 'Inconclusive')
-    if (inconclusive !== undefined) return this.finish('Inconclusive', `${inconclusive.template.name} inconclusive: ${inconclusive.message}`)
+    if (inconclusive !== undefined) return this.finish('Inconclusive', this.named(inconclusive, 'inconclusive'))
     for (const p of this.parts) {
       if (p.phase !== 'Running') continue
       const end = runPhase(p.template, p.perMetric, { stopped: true })
       p.phase = end.phase
       p.message = end.message
     }
-    this.finish('Successful', bounded.map((p) => `${p.template.name} passed: ${p.message}`).join('; '))
+    this.finish('Successful', bounded.map((p) => this.named(p, 'passed')).join('; '))
+  }
+
+  /** The engine names the run's templates already; a run of several says which one decided. */
+  private named(part: TemplateRun, verb: string): string {
+    return this.parts.length > 1 ? `${part.template.name} ${verb}: ${part.message}` : part.message
   }
 
   private finish(phase: Exclude<RunPhase, 'Running'>, message: string): void {
@@ -134,8 +149,10 @@ class Run {
     switch (p.type) {
       case 'builtin': {
         const ctx = this.deps.context()
+        // Never reach back before the run: that traffic was at another weight, or another step.
+        const windowMs = Math.max(1, Math.min(template.windowMs, at - this.startedAt))
         return Promise.resolve(evaluateBuiltin(p.metric, this.deps.measurements, {
-          listener: this.ref.listener, canary: ctx.canary, stable: ctx.stable, windowMs: template.windowMs, now: at, minRequests: template.minRequests,
+          listener: this.ref.listener, canary: ctx.canary, stable: ctx.stable, windowMs, now: at, minRequests: template.minRequests,
         }))
       }
       case 'prometheus': return queryPrometheus(p)

@@ -54,7 +54,30 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
       out.push(`  ${mark} ${String(s.index + 1).padStart(2)}. ${describeStep(s.step)}${note}`)
     }
   }
+  out.push(...renderAnalysis(v))
   out.push('')
   out.push(`${pad('Allowed')}${v.allowed.join(', ') || 'none'}`)
   return out.join('\n')
+}
+
+const marks: Record<string, string> = { Successful: '✔', Failed: '✖', Inconclusive: '?', Error: '!', Running: '◌' }
+
+/** The run in progress with the last measurement of each metric, and the last verdict. */
+function renderAnalysis(v: RolloutView): string[] {
+  const a = v.analysis
+  const runs = a.current.length > 0 ? a.current : []
+  if (runs.length === 0 && a.lastVerdict === null) return []
+  const out = ['', 'Analysis:']
+  for (const run of runs) {
+    out.push(`  ${marks[run.phase] ?? ' '} ${run.id} (${run.kind}, ${run.listener} listener) ${run.phase}`)
+    for (const t of run.templates) {
+      for (const [metric, list] of Object.entries(t.measurements)) {
+        const last = list.at(-1)
+        if (last === undefined) continue
+        out.push(`      ${marks[last.phase] ?? ' '} ${t.name}/${metric}: ${last.message} (${list.length} measured)`)
+      }
+    }
+  }
+  if (a.lastVerdict !== null) out.push(`  last verdict: ${a.lastVerdict.result} (${a.lastVerdict.kind}): ${a.lastVerdict.message}`)
+  return out
 }

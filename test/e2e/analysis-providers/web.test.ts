@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict'
+import { test, type TestContext } from 'node:test'
+import type { Ramp } from '../../../src/ramp.js'
+import { json, serve } from '../../analysis/serve.js'
+import { backend, rampWith, waitFor } from '../../support/ramp.js'
+import type { Traffic } from '../../support/traffic.js'
+import { eventually, load, measurementsOf, rollout } from './support.js'
+
+type Answer = { score: number } | 'garbage'
+
+/**
+ * A real HTTP endpoint the web metric reads, answering what `answer.now` says at the time of
+ * each call, and ramp releasing v2 behind an analysis step on it, with load on the main listener.
+ */
+async function world(t: TestContext, first: Answer, template: { count: number; consecutiveErrorLimit?: number }) {
+  const answer = { now: first }
+  const endpoint = await serve((_req, res) => {
+    const a = answer.now
+    if (a === 'garbage') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')
+    else json(res, 200, { data: { score: a.score } })
+  })
+  t.after(() => endpoint.close())
+  const v1 = await backend(t, { name: 'v1' })
+  const v2 = await backend(t, { name: 'v2' })
+  const ramp = await rampWith(t, `
+listen: { port: 0 }
+stable: { name: v1, backends: ["${v1.url}"] }
+canary: { name: v2, backends: ["${v2.url}"] }
+readiness: { intervalMs: 20 }
+strategy:
+  canary:
+    steps:
+      - setWeight: 50
+      - analysis: { templates: [score] }
+      - setWeight: 100
+analysis:
+  templates:
+    - name: score
+      interval: 500ms
+      count: ${template.count}
+      consecutiveErrorLimit: ${template.consecutiveErrorLimit ?? 4}
+      metrics:
+        - name: score
+          web: { url: "${endpoint.url}/score", jsonPath: "$.data.score" }
+          thresholdRange: { min: 0.9 }
+`)
+  return { ramp, answer, endpoint, load: load(t, ramp.urls.main) }
+}
+
+async function allAnswered200(load: Traffic): Promise<void> {
+  await load.stop()
+  assert.ok(load.seen.length > 0)
+  assert.deepEqual(load.seen.filter((r) => r.status !== 200), [], 'every client request answered 200')
+}
+
+test('a web metric above its minimum passes the analysis step and the rollout promotes', async (t) => {
+  const { ramp, endpoint, load } = await world(t, { score: 0.93 }, { count: 2 })
+
+  const done = await eventually(ramp, 'Healthy', 'Promoted')
+  assert.equal(done.stable.name, 'v2')
+  assert.equal(done.analysis.lastVerdict?.result, 'Successful')
+  const run = done.analysis.last[0]
+  assert.equal(run?.phase, 'Successful', run?.message)
+  assert.match(run?.message ?? '', /^score passed: score 0\.93 >= 0\.9 at \d\d:\d\d:\d\d \(count 2 reached\)$/)
+  assert.deepEqual(measurementsOf(run, 'score').map((m) => [m.phase, m.value]), [['Successful', 0.93], ['Successful', 0.93]])
+  assert.equal(endpoint.seen.length, 2, 'one call per measurement')
+  assert.deepEqual(endpoint.seen.map((r) => `${r.method} ${r.url}`), ['GET /score', 'GET /score'])
+  await allAnswered200(load)
+})
+
+test('a web metric below its minimum fails the run and the rollout aborts, naming the value', async (t) => {
+  const { ramp, load } = await world(t, { score: 0.5 }, { count: 3 })
+
+  const done = await eventually(ramp, 'Aborted', 'AnalysisFailed')
+  assert.equal(done.weight, 0)
+  assert.match(done.message, /^Aborted: analysis score failed: score failed: score 0\.5 < 0\.9 at \d\d:\d\d:\d\d \(1 failure > failureLimit 0\)$/)
+  const run = done.analysis.last[0]
+  assert.equal(run?.phase, 'Failed')
+  assert.deepEqual(measurementsOf(run, 'score').map((m) => [m.phase, m.value]), [['Failed', 0.5]])
+  await allAnswered200(load)
+})
+
+test('an answer that is not JSON is an Error measurement, which neither counts nor fails within the limit', async (t) => {
+  const { ramp, answer, load } = await world(t, 'garbage', { count: 2, consecutiveErrorLimit: 4 })
+
+  // Switched back while the run is still inside its error limit (5 errors would fail it).
+  await waitFor('two Error measurements', async () => {
+    const current = (await rollout(ramp)).analysis.current[0]
+    return measurementsOf(current, 'score').length >= 2
+  }, 15_000)
+  const during = await rollout(ramp)
+  assert.equal(during.phase, 'Progressing')
+  assert.equal(during.reason, 'RunningAnalysis')
+  const errors = measurementsOf(during.analysis.current[0], 'score')
+  for (const m of errors) {
+    assert.equal(m.phase, 'Error')
+    assert.equal(m.value, null)
+    assert.match(m.message, /^score error: web: the body is not JSON: "<html>maintenance<\/html>", at \d\d:\d\d:\d\d$/)
+  }
+  answer.now = { score: 0.95 }
+
+  const done = await eventually(ramp, 'Healthy', 'Promoted')
+  const phases = measurementsOf(done.analysis.last[0], 'score').map((m) => m.phase)
+  assert.ok(phases.length >= 4 && phases.length <= 5, `two or three Errors, then the count of good ones: ${phases.join(', ')}`)
+  assert.deepEqual(phases.slice(-2), ['Successful', 'Successful'], 'the Errors did not count towards count 2')
+  assert.ok(phases.slice(0, -2).every((p) => p === 'Error'), phases.join(', '))
+  await allAnswered200(load)
+})
