@@ -5,8 +5,11 @@ import { parseConfig } from '../config/load.js'
 import { isRampError } from '../errors.js'
 import { CliExit, exitCode } from './exit.js'
 
-/** Canary step kinds ramp runs today; any other step is dropped with this reason. */
+/** Canary step kinds that carry over as they are; analysis steps are handled apart (below). */
 const supportedSteps = new Set(['setWeight', 'pause'])
+
+/** Argo's analysis refers to AnalysisTemplate objects whose successCondition expressions do not carry over. */
+const analysisReason = 'Argo AnalysisTemplates do not carry over: write the checks as ramp templates in analysis.templates (README: Automated analysis) and add the step back'
 
 /**
  * `ramp import rollout.yaml`: reads an Argo Rollouts `Rollout` manifest and prints a ramp
@@ -36,19 +39,19 @@ export function importCommand(path: string, out: NodeJS.WritableStream = process
   canary?.steps?.forEach((step, i) => {
     const kind = Object.keys(step)[0] ?? ''
     if (supportedSteps.has(kind) || kind in ignoredStepFields) return
-    notes.push(`strategy.canary.steps[${i}].${kind} dropped: ramp does not run ${kind} steps yet`)
+    notes.push(`strategy.canary.steps[${i}].${kind} dropped: ${kind === 'analysis' ? analysisReason : `ramp does not run ${kind} steps`}`)
     if (canary.steps !== undefined) canary.steps[i] = {}
   })
   notes.push(...dropIgnoredStrategyFields(strategy))
   if (canary?.analysis !== undefined) {
     delete canary.analysis
-    notes.push('strategy.canary.analysis dropped: ramp does not run background analysis yet')
+    notes.push(`strategy.canary.analysis dropped: ${analysisReason}`)
   }
   const bg = strategy.blueGreen as Record<string, unknown> | undefined
   for (const key of ['prePromotionAnalysis', 'postPromotionAnalysis']) {
     if (bg?.[key] !== undefined) {
       delete bg[key]
-      notes.push(`strategy.blueGreen.${key} dropped: ramp does not run analysis yet`)
+      notes.push(`strategy.blueGreen.${key} dropped: ${analysisReason}`)
     }
   }
   const config: Record<string, unknown> = {

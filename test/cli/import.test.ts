@@ -108,8 +108,8 @@ describe('ramp import', { concurrency: true }, () => {
       ['strategy.canary.stableService', 'ramp routes to backends directly, not through Services'],
       ['strategy.canary.trafficRouting', 'ramp is the traffic router'],
       ['strategy.canary.steps[2].setCanaryScale', 'ramp does not scale replicas'],
-      ['.analysis dropped', 'ramp does not run analysis steps'],
-      ['strategy.canary.analysis', 'ramp does not run background analysis'],
+      ['.analysis dropped', 'Argo AnalysisTemplates do not carry over'],
+      ['strategy.canary.analysis', 'Argo AnalysisTemplates do not carry over'],
     ] as const) {
       assert.ok(comments.some((c) => c.includes(field) && c.includes(why)), `no comment for ${field} (${why}):\n${comments.join('\n')}`)
     }
