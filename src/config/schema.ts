@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { AnalysisSchema, BackgroundAnalysis, PromotionAnalysis, StepAnalysis, WebhookSchema } from './analysis-schema.js'
 import { Duration } from './duration-schema.js'
+import { MirrorSchema, OverridesSchema, RouteSchema, SetHeaderRouteStep, SetMirrorRouteStep, ShapingLimitsSchema, StickinessSchema } from './shaping-schema.js'
 
 /**
  * The one schema of a ramp configuration file. config/schema.json is generated from it
@@ -31,7 +32,9 @@ const CanaryStep = Type.Object({
   setWeight: Type.Optional(Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01 })),
   pause: Type.Optional(Type.Object({ duration: Type.Optional(Duration) }, strict)),
   analysis: Type.Optional(StepAnalysis),
-}, { ...strict, description: 'exactly one of setWeight, pause, analysis' })
+  setHeaderRoute: Type.Optional(SetHeaderRouteStep),
+  setMirrorRoute: Type.Optional(SetMirrorRouteStep),
+}, { ...strict, description: 'exactly one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute' })
 
 const CanaryStrategy = Type.Object({
   steps: Type.Array(CanaryStep, { default: [] }),
@@ -106,6 +109,12 @@ export const ConfigSchema = Type.Object({
   readiness: Readiness,
   analysis: AnalysisSchema,
   webhooks: Type.Array(WebhookSchema, { default: [] }),
+  overrides: OverridesSchema,
+  routes: Type.Array(RouteSchema, { default: [], description: 'static match rules; first match wins' }),
+  stickiness: Type.Optional(StickinessSchema),
+  balance: Type.Union([Type.Literal('random'), Type.Literal('exact')], { default: 'random', description: 'random: a draw per request; exact: smooth weighted round robin, exact over every window of its period' }),
+  mirror: Type.Optional(MirrorSchema),
+  limits: ShapingLimitsSchema,
 }, { ...strict, $id: 'https://ramp.dev/schema/config.json', title: 'ramp configuration' })
 
 export type RawConfig = Static<typeof ConfigSchema>

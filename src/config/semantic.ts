@@ -1,6 +1,7 @@
 import { durationMs } from './duration.js'
 import type { Problem } from './problems.js'
 import { analysisProblems } from './analysis-semantic.js'
+import { shapingProblems } from './shaping-semantic.js'
 import type { RawConfig, VersionSpec } from './schema.js'
 
 export function versionProblems(v: VersionSpec, path: string): Problem[] {
@@ -38,7 +39,7 @@ export function semanticProblems(c: RawConfig): Problem[] {
       const keys = Object.keys(step)
       const at = `strategy.canary.steps[${i}]`
       if (keys.length !== 1) {
-        out.push({ path: at, message: keys.length === 0 ? 'is empty; give one of setWeight, pause, analysis' : `has ${keys.join(' and ')}; give one action per step` })
+        out.push({ path: at, message: keys.length === 0 ? 'is empty; give one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute' : `has ${keys.join(' and ')}; give one action per step` })
       }
       if (step.pause?.duration !== undefined && durationMs(step.pause.duration) === undefined) {
         out.push({ path: `${at}.pause.duration`, message: `${JSON.stringify(step.pause.duration)} is not a duration (500ms, 30s, 5m, 1h or seconds)` })
@@ -46,6 +47,7 @@ export function semanticProblems(c: RawConfig): Problem[] {
     })
   }
   out.push(...analysisProblems(c))
+  out.push(...shapingProblems(c))
   const mode = c.mode ?? (s?.blueGreen !== undefined ? 'blueGreen' : 'canary')
   if (mode === 'blueGreen' && c.weight !== 0 && c.weight !== 100) {
     out.push({ path: 'weight', message: `${c.weight} is a split; in blueGreen mode the weight is 0 (stable active) or 100 (canary active)` })

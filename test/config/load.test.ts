@@ -27,7 +27,7 @@ const rows = [
   { name: 'blueGreen with a split weight is refused', yaml: `${base}canary: { name: v2, backends: ["http://127.0.0.1:9002"] }\nmode: blueGreen\nweight: 30\n`, want: ['weight: 30 is a split; in blueGreen mode the weight is 0 (stable active) or 100 (canary active)'] },
   { name: 'two listeners on one port are refused', yaml: `${base}preview: { port: 8080 }\n`, want: ['preview.port: 8080 is also the listen port; each listener needs its own'] },
   { name: 'a step with two actions is refused', yaml: `${base}strategy: { canary: { steps: [ { setWeight: 10, pause: {} } ] } }\n`, want: ['strategy.canary.steps[0]: has setWeight and pause; give one action per step'] },
-  { name: 'a malformed pause duration is refused', yaml: `${base}strategy: { canary: { steps: [ { pause: { duration: 10x } } ] } }\n`, want: ['strategy.canary.steps[0].pause.duration: "10x" is not a duration: 500ms, 30s, 5m, 1h, or a number of seconds'] },
+  { name: 'a malformed pause duration is refused', yaml: `${base}strategy: { canary: { steps: [ { pause: { duration: 10x } } ] } }\n`, want: ['strategy.canary.steps[0].pause.duration: "10x" is not a duration: 500ms, 30s, 5m, 1h, 7d, or a number of seconds'] },
   { name: 'both strategies at once are refused', yaml: `${base}strategy: { canary: { steps: [] }, blueGreen: {} }\n`, want: ['strategy: give exactly one of canary, blueGreen'] },
   { name: 'a YAML syntax error is reported once with its position', yaml: 'listen: [\n', want: ['YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:'] },
   { name: 'a duplicate key is refused', yaml: `${base}weight: 1\nweight: 2\n`, want: ['YAML: Map keys must be unique at line 4, column 1:'] },
@@ -77,7 +77,7 @@ const analysisRows = [
   { name: 'a metric with no provider', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, thresholdRange: { min: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0]: has no provider; give one of builtin, prometheus, web'] },
   { name: 'a metric with two providers', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, builtin: errorRate, web: { url: "http://127.0.0.1:1/" }, thresholdRange: { max: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0]: has builtin and web; give one provider per metric'] },
   { name: 'a range with min above max', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, builtin: latencyP99, thresholdRange: { min: 2s, max: 500ms } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0].thresholdRange: min 2s is above max 500ms; no value could pass'] },
-  { name: 'a malformed interval', yaml: `${base}analysis: { templates: [ { name: t, interval: 10 seconds, metrics: [ { name: m, builtin: errorRate, thresholdRange: { max: 1 } } ] } ] }\n`, want: ['analysis.templates[0].interval: "10 seconds" is not a duration: 500ms, 30s, 5m, 1h, or a number of seconds'] },
+  { name: 'a malformed interval', yaml: `${base}analysis: { templates: [ { name: t, interval: 10 seconds, metrics: [ { name: m, builtin: errorRate, thresholdRange: { max: 1 } } ] } ] }\n`, want: ['analysis.templates[0].interval: "10 seconds" is not a duration: 500ms, 30s, 5m, 1h, 7d, or a number of seconds'] },
   { name: 'a Prometheus address that is not a URL', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, prometheus: { address: "prom:9090", query: up }, thresholdRange: { min: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0].prometheus.address: "prom:9090" is not an http(s) URL'] },
   { name: 'an unknown builtin names the choices', yaml: `${base}analysis: { templates: [ { name: t, metrics: [ { name: m, builtin: p95, thresholdRange: { max: 1 } } ] } ] }\n`, want: ['analysis.templates[0].metrics[0].builtin: "p95" is not one of "successRate", "errorRate", "errorRateDelta", "latencyP50", "latencyP90", "latencyP99", "latencyP99Ratio", "requestRate"'] },
   { name: 'an unknown webhook type names the choices', yaml: `${base}webhooks: [ { name: w, type: pre-promotion, url: "http://127.0.0.1:1/" } ]\n`, want: ['webhooks[0].type: "pre-promotion" is not one of "confirm-rollout", "pre-rollout", "rollout", "confirm-promotion", "post-rollout", "rollback", "event"'] },
@@ -85,6 +85,22 @@ const analysisRows = [
 
 for (const row of analysisRows) {
   test(`config: analysis: ${row.name}`, () => {
+    assert.deepEqual(problems(row.yaml), row.want)
+  })
+}
+
+const shapingRows = [
+  { name: 'an invalid route regex is named with its path', yaml: `${base}routes: [ { name: qa, match: [ { headerName: x-team, headerValue: { regex: "(" } } ] } ]\n`, want: ['routes[0].match[0].headerValue.regex: "(" is not a valid regular expression: Invalid regular expression: /(/: Unterminated group'] },
+  { name: 'a header value with two match kinds', yaml: `${base}routes: [ { name: qa, match: [ { headerName: x-team, headerValue: { exact: qa, prefix: q } } ] } ]\n`, want: ['routes[0].match[0].headerValue: has exact and prefix; give one of exact, prefix, regex'] },
+  { name: 'a header name without a value', yaml: `${base}routes: [ { name: qa, match: [ { headerName: x-team } ] } ]\n`, want: ['routes[0].match[0]: headerName and headerValue go together'] },
+  { name: 'a route to an unknown version', yaml: `${base}routes: [ { name: qa, version: v9, match: [ { pathPrefix: /beta } ] } ]\n`, want: ['routes[0].version: "v9" is not canary, stable, or a configured version (v1); routes to versions deployed later name canary'] },
+  { name: 'two sticky keys', yaml: `${base}stickiness: { cookie: b, header: x-user }\n`, want: ['stickiness: has cookie and header; give one sticky key'] },
+  { name: 'an Argo setMirrorRoute step is accepted as it is', yaml: `${base}strategy: { canary: { steps: [ { setMirrorRoute: { name: m, percentage: 35, match: [ { method: { exact: GET }, path: { prefix: / } } ] } } ] } }\n`, want: [] },
+  { name: 'a bad balance names the choices', yaml: `${base}balance: roundRobin\n`, want: ['balance: "roundRobin" is not one of "random", "exact"'] },
+] as const
+
+for (const row of shapingRows) {
+  test(`config: shaping: ${row.name}`, () => {
     assert.deepEqual(problems(row.yaml), row.want)
   })
 }
