@@ -14,7 +14,8 @@ import { initialState } from './rollout/initial.js'
 import { strategyFromConfig } from './rollout/strategy-from-config.js'
 import { tableOf } from './rollout/table-of.js'
 import type { RolloutState } from './rollout/types.js'
-import { buildTable, TableHolder } from './routing/table.js'
+import { TableHolder } from './routing/table.js'
+import { shapingFromConfig } from './config/shaping.js'
 import { bpToPercent } from './routing/weight.js'
 import { setUpAnalysis } from './analysis/setup.js'
 import { createStore } from './state/factory.js'
@@ -65,13 +66,14 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const store = opts.store ?? createStore({ store: config.state.store, path: config.statePath })
   const clock = opts.clock ?? systemClock
 
-  const tables = new TableHolder(buildTable({ mode: config.mode, stable: config.stable, canary: null, weightBp: 0 }, null))
+  const tables = new TableHolder({ mode: config.mode, stable: config.stable, canary: null, weightBp: 0, routes: [], mirror: null }, shapingFromConfig(config))
   let published: RolloutState | null = null
   let driverRef: RolloutDriver | null = null
   const analysis = setUpAnalysis(config, {
     clock, log, metrics,
-    // The driver publishes a state before it starts anything that reads it.
-    state: () => published as RolloutState,
+    // The driver's state once it exists; before that (a run restarted while the driver
+    // resumes) the state it published first, which it always does before starting anything.
+    state: () => driverRef?.state ?? (published as RolloutState),
     rollback: (webhook) => {
       driverRef?.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
     },
@@ -102,7 +104,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     return () => probe.stop()
   }
 
-  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, publish: (s) => {
+  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, observe: (state, entries) => { analysis.notifier.changed(state, entries) }, publish: (s) => {
     publish(s)
     log.info({ routing: { phase: s.phase, weight: bpToPercent(tables.current.weightBp), stable: s.stable.name, canary: tables.current.canary?.name ?? null } }, `routing: ${s.message}`)
   } }, () => initialState({
@@ -115,7 +117,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     now: clock.now(),
   }))
   driverRef = driver
-  driver.subscribe((state, entries) => { analysis.notifier.changed(state, entries) })
+  // A rollout resumed in progress has no change to announce, but its rollback hooks must be polled.
+  if (resumed) analysis.notifier.changed(driver.state, [])
   if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
 
   let accepting = false

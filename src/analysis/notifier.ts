@@ -25,25 +25,36 @@ const eventRetries = [1000, 2000, 4000]
  * logged or turned into an ordinary event.
  */
 export class Notifier {
-  private cancelPoll: (() => void) | null = null
+  /** Bumped whenever polling stops, so an answer to an older poll cannot re-arm it. */
+  private generation = 0
+  private polling = false
   private closed = false
+  /** The last state told; before a change, what an ended rollout is reported as. */
+  private current: RolloutState | null = null
 
   constructor(private readonly deps: NotifierDeps) {}
 
-  /** Called by the driver after every persisted change. */
+  /** Called by the driver after every persisted change (and once after a resume, with no entries). */
   changed(state: RolloutState, entries: readonly HistoryEntry[]): void {
+    const before = this.current
+    this.current = state
     const payload = this.deps.payload(state)
     for (const entry of entries) {
       for (const w of this.of('event')) this.sendEvent(w, { ...payload, event: entry.event, detail: entry.detail, from: entry.from, to: entry.to, at: new Date(entry.at).toISOString() }, 0)
-      const ended = inProgressPhase(entry.from) && !inProgressPhase(entry.to)
-      if (ended) for (const w of this.of('post-rollout')) void this.postRollout(w, payload)
+      if (inProgressPhase(entry.from) && !inProgressPhase(entry.to)) {
+        // A supersede ends one rollout and starts the next in one change: then the ended one
+        // is the version the state held before it, in the phase the entry went to.
+        const superseded = before?.canary != null && state.canary !== null && before.canary.name !== state.canary.name
+        const endedPayload = superseded ? { ...this.deps.payload(before), phase: entry.to } : payload
+        for (const w of this.of('post-rollout')) void this.postRollout(w, endedPayload)
+      }
     }
     this.pollRollback(state)
   }
 
   close(): void {
     this.closed = true
-    this.cancelPoll?.()
+    this.stopPolling()
   }
 
   private of(type: WebhookSpec['type']): WebhookSpec[] {
@@ -69,35 +80,34 @@ export class Notifier {
     this.deps.log.info({ webhook: w.name, phase: payload.phase }, `post-rollout webhook ${w.name}: ${said}`)
   }
 
+  private stopPolling(): void {
+    this.polling = false
+    this.generation++
+  }
+
+  /** Polls the rollback hooks every interval while a rollout is in progress, with the state of each moment. */
   private pollRollback(state: RolloutState): void {
     const hooks = this.of('rollback')
-    const active = inProgress(state) && hooks.length > 0
-    if (!active) {
-      this.cancelPoll?.()
-      this.cancelPoll = null
-      return
-    }
-    if (this.cancelPoll !== null) return
+    if (!inProgress(state) || hooks.length === 0 || this.closed) return this.stopPolling()
+    if (this.polling) return
+    this.polling = true
+    const generation = this.generation
     const interval = Math.min(...hooks.map((h) => h.intervalMs))
     const tick = (): void => {
-      this.cancelPoll = this.deps.clock.at(this.deps.clock.now() + interval, () => {
-        void Promise.all(hooks.map(async (h) => ({ h, r: await callWebhook(h, this.lastPayload) }))).then((answers) => {
-          if (this.closed || this.cancelPoll === null) return
+      this.deps.clock.at(this.deps.clock.now() + interval, () => {
+        if (generation !== this.generation || this.current === null) return
+        const payload = this.deps.payload(this.current)
+        void Promise.all(hooks.map(async (h) => ({ h, r: await callWebhook(h, payload) }))).then((answers) => {
+          if (generation !== this.generation) return
           const yes = answers.find((a) => a.r.ok && a.r.value === 1)
-          if (yes !== undefined) {
-            this.cancelPoll = null
-            this.deps.rollback(yes.h.name)
-            return
-          }
-          tick()
+          if (yes === undefined) return tick()
+          this.stopPolling()
+          this.deps.rollback(yes.h.name)
         })
       })
     }
-    this.lastPayload = this.deps.payload(state)
     tick()
   }
-
-  private lastPayload: WebhookPayload = { rollout: '', phase: '', step: null, weight: 0, version: '' }
 }
 
 function inProgressPhase(p: string): boolean {

@@ -26,7 +26,7 @@ export async function demoCommand(opts: DemoOptions, out: NodeJS.WritableStream 
   for (const b of demoBackends) {
     backends.push(await startDemoBackend({ ...b, host: '127.0.0.1', failRate: b.name === 'v2' ? failRate : 0 }))
   }
-  let stopTraffic: () => Promise<void> = async () => undefined
+  let stopTraffic: () => Promise<void> = () => Promise.resolve()
   const ramp = await runUntilSignal(config, log, { onClose: async () => { await stopTraffic(); await Promise.all(backends.map((b) => b.close())) } })
   if (opts.traffic !== false) stopTraffic = demoTraffic(ramp.urls.main)
   out.write(instructions(failRate, opts.traffic !== false))

@@ -8,6 +8,8 @@ const icons: Record<string, string> = { Healthy: '✔', Progressing: '◌', Paus
 
 function describeStep(step: CanaryStep): string {
   if ('setWeight' in step) return `setWeight: ${step.setWeight}`
+  if ('setHeaderRoute' in step) return step.setHeaderRoute.match === undefined ? `setHeaderRoute: ${step.setHeaderRoute.name} (remove)` : `setHeaderRoute: ${step.setHeaderRoute.name}`
+  if ('setMirrorRoute' in step) return step.setMirrorRoute.match === undefined && step.setMirrorRoute.percentage === undefined ? `setMirrorRoute: ${step.setMirrorRoute.name} (remove)` : `setMirrorRoute: ${step.setMirrorRoute.name}, ${step.setMirrorRoute.percentage ?? 100}%`
   if ('analysis' in step) return `analysis: ${step.analysis.templates.join(', ')}${step.analysis.onFailure === 'pause' ? ' (pause on failure)' : ''}`
   return step.pause.durationMs === undefined ? 'pause: {}' : `pause: ${formatDuration(step.pause.durationMs)}`
 }

@@ -1,21 +1,13 @@
 import { joinPath, type Problem } from './problems.js'
+import { regexProblem } from './regex.js'
 import type { RawConfig } from './schema.js'
 
 type RawCondition = NonNullable<RawConfig['mirror']>['match'][number]
 
-function regexError(pattern: string): string | undefined {
-  try {
-    new RegExp(pattern)
-    return undefined
-  } catch (err) {
-    return `${JSON.stringify(pattern)} is not a valid regular expression: ${(err as Error).message}`
-  }
-}
-
 function stringMatchProblems(m: { exact?: string; prefix?: string; regex?: string }, at: string): Problem[] {
   const keys = Object.keys(m)
   if (keys.length !== 1) return [{ path: at, message: keys.length === 0 ? 'is empty; give one of exact, prefix, regex' : `has ${keys.join(' and ')}; give one of exact, prefix, regex` }]
-  const why = m.regex === undefined ? undefined : regexError(m.regex)
+  const why = m.regex === undefined ? undefined : regexProblem(m.regex)
   return why === undefined ? [] : [{ path: `${at}.regex`, message: why }]
 }
 

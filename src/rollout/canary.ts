@@ -1,37 +1,48 @@
 import { percentToBp } from '../routing/weight.js'
 import { finish } from './ending.js'
+import { mirrorOf, routesOf, withHeaderRoute, withMirrorRoute } from './routes.js'
 import { backgroundRunOf, startRun } from './runs.js'
 import type { CanaryStep, RolloutState, Strategy } from './types.js'
 
 /**
  * Enters step `index` and runs on until a step waits (a pause, or an analysis step, whose run
- * starts here). Consecutive setWeights collapse into one transition: with steps [setWeight 20,
- * setWeight 40, pause {}], entering step 0 lands on step 2 at 40% without publishing 20% for
- * an instant. Past the last step the canary is promoted (after the confirm-promotion gate, if
- * any), standing on the last step at its weight while the gate waits. The background analysis
- * starts when this walk crosses its starting step.
+ * starts here). Instantaneous steps (setWeight, setHeaderRoute, setMirrorRoute) collapse into
+ * one transition: with steps [setWeight 20, setWeight 40, pause {}], entering step 0 lands on
+ * step 2 at 40% without publishing 20% for an instant, and a header route set next to a weight
+ * reaches the data plane in the same table. Past the last step the canary is promoted (after
+ * the confirm-promotion gate, if any), standing on the last step at its weight (and with its
+ * routes) while the gate waits. The background analysis starts when this walk crosses its
+ * starting step.
  */
 export function enterStep(s: RolloutState, steps: readonly CanaryStep[], index: number, now: number): RolloutState {
-  let weightBp = s.weightBp
+  let walked = s
   for (const [offset, step] of steps.slice(index).entries()) {
     const at = index + offset
     if ('setWeight' in step) {
-      weightBp = percentToBp(step.setWeight)
+      walked = { ...walked, weightBp: percentToBp(step.setWeight) }
+      continue
+    }
+    if ('setHeaderRoute' in step) {
+      walked = { ...walked, routes: withHeaderRoute(routesOf(walked), step.setHeaderRoute) }
+      continue
+    }
+    if ('setMirrorRoute' in step) {
+      walked = { ...walked, mirror: withMirrorRoute(mirrorOf(walked), step.setMirrorRoute) }
       continue
     }
     if ('analysis' in step) {
-      const here: RolloutState = { ...s, phase: 'Progressing', reason: 'RunningAnalysis', weightBp, stepIndex: at, pauseUntil: null }
+      const here: RolloutState = { ...walked, phase: 'Progressing', reason: 'RunningAnalysis', stepIndex: at, pauseUntil: null }
       return startRun(background(here, index, at, now), 'step', step.analysis.templates, 'main', now)
     }
     const ms = step.pause.durationMs
     if (ms === 0) continue
-    const paused = background({ ...s, phase: 'Paused' as const, weightBp, stepIndex: at }, index, at, now)
+    const paused = background({ ...walked, phase: 'Paused' as const, stepIndex: at }, index, at, now)
     return ms === undefined
       ? { ...paused, reason: 'CanaryPauseStep', pauseUntil: null }
       : { ...paused, reason: 'TimedPause', pauseUntil: now + ms }
   }
   const last = steps.length - 1
-  return finish(background({ ...s, weightBp, stepIndex: Math.max(s.stepIndex, last), pauseUntil: null }, index, last, now), now)
+  return finish(background({ ...walked, stepIndex: Math.max(s.stepIndex, last), pauseUntil: null }, index, last, now), now)
 }
 
 /** Starts the background run when step indices `from..to` (just entered) include its starting step. */

@@ -21,6 +21,8 @@ export interface DriverDeps {
   readiness: ReadinessStarter
   /** Publishes the routing table of a state (the data plane swaps it in one assignment). */
   publish: (state: RolloutState) => void
+  /** Hears of every persisted change from the first one on (the start of a rollout from the config included). */
+  observe?: Subscriber
   /** Makes what carries out analysis runs; it reports each verdict through `report`. */
   analysis: (report: AnalysisReport) => AnalysisExecutor
 }
@@ -52,6 +54,7 @@ export class RolloutDriver {
   private constructor(private readonly deps: DriverDeps, doc: StoredDoc) {
     this.doc = doc
     this.analysis = deps.analysis((id, result, message) => { this.analysisResult(id, result, message) })
+    if (deps.observe !== undefined) this.subscribers.add(deps.observe)
   }
 
   /**
@@ -74,6 +77,7 @@ export class RolloutDriver {
       deps.publish(state)
       driver.apply(effects)
       driver.logEntries(entries)
+      for (const fn of driver.subscribers) fn(state, entries)
     }
     await driver.dispatch({ type: 'tick' })
     return { driver, resumed: stored !== null }

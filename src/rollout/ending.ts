@@ -1,4 +1,5 @@
 import { staticSplitOf } from './phase.js'
+import { noRoutes } from './routes.js'
 import { gatesOf, startRun, stopStageRun } from './runs.js'
 import type { Reason, RolloutState } from './types.js'
 
@@ -10,7 +11,8 @@ export interface AbortCause {
 
 /**
  * The canary becomes the stable version; the old stable is kept as `previousStable` for undo.
- * Every analysis run stops (the effects say so); the last verdict stays for status.
+ * Every analysis run stops (the effects say so); the last verdict stays for status. The
+ * steps' header routes and mirror go with the canary.
  */
 export function complete(s: RolloutState, now: number): RolloutState {
   return {
@@ -29,6 +31,7 @@ export function complete(s: RolloutState, now: number): RolloutState {
     staticSplitBp: null,
     analysisRuns: [],
     pendingAnalysis: null,
+    ...noRoutes(),
     finishedAt: now,
   }
 }
@@ -51,7 +54,8 @@ export function awaitPromotionConfirmation(s: RolloutState, now: number): Rollou
 
 /**
  * Stable takes 100% again. The canary stays named (but not ready: a retry probes it afresh)
- * and so do the step and the strategy, for `retry`. Every analysis run stops.
+ * and so do the step and the strategy, for `retry`. Every analysis run stops, and the steps'
+ * header routes and mirror are dropped (a retry's steps make them again).
  */
 export function abortRollout(s: RolloutState, cause: AbortCause, now: number): RolloutState {
   return {
@@ -65,6 +69,7 @@ export function abortRollout(s: RolloutState, cause: AbortCause, now: number): R
     scaleDownAt: null,
     analysisRuns: [],
     pendingAnalysis: null,
+    ...noRoutes(),
     abort: { ...cause, at: now },
     finishedAt: now,
   }

@@ -45,6 +45,8 @@ export function initialState(input: InitialInput): { state: RolloutState; effect
     analysisRuns: [],
     lastAnalysis: null,
     pendingAnalysis: null,
+    routes: [],
+    mirror: null,
     attempt: 0,
     startedAt: null,
     updatedAt: input.now,

@@ -1,5 +1,7 @@
 import { bpToPercent } from '../routing/weight.js'
-import { staticSplitOf } from './phase.js'
+import type { MatchCondition, MirrorSpec, RouteSpec, StringMatch } from '../routing/types.js'
+import { inProgress, staticSplitOf } from './phase.js'
+import { mirrorOf, routesOf } from './routes.js'
 import { flippedOf, pendingOf, runLabel, stageRunOf } from './runs.js'
 import type { RolloutState, Strategy } from './types.js'
 
@@ -93,8 +95,11 @@ export function planOf(strategy: Strategy, staticSplitBp: number | null): string
 
 /**
  * The `detail` of a history entry: a promotion says so, a weight change shows both weights
- * (and the step it landed on), anything else repeats the new state's message. `lead` names
- * what started the transition when the message cannot ("v2 ready").
+ * (and the step it landed on), anything else repeats the new state's message. Header routes
+ * and the mirror that the transition's steps set or removed follow ("header route testers ->
+ * v2 (x-team exact qa)", "route testers removed", "mirror shadow: 50% of matching requests to
+ * v2 (x-team exact qa)", "mirror shadow removed"); an ending clears them without saying so.
+ * `lead` names what started the transition when the message cannot ("v2 ready").
  */
 export function changeDetail(before: RolloutState, after: RolloutState, lead?: string): string {
   let body = after.message
@@ -103,7 +108,62 @@ export function changeDetail(before: RolloutState, after: RolloutState, lead?: s
     const step = after.strategy.type === 'canary' && staticSplitOf(after) === null && after.stepIndex >= 0 ? ` (${stepOf(after)})` : ''
     body = `weight ${percent(before.weightBp)} -> ${percent(after.weightBp)}${step}`
   }
-  return lead === undefined ? body : `${lead}; ${body}`
+  const parts = [...(lead === undefined ? [] : [lead]), body, ...(inProgress(after) ? routeChanges(before, after) : [])]
+  return parts.join('; ')
+}
+
+/** What the steps of one transition did to the header routes (removals, then the rest in table order) and the mirror. */
+export function routeChanges(before: RolloutState, after: RolloutState): string[] {
+  const canary = after.canary?.name ?? 'the canary'
+  const was = routesOf(before)
+  const is = routesOf(after)
+  const out: string[] = []
+  for (const r of was) if (!is.some((x) => x.name === r.name)) out.push(`route ${r.name} removed`)
+  for (const r of is) {
+    const old = was.find((x) => x.name === r.name)
+    if (old === undefined || describeRoute(old, canary) !== describeRoute(r, canary)) out.push(describeRoute(r, canary))
+  }
+  const m0 = mirrorOf(before)
+  const m1 = mirrorOf(after)
+  if (m1 === null) {
+    if (m0 !== null) out.push(`mirror ${m0.name} removed`)
+  } else if (m0 === null || describeMirror(m0, canary) !== describeMirror(m1, canary)) {
+    out.push(describeMirror(m1, canary))
+  }
+  return out
+}
+
+/** "header route testers -> v2 (x-team exact qa)" */
+export function describeRoute(r: RouteSpec, canary: string): string {
+  const to = 'version' in r.target ? r.target.version : r.target.role === 'canary' ? canary : 'stable'
+  return `header route ${r.name} -> ${to} (${describeMatch(r.match)})`
+}
+
+/** "mirror shadow: 50% of matching requests to v2 (x-team exact qa)", "mirror all: 100% of all requests to v2" */
+export function describeMirror(m: MirrorSpec, canary: string): string {
+  const which = m.match.length === 0 ? 'all' : 'matching'
+  const match = m.match.length === 0 ? '' : ` (${describeMatch(m.match)})`
+  return `mirror ${m.name}: ${m.percentage}% of ${which} requests to ${canary}${match}`
+}
+
+/** Conditions (all of which must hold): "x-team exact qa and method GET|HEAD". */
+export function describeMatch(conditions: readonly MatchCondition[]): string {
+  return conditions.length === 0 ? 'every request' : conditions.map(describeCondition).join(' and ')
+}
+
+function describeCondition(c: MatchCondition): string {
+  const out: string[] = []
+  if (c.headerName !== undefined) out.push(`${c.headerName} ${c.headerValue === undefined ? 'present' : describeString(c.headerValue)}`)
+  if (c.queryName !== undefined) out.push(`query ${c.queryName} ${c.queryValue === undefined ? 'present' : describeString(c.queryValue)}`)
+  if (c.pathPrefix !== undefined) out.push(`path prefix ${c.pathPrefix}`)
+  if (c.method !== undefined) out.push(`method ${c.method.join('|')}`)
+  return out.length === 0 ? 'every request' : out.join(' and ')
+}
+
+function describeString(m: StringMatch): string {
+  if ('exact' in m) return `exact ${m.exact}`
+  if ('prefix' in m) return `prefix ${m.prefix}`
+  return `regex ${m.regex}`
 }
 
 /** Step numbers are 1-based for people: stepIndex 1 of 5 steps is "step 2/5". */

@@ -3,6 +3,7 @@ import { abortRollout } from './ending.js'
 import { planOf } from './messages.js'
 import { inProgress, staticSplitOf } from './phase.js'
 import { notAllowed, refuse } from './refusal.js'
+import { noRoutes } from './routes.js'
 import { awaitReadiness } from './strategy.js'
 import type { EngineEvent, RolloutState, Strategy, VersionSpec } from './types.js'
 
@@ -41,7 +42,9 @@ export interface Attempt {
 
 /**
  * An attempt begins by waiting for readiness; nothing of the previous attempt carries over
- * (its runs were stopped when it ended: an attempt only begins after an abort or a promotion).
+ * (its runs were stopped and its routes dropped when it ended: an attempt only begins after
+ * an abort or a promotion; the routes are cleared here too, so an older stored state cannot
+ * carry any over). The steps make their header routes and mirror afresh.
  */
 export function launch(d: Draft, a: Attempt, how: How): Draft {
   const next: RolloutState = awaitReadiness({
@@ -58,6 +61,7 @@ export function launch(d: Draft, a: Attempt, how: How): Draft {
     analysisRuns: [],
     lastAnalysis: null,
     pendingAnalysis: null,
+    ...noRoutes(),
     startedAt: how.now,
     finishedAt: null,
     abort: null,

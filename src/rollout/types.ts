@@ -4,6 +4,8 @@
  * driver carries out. See docs/architecture.md for the life cycle.
  */
 
+import type { MatchCondition, MirrorSpec, RouteSpec } from '../routing/types.js'
+
 export type Phase = 'Healthy' | 'Progressing' | 'Paused' | 'Aborted' | 'Degraded'
 
 /** Machine-readable reason for the phase; the human sentence is `message`. */
@@ -43,6 +45,19 @@ export type CanaryStep =
   | { pause: { durationMs?: number } } // no duration: wait for promote
   /** Run the templates once (each with its own count) and wait for the verdict. */
   | { analysis: { templates: string[]; onFailure: 'abort' | 'pause' } }
+  /**
+   * Argo's setHeaderRoute, instantaneous like setWeight. With a (non-empty) `match`: adds the
+   * route `name` sending matching requests to the canary, or replaces the route of that name
+   * in place. Without one: removes the route `name` (if there is none, nothing changes).
+   */
+  | { setHeaderRoute: { name: string; match?: MatchCondition[] } }
+  /**
+   * Argo's setMirrorRoute, instantaneous like setWeight. With `match` or `percentage`: the
+   * mirror becomes this one (ramp has one at a time; a new name replaces the old), copying
+   * `percentage` (default 100) of the requests that match `match` (default: every request)
+   * to the canary. With only `name`: removes the mirror of that name (another one stays).
+   */
+  | { setMirrorRoute: { name: string; percentage?: number; match?: MatchCondition[] } }
 
 /**
  * The analysis and blue/green analysis fields are optional so that states stored before they
@@ -161,6 +176,15 @@ export interface RolloutState {
    * Null otherwise; absent means null.
    */
   pendingAnalysis?: AnalysisVerdict | null
+  /**
+   * Header routes made by setHeaderRoute steps, in the order the steps added them, each to
+   * `{ role: 'canary' }`. Mirror: the one made by a setMirrorRoute step. Both are empty unless
+   * a rollout is in progress (an ending or a new attempt clears them) and take effect only
+   * while the canary is in the table. Optional so older states load; absent means [] / null
+   * (read them through `routesOf` / `mirrorOf`).
+   */
+  routes?: RouteSpec[]
+  mirror?: MirrorSpec | null
 }
 
 export type EngineEvent =

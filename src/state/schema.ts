@@ -17,11 +17,41 @@ const Reason = Type.Union([
 ])
 const Time = Type.Integer({ minimum: 0 })
 const Version = Type.Object({ name: Type.String({ minLength: 1 }), backends: Type.Array(Type.String({ minLength: 1 })) })
+const StringMatch = Type.Union([
+  Type.Object({ exact: Type.String() }, { additionalProperties: false }),
+  Type.Object({ prefix: Type.String() }, { additionalProperties: false }),
+  Type.Object({ regex: Type.String() }, { additionalProperties: false }),
+])
+const Condition = Type.Object({
+  headerName: Type.Optional(Type.String({ minLength: 1 })),
+  headerValue: Type.Optional(StringMatch),
+  queryName: Type.Optional(Type.String({ minLength: 1 })),
+  queryValue: Type.Optional(StringMatch),
+  pathPrefix: Type.Optional(Type.String()),
+  method: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+}, { additionalProperties: false })
+const Percentage = Type.Number({ minimum: 0, maximum: 100 })
+const RouteName = Type.String({ minLength: 1 })
+const Route = Type.Object({
+  name: RouteName,
+  match: Type.Array(Condition),
+  target: Type.Union([
+    Type.Object({ version: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    Type.Object({ role: Type.Union([L('canary'), L('stable')]) }, { additionalProperties: false }),
+  ]),
+})
+const Mirror = Type.Object({ name: RouteName, percentage: Percentage, match: Type.Array(Condition) })
 const Step = Type.Union([
   Type.Object({ setWeight: Type.Number({ minimum: 0, maximum: 100 }) }, { additionalProperties: false }),
   Type.Object({ pause: Type.Object({ durationMs: Type.Optional(Time) }, { additionalProperties: false }) }, { additionalProperties: false }),
   Type.Object({
     analysis: Type.Object({ templates: Type.Array(Type.String({ minLength: 1 })), onFailure: Type.Union([L('abort'), L('pause')]) }, { additionalProperties: false }),
+  }, { additionalProperties: false }),
+  Type.Object({
+    setHeaderRoute: Type.Object({ name: RouteName, match: Type.Optional(Type.Array(Condition)) }, { additionalProperties: false }),
+  }, { additionalProperties: false }),
+  Type.Object({
+    setMirrorRoute: Type.Object({ name: RouteName, percentage: Type.Optional(Percentage), match: Type.Optional(Type.Array(Condition)) }, { additionalProperties: false }),
   }, { additionalProperties: false }),
 ])
 const Templates = Type.Array(Type.String({ minLength: 1 }))
@@ -85,6 +115,8 @@ export const StateSchema = Type.Object({
   analysisRuns: Type.Optional(Type.Array(AnalysisRef)),
   lastAnalysis: Type.Optional(Type.Union([Verdict, Type.Null()])),
   pendingAnalysis: Type.Optional(Type.Union([Verdict, Type.Null()])),
+  routes: Type.Optional(Type.Array(Route)),
+  mirror: Type.Optional(Type.Union([Mirror, Type.Null()])),
 })
 
 export const HistorySchema = Type.Array(Type.Object({

@@ -90,7 +90,7 @@ for (const row of analysisRows) {
 }
 
 const shapingRows = [
-  { name: 'an invalid route regex is named with its path', yaml: `${base}routes: [ { name: qa, match: [ { headerName: x-team, headerValue: { regex: "(" } } ] } ]\n`, want: ['routes[0].match[0].headerValue.regex: "(" is not a valid regular expression: Invalid regular expression: /(/: Unterminated group'] },
+  { name: 'an invalid route regex is named with its path', yaml: `${base}routes: [ { name: qa, match: [ { headerName: x-team, headerValue: { regex: "(" } } ] } ]\n`, want: ['routes[0].match[0].headerValue.regex: "(" is not a valid regular expression: Unterminated group'] },
   { name: 'a header value with two match kinds', yaml: `${base}routes: [ { name: qa, match: [ { headerName: x-team, headerValue: { exact: qa, prefix: q } } ] } ]\n`, want: ['routes[0].match[0].headerValue: has exact and prefix; give one of exact, prefix, regex'] },
   { name: 'a header name without a value', yaml: `${base}routes: [ { name: qa, match: [ { headerName: x-team } ] } ]\n`, want: ['routes[0].match[0]: headerName and headerValue go together'] },
   { name: 'a route to an unknown version', yaml: `${base}routes: [ { name: qa, version: v9, match: [ { pathPrefix: /beta } ] } ]\n`, want: ['routes[0].version: "v9" is not canary, stable, or a configured version (v1); routes to versions deployed later name canary'] },

@@ -12,7 +12,7 @@ describe('blue/green', () => {
     const st = states.blueGreenPause()
     assert.equal(phaseOf(st), 'Paused/BlueGreenPause')
     assert.equal(st.pauseUntil, null)
-    assert.deepEqual(tableOf(st), { mode: 'blueGreen', stable: { name: 'v1', backends: ['http://127.0.0.1:9001'] }, canary: { name: 'v2', backends: ['http://127.0.0.1:9002', 'http://127.0.0.1:9003'] }, weightBp: 0 })
+    assert.deepEqual(tableOf(st), { mode: 'blueGreen', stable: { name: 'v1', backends: ['http://127.0.0.1:9001'] }, canary: { name: 'v2', backends: ['http://127.0.0.1:9002', 'http://127.0.0.1:9003'] }, weightBp: 0, routes: [], mirror: null })
   })
 
   test('auto-promotion after 120s flips, then the scale-down window ends in promotion', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { initialState } from '../../src/rollout/initial.js'
 import { reduce } from '../../src/rollout/reduce.js'
 import type { AnalysisKind, AnalysisRef, AnalysisResult, Effect, EngineError, EngineEvent, Gates, RolloutState, Strategy } from '../../src/rollout/types.js'
+import type { MatchCondition } from '../../src/routing/types.js'
 
 /** 2024-01-01T12:00:00Z, so clock times in messages read 12:MM:SS. */
 export const T0 = Date.UTC(2024, 0, 1, 12, 0, 0)
@@ -31,6 +32,33 @@ export const AN_PAUSE: Strategy = {
 }
 /** Blue/green with pre- and post-promotion analysis, no auto-promotion, a 30 s scale-down delay. */
 export const BG_CHECKED: Strategy = { ...BG, prePromotionAnalysis: { templates: ['pre-health'] }, postPromotionAnalysis: { templates: ['post-health'] } }
+/** `x-team: qa` and `x-team: dev`, the conditions of the header-route fixtures. */
+export const QA: MatchCondition[] = [{ headerName: 'x-team', headerValue: { exact: 'qa' } }]
+export const DEV: MatchCondition[] = [{ headerName: 'x-team', headerValue: { exact: 'dev' } }]
+/**
+ * Header route and mirror steps: at the pause of step 4/7 (index 3), route testers and mirror
+ * shadow (50% of x-team: qa) at 20%; at the pause of step 7/7 (index 6) both removed, still at 20%.
+ */
+export const ROUTE_STEPS: Strategy = {
+  type: 'canary',
+  steps: [
+    { setHeaderRoute: { name: 'testers', match: QA } }, { setMirrorRoute: { name: 'shadow', percentage: 50, match: QA } }, { setWeight: 20 }, { pause: {} },
+    { setHeaderRoute: { name: 'testers' } }, { setMirrorRoute: { name: 'shadow' } }, { pause: {} },
+  ],
+}
+/**
+ * A dark launch: every request mirrored and x-team: qa routed to the canary at weight 0 while
+ * the analysis of step 3/5 (index 2, aborting on failure) judges it; then 20% and a pause.
+ * Background analysis from step 1.
+ */
+export const DARK: Strategy = {
+  type: 'canary',
+  steps: [
+    { setMirrorRoute: { name: 'shadow', percentage: 100 } }, { setHeaderRoute: { name: 'testers', match: QA } },
+    { analysis: { templates: ['shadow-health'], onFailure: 'abort' } }, { setWeight: 20 }, { pause: {} },
+  ],
+  analysis: { templates: ['bg-health'], startingStep: 0 },
+}
 export const ALL_GATES: Gates = { preRollout: true, confirmRollout: true, confirmPromotion: true }
 export const gates = (g: Partial<Gates>): Gates => ({ preRollout: false, confirmRollout: false, confirmPromotion: false, ...g })
 
@@ -147,6 +175,15 @@ export const analysisStates = {
   postPromotionAnalysis: () => play(judge(play(boot({ strategy: BG_CHECKED }), [ev.ready(), s(10)]), 'prePromotion', 'Successful', s(20)), [ev.promote(), s(30)]),
 }
 export type AnalysisFixture = keyof typeof analysisStates
+
+/** States with header routes and a mirror, reached the same way. */
+export const routeStates = {
+  routed: () => play(boot({ strategy: ROUTE_STEPS }), [ev.ready(), s(10)]),
+  routesRemoved: () => play(boot({ strategy: ROUTE_STEPS }), [ev.ready(), s(10)], [ev.promote(), s(20)]),
+  darkLaunch: () => play(boot({ strategy: DARK }), [ev.ready(), s(10)]),
+  darkLaunchAt20: () => judge(play(boot({ strategy: DARK }), [ev.ready(), s(10)]), 'step', 'Successful', s(20)),
+}
+export type RouteFixture = keyof typeof routeStates
 
 /** Effects of one kind, to assert on without caring about the order of the others. */
 export function only<T extends Effect['type']>(effects: Effect[], type: T): Array<Extract<Effect, { type: T }>> {

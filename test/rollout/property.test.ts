@@ -3,10 +3,11 @@ import { describe, test } from 'node:test'
 import { initialState } from '../../src/rollout/initial.js'
 import { reduce } from '../../src/rollout/reduce.js'
 import { sameTable, tableOf } from '../../src/rollout/table-of.js'
-import type { AnalysisKind, EngineEvent, Phase, Reason, RolloutState, Strategy, Verb } from '../../src/rollout/types.js'
+import type { AnalysisKind, CanaryStep, EngineEvent, Phase, Reason, RolloutState, Strategy, Verb } from '../../src/rollout/types.js'
+import type { MirrorSpec, RouteSpec } from '../../src/routing/types.js'
 import { allowedVerbs } from '../../src/rollout/verbs.js'
 import { nextWakeAt } from '../../src/rollout/wake.js'
-import { AN_PAUSE, AN_STEPS, BG, BG_AUTO, BG_CHECKED, s, STEPS, T0, V1, V2 } from './fixtures.js'
+import { AN_PAUSE, AN_STEPS, BG, BG_AUTO, BG_CHECKED, DARK, DEV, QA, ROUTE_STEPS, s, STEPS, T0, V1, V2 } from './fixtures.js'
 
 /** mulberry32: a seeded PRNG, so a failing sequence can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -35,7 +36,44 @@ const strategies: Array<Strategy | null> = [
   BG_CHECKED,
   { ...BG_AUTO, prePromotionAnalysis: { templates: ['pre'] } } as Strategy,
   { ...BG, scaleDownDelaySeconds: 0, postPromotionAnalysis: { templates: ['post'] } } as Strategy,
+  ROUTE_STEPS,
+  DARK,
+  {
+    type: 'canary',
+    steps: [
+      { setHeaderRoute: { name: 'a', match: QA } }, { setMirrorRoute: { name: 'm', percentage: 10 } }, { setWeight: 10 }, { pause: { durationMs: s(5) } },
+      { setHeaderRoute: { name: 'a', match: DEV } }, { setHeaderRoute: { name: 'b', match: QA } }, { setMirrorRoute: { name: 'm2', match: QA } },
+      { analysis: { templates: ['x'], onFailure: 'pause' } }, { setHeaderRoute: { name: 'a' } }, { setMirrorRoute: { name: 'm' } }, { pause: { durationMs: 0 } },
+      { setWeight: 50 }, { pause: {} }, { setMirrorRoute: { name: 'm2' } }, { setHeaderRoute: { name: 'b', match: [] } },
+    ],
+    analysis: { templates: ['bg'], startingStep: 4 },
+  },
 ]
+
+/**
+ * The header routes and mirror that steps 0..`through` make, folded here independently of the
+ * engine: a match adds or replaces by name, no (or an empty) match removes; a mirror with a
+ * match or a percentage replaces the mirror, a name-only one removes it if the name is its own.
+ */
+function routesThrough(steps: readonly CanaryStep[], through: number): { routes: RouteSpec[]; mirror: MirrorSpec | null } {
+  let routes: RouteSpec[] = []
+  let mirror: MirrorSpec | null = null
+  for (const step of steps.slice(0, through + 1)) {
+    if ('setHeaderRoute' in step) {
+      const { name, match } = step.setHeaderRoute
+      const i = routes.findIndex((r) => r.name === name)
+      if (match === undefined || match.length === 0) routes = routes.filter((r) => r.name !== name)
+      else if (i < 0) routes = [...routes, { name, match, target: { role: 'canary' } }]
+      else routes = routes.map((r, j) => (j === i ? { name, match, target: { role: 'canary' } } : r))
+    }
+    if ('setMirrorRoute' in step) {
+      const m = step.setMirrorRoute
+      if (m.match !== undefined || m.percentage !== undefined) mirror = { name: m.name, percentage: m.percentage ?? 100, match: m.match ?? [] }
+      else if (mirror?.name === m.name) mirror = null
+    }
+  }
+  return { routes, mirror }
+}
 
 const gateSets = [
   undefined,
@@ -132,6 +170,14 @@ function checkState(st: RolloutState, where: string): void {
   const pending = st.pendingAnalysis ?? null
   const inProgress = st.phase === 'Progressing' || st.phase === 'Paused' || st.phase === 'Degraded'
   if (!inProgress) assert.deepEqual([runs, pending], [[], null], `${where}: runs or a pending verdict without a rollout in progress`)
+  const routes = st.routes ?? []
+  const mirror = st.mirror ?? null
+  if (!inProgress) assert.deepEqual([routes, mirror], [[], null], `${where}: routes or a mirror without a rollout in progress`)
+  const steps = st.strategy.type === 'canary' ? st.strategy.steps : []
+  assert.deepEqual({ routes, mirror }, inProgress ? routesThrough(steps, st.stepIndex) : { routes: [], mirror: null }, `${where}: routes and mirror are not those of steps 1..${st.stepIndex + 1}`)
+  const table = tableOf(st)
+  if (table.canary === null) assert.deepEqual([table.routes, table.mirror], [[], null], `${where}: routes in a table without the canary`)
+  else assert.deepEqual([table.routes, table.mirror], [routes, mirror], `${where}: the table's routes`)
   if (!st.canaryReady) assert.deepEqual(runs, [], `${where}: runs before readiness`)
   if (runs.some((x) => x.kind === 'preRollout' || x.kind === 'confirmRollout' || x.kind === 'prePromotion')) {
     assert.equal(st.weightBp, 0, `${where}: weight ${st.weightBp} while a pre-traffic gate runs`)

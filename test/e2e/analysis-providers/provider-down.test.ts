@@ -34,7 +34,7 @@ analysis:
 
   const done = await eventually(ramp, 'Aborted', 'AnalysisFailed')
   assert.equal(done.weight, 0)
-  assert.match(done.message, /^Aborted: analysis external failed: external failed: score error: web: .*ECONNREFUSED.*, at \d\d:\d\d:\d\d \(3 consecutive errors > consecutiveErrorLimit 2\)$/)
+  assert.match(done.message, /^Aborted: analysis external failed: score error: web: .*ECONNREFUSED.*, at \d\d:\d\d:\d\d \(3 consecutive errors > consecutiveErrorLimit 2\)$/)
 
   const run = done.analysis.last[0]
   assert.equal(run?.phase, 'Failed')

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import type { Ramp } from '../../../src/ramp.js'
 import { json, serve } from '../../analysis/serve.js'
 import { backend, rampWith, waitFor } from '../../support/ramp.js'
 import type { Traffic } from '../../support/traffic.js'
-import { eventually, load, measurementsOf, rollout } from './support.js'
+import { eventually, load, measurementsOf, rollout, scrape } from './support.js'
 
 type Answer = { score: number } | 'garbage'
 
@@ -61,10 +60,12 @@ test('a web metric above its minimum passes the analysis step and the rollout pr
   assert.equal(done.analysis.lastVerdict?.result, 'Successful')
   const run = done.analysis.last[0]
   assert.equal(run?.phase, 'Successful', run?.message)
-  assert.match(run?.message ?? '', /^score passed: score 0\.93 >= 0\.9 at \d\d:\d\d:\d\d \(count 2 reached\)$/)
+  assert.match(run?.message ?? '', /^score 0\.93 >= 0\.9 at \d\d:\d\d:\d\d \(count 2 reached\)$/)
   assert.deepEqual(measurementsOf(run, 'score').map((m) => [m.phase, m.value]), [['Successful', 0.93], ['Successful', 0.93]])
   assert.equal(endpoint.seen.length, 2, 'one call per measurement')
   assert.deepEqual(endpoint.seen.map((r) => `${r.method} ${r.url}`), ['GET /score', 'GET /score'])
+  assert.equal(await scrape(ramp, 'ramp_analysis_measurement{template="score",metric="score"}'), 0.93)
+  assert.equal(await scrape(ramp, 'ramp_analysis_runs_total{template="score",result="Successful"}'), 1)
   await allAnswered200(load)
 })
 
@@ -73,7 +74,7 @@ test('a web metric below its minimum fails the run and the rollout aborts, namin
 
   const done = await eventually(ramp, 'Aborted', 'AnalysisFailed')
   assert.equal(done.weight, 0)
-  assert.match(done.message, /^Aborted: analysis score failed: score failed: score 0\.5 < 0\.9 at \d\d:\d\d:\d\d \(1 failure > failureLimit 0\)$/)
+  assert.match(done.message, /^Aborted: analysis score failed: score 0\.5 < 0\.9 at \d\d:\d\d:\d\d \(1 failure > failureLimit 0\)$/)
   const run = done.analysis.last[0]
   assert.equal(run?.phase, 'Failed')
   assert.deepEqual(measurementsOf(run, 'score').map((m) => [m.phase, m.value]), [['Failed', 0.5]])

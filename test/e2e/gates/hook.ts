@@ -20,10 +20,10 @@ export interface Hook {
   /** Calls to one path (each webhook of a test gets its own path). */
   to(path: string): HookCall[]
   /**
-   * The answer from now on: for `path`, or for every path without its own. `hang` never
-   * answers, so ramp's call runs into its timeout.
+   * The answer from now on: for `path`, or for every path without its own, after `delayMs`.
+   * `hang` never answers, so ramp's call runs into its timeout.
    */
-  answer(status: number | 'hang', path?: string): void
+  answer(status: number | 'hang', path?: string, delayMs?: number): void
   /** Stops listening and drops open sockets: from now on ramp's calls are refused. */
   down(): Promise<void>
 }
@@ -31,18 +31,21 @@ export interface Hook {
 /** Starts a hook on 127.0.0.1, port 0, answering 200 until told otherwise; closed after the test. */
 export async function hook(t: TestContext): Promise<Hook> {
   const calls: HookCall[] = []
-  const statuses = new Map<string, number | 'hang'>()
-  let fallback: number | 'hang' = 200
+  type Answer = { status: number | 'hang'; delayMs: number }
+  const answers = new Map<string, Answer>()
+  let fallback: Answer = { status: 200, delayMs: 0 }
   const server: Server = createServer((req, res) => {
     let text = ''
     req.setEncoding('utf8')
     req.on('data', (c: string) => { text += c })
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/'
-      const status = statuses.get(path) ?? fallback
+      const { status, delayMs } = answers.get(path) ?? fallback
       calls.push({ method: req.method ?? '', path, headers: req.headers, body: parse(text), status: status === 'hang' ? 0 : status, at: Date.now() })
       if (status === 'hang') return
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : `no (${status})`)
+      const send = (): void => { res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : `no (${status})`) }
+      if (delayMs > 0) setTimeout(send, delayMs)
+      else send()
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -57,9 +60,9 @@ export async function hook(t: TestContext): Promise<Hook> {
     url: `http://127.0.0.1:${port}`,
     calls,
     to: (path) => calls.filter((c) => c.path === path),
-    answer(status, path) {
-      if (path === undefined) fallback = status
-      else statuses.set(path, status)
+    answer(status, path, delayMs = 0) {
+      if (path === undefined) fallback = { status, delayMs }
+      else answers.set(path, { status, delayMs })
     },
     down,
   }

@@ -1,0 +1,126 @@
+import type { IncomingMessage } from 'node:http'
+import { PassThrough, type Readable } from 'node:stream'
+import type { Agent } from 'undici'
+import type { Series } from '../analysis/window.js'
+import type { Measurements } from '../analysis/window.js'
+import type { Logger } from '../log.js'
+import { codeClassIndex, type Metrics } from '../metrics/registry.js'
+import { pickBackend } from '../pool/p2c.js'
+import type { VersionPool } from '../pool/pool.js'
+import type { Clock } from '../rollout/clock.js'
+import { upstreamRequestHeaders } from './headers.js'
+import { upstreamError } from './upstream-errors.js'
+
+export interface MirrorDeps {
+  agent: Agent
+  metrics: Metrics
+  measurements: Measurements
+  clock: Clock
+  log: Logger
+  limits: { mirrorBodyBytes: number; mirrorsInFlight: number }
+  preserveHost: boolean
+  versionHeader: string
+}
+
+export type MirrorOutcome = 'sent' | 'shed' | 'body_too_large'
+
+/**
+ * Dark launch: a copy of a request goes to the canary and its answer is thrown away. The
+ * client's request never waits for it: the copy leaves once the client's body has been read
+ * (at once for a request without one), and its response is consumed on its own. Bodies are
+ * copied up to a cap, and a cap on copies in flight sheds the excess rather than queueing it,
+ * so a slow canary costs the main path nothing but the copy of a small body.
+ */
+export class Mirror {
+  private inFlight = 0
+  private readonly windows = new Map<string, Series>()
+
+  constructor(private readonly deps: MirrorDeps) {}
+
+  /**
+   * Called before the body is parsed. Returns the stream the proxy must read the body from:
+   * the same one when nothing needs copying, else a pass-through fed by the client's body
+   * while the copy collects the same chunks.
+   */
+  copy(req: IncomingMessage, payload: Readable, canary: VersionPool): Readable {
+    if (this.inFlight >= this.deps.limits.mirrorsInFlight) return this.count(canary, 'shed', payload)
+    const length = req.headers['content-length']
+    const chunked = req.headers['transfer-encoding'] !== undefined
+    if (length !== undefined && Number(length) > this.deps.limits.mirrorBodyBytes) return this.count(canary, 'body_too_large', payload)
+    if (!chunked && (length === undefined || Number(length) === 0)) {
+      this.send(req, canary, null)
+      return payload
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let over = false
+    const through = new PassThrough()
+    payload.on('data', (c: Buffer) => {
+      if (over) return
+      size += c.length
+      if (size > this.deps.limits.mirrorBodyBytes) {
+        over = true
+        chunks.length = 0
+        return
+      }
+      chunks.push(c)
+    })
+    payload.once('end', () => {
+      if (over) this.count(canary, 'body_too_large', null)
+      else this.send(req, canary, Buffer.concat(chunks, size))
+    })
+    payload.once('error', (err) => through.destroy(err))
+    return payload.pipe(through)
+  }
+
+  private count(canary: VersionPool, outcome: MirrorOutcome, payload: Readable | null): Readable {
+    this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: outcome })
+    return payload as Readable
+  }
+
+  private send(req: IncomingMessage, canary: VersionPool, body: Buffer | null): void {
+    const backend = pickBackend(canary)
+    if (backend === undefined) return
+    this.inFlight++
+    backend.inflight++
+    this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
+    const headers = upstreamRequestHeaders({ ...req.headers }, {
+      clientAddress: req.socket.remoteAddress,
+      proto: 'http',
+      host: req.headers.host,
+      upstreamHost: new URL(backend.origin).host,
+      preserveHost: this.deps.preserveHost,
+      versionHeader: this.deps.versionHeader,
+      version: canary.name,
+    })
+    headers['x-ramp-mirror'] = '1'
+    if (body !== null) headers['content-length'] = String(body.length)
+    const started = process.hrtime.bigint()
+    const series = this.deps.metrics.requestSeries('mirror', canary.name)
+    const window = this.windowOf(canary.name)
+    const done = (status: number, reason: Parameters<Series['record']>[2]): void => {
+      this.inFlight--
+      backend.inflight--
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      series.byClass[codeClassIndex(status)]?.inc()
+      series.duration.observe(seconds)
+      window.record(status, seconds * 1000, reason, this.deps.clock.now())
+    }
+    this.deps.agent.request({ origin: backend.origin, path: req.url ?? '/', method: req.method as 'GET', headers: headers as Record<string, string>, body })
+      .then(async (res) => {
+        await res.body.dump()
+        done(res.statusCode, undefined)
+      })
+      .catch((err: unknown) => {
+        const mapped = upstreamError(err, canary.name, backend.url)
+        this.deps.metrics.upstreamErrors.inc({ version: canary.name, reason: mapped.reason })
+        done(mapped.error.statusCode, mapped.reason)
+      })
+  }
+
+  private windowOf(version: string): Series {
+    let w = this.windows.get(version)
+    if (w === undefined) this.windows.set(version, w = this.deps.measurements.series('mirror', version))
+    return w
+  }
+}
