@@ -40,6 +40,7 @@ export function templatesFromConfig(c: RawConfig): Map<string, AnalysisTemplate>
       consecutiveErrorLimit: t.consecutiveErrorLimit,
       minRequests: t.minRequests,
       windowMs: ms(t.window, intervalMs),
+      ...(t.listener === undefined ? {} : { listener: t.listener }),
       metrics,
     })
   }

@@ -152,7 +152,7 @@ class Run {
         // Never reach back before the run: that traffic was at another weight, or another step.
         const windowMs = Math.max(1, Math.min(template.windowMs, at - this.startedAt))
         return Promise.resolve(evaluateBuiltin(p.metric, this.deps.measurements, {
-          listener: this.ref.listener, canary: ctx.canary, stable: ctx.stable, windowMs, now: at, minRequests: template.minRequests,
+          listener: template.listener ?? this.ref.listener, canary: ctx.canary, stable: ctx.stable, windowMs, now: at, minRequests: template.minRequests,
         }))
       }
       case 'prometheus': return queryPrometheus(p)

@@ -41,6 +41,8 @@ export interface AnalysisTemplate {
   minRequests: number
   /** Width of the window builtins read; defaults to the interval. */
   windowMs: number
+  /** Whose traffic builtins read; absent: the run's listener. `mirror` is shadow traffic. */
+  listener?: 'main' | 'preview' | 'mirror'
   metrics: MetricSpec[]
   /**
    * A webhook gate rather than an analysis: it passes at its first successful measurement and

@@ -42,6 +42,7 @@ export const TemplateSchema = Type.Object({
   consecutiveErrorLimit: Type.Integer({ minimum: 0, default: 4 }),
   minRequests: Type.Integer({ minimum: 0, default: 50, description: 'a builtin window with fewer canary requests is inconclusive, never a pass' }),
   window: Type.Optional(Duration),
+  listener: Type.Optional(Type.Union([L('main'), L('preview'), L('mirror')], { description: 'whose traffic builtins judge; default: the main listener (preview for blue/green pre-promotion); mirror judges shadow traffic' })),
   metrics: Type.Array(Metric, { minItems: 1 }),
 }, strict)
 

@@ -27,10 +27,10 @@ export class Metrics {
   readonly step = new Gauge({ name: 'ramp_rollout_step', help: 'Index of the current canary step (0-based); -1 when no rollout is in progress.', registers: [this.registry] })
   readonly backends = new Gauge({ name: 'ramp_backends', help: 'Backends configured per version and role.', labelNames: ['version', 'role'], registers: [this.registry] })
   readonly backendUp = new Gauge({ name: 'ramp_backend_up', help: '1 when the backend is in its pool and considered healthy.', labelNames: ['version', 'backend'], registers: [this.registry] })
-  readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason and version.', labelNames: ['reason', 'version'], registers: [this.registry] })
+  readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason (preview, header, cookie, route:NAME, sticky, weight) and version.', labelNames: ['reason', 'version'], registers: [this.registry] })
 
   readonly mirrorRequests = new Counter({ name: 'ramp_mirror_requests_total', help: 'Mirrored copies by version and result (sent, shed: too many in flight, body_too_large).', labelNames: ['version', 'result'], registers: [this.registry] })
-  readonly overridesIgnored = new Counter({ name: 'ramp_overrides_ignored_total', help: 'Override headers or cookies naming a version that is not in the routing table.', labelNames: ['source'], registers: [this.registry] })
+  readonly overridesIgnored = new Counter({ name: 'ramp_overrides_ignored_total', help: 'Override headers or cookies naming a version that is not in the routing table (the request was routed normally).', registers: [this.registry] })
   readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })
   readonly analysisMeasurement = new Gauge({ name: 'ramp_analysis_measurement', help: 'The last value measured for each analysis metric.', labelNames: ['template', 'metric'], registers: [this.registry] })
   private windowReader: () => WindowReading[] = () => []

@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Counter } from 'prom-client'
 import httpProxy from '@fastify/http-proxy'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Agent } from 'undici'
@@ -11,7 +12,13 @@ import { codeClassIndex, type Metrics, type RequestSeries } from '../metrics/reg
 import type { Backend } from '../pool/backend.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
-import { pickVersion, type Listener } from '../routing/pick.js'
+import { decide } from '../routing/decide.js'
+import { mirrorTarget } from '../routing/mirror.js'
+import { bucketCookie } from '../routing/sticky.js'
+import type { RoutingTable } from '../routing/table.js'
+import type { Listener, RequestFacts } from '../routing/types.js'
+import { factsOf } from './facts.js'
+import { Mirror } from './mirror.js'
 import type { TableHolder } from '../routing/table.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import { noBackendError, upstreamError } from './upstream-errors.js'
@@ -31,6 +38,7 @@ interface Flight {
 declare module 'fastify' {
   interface FastifyRequest {
     rampFlight: Flight | null
+    rampDecision: VersionPool | null
   }
 }
 
@@ -52,7 +60,7 @@ export interface ListenerOptions {
 
 /**
  * One data-plane listener (main or preview) as a fastify instance. It holds no routing
- * decision of its own: it asks pickVersion and pickBackend, forwards through
+ * decision of its own: it asks decide (the version) and pickBackend, forwards through
  * @fastify/http-proxy, and records what happened.
  */
 export async function createListener(opts: ListenerOptions): Promise<FastifyInstance> {
@@ -75,6 +83,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     routerOptions: { maxParamLength: 65_535 },
   })
   app.decorateRequest('rampFlight', null)
+  app.decorateRequest('rampDecision', null)
 
   function finish(this: TrackedResponse): void {
     const flight = this[kFlight]
@@ -105,6 +114,38 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     void reply.code(err.statusCode).header('x-ramp-error', err.code).type('text/plain; charset=utf-8').send(`${err.statusCode} ${err.message}\n`)
   }
 
+  const decisions = new Map<string, Counter.Internal>()
+  const decisionCounter = (reason: string, version: string): Counter.Internal => {
+    const key = `${reason}\u0000${version}`
+    let c = decisions.get(key)
+    if (c === undefined) decisions.set(key, c = metrics.routingDecisions.labels({ reason, version }))
+    return c
+  }
+  const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader })
+
+  /** The one precedence (src/routing/decide.ts), counted by reason; a sticky newcomer gets its bucket cookie. */
+  function decideFor(req: IncomingMessage, reply: FastifyReply): { pool: VersionPool; facts: RequestFacts; table: RoutingTable } {
+    const table = tables.current
+    const facts = factsOf(req)
+    const d = decide(table, table.shaping, name, facts, random, table.exact)
+    decisionCounter(d.reason, d.version.name).inc()
+    if (d.ignoredOverride) metrics.overridesIgnored.inc()
+    const sticky = table.shaping.stickiness
+    if (d.assignBucket !== null && sticky?.kind === 'cookie') {
+      void reply.header('set-cookie', bucketCookie(sticky, d.assignBucket))
+    }
+    return { pool: d.version, facts, table }
+  }
+
+  // The version is chosen before the body is read, so that a mirrored request can have its
+  // body copied as it streams in.
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    const { pool, facts, table } = decideFor(request.raw, reply)
+    request.rampDecision = pool
+    const copyTo = mirrorTarget(table, table.shaping, name, pool, facts, random)
+    done(null, copyTo === null ? payload : mirror.copy(request.raw, payload, copyTo))
+  })
+
   app.setErrorHandler((err, request, reply) => {
     if (isRampError(err)) return sendError(reply, err)
     const status = (err as { statusCode?: number }).statusCode
@@ -122,7 +163,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     disableRequestLogging: true,
     internalRewriteLocationHeader: false,
     preHandler(request, reply, done) {
-      const pool = pickVersion(tables.current, name, random)
+      // Decided in preParsing, which runs for every request.
+      const pool = request.rampDecision as VersionPool
       const backend = pickBackend(pool, random) ?? null
       track(request, reply, pool, backend)
       if (backend === null) {

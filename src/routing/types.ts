@@ -65,3 +65,6 @@ export interface RequestFacts {
   /** The client address, for `stickiness: { clientAddress: true }`. */
   clientAddress: string | undefined
 }
+
+/** The data-plane listeners a routing decision is made for. */
+export type Listener = 'main' | 'preview'
