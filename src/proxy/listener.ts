@@ -39,6 +39,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     rampFlight: Flight | null
     rampDecision: VersionPool | null
+    rampReason: string | null
   }
 }
 
@@ -84,6 +85,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   })
   app.decorateRequest('rampFlight', null)
   app.decorateRequest('rampDecision', null)
+  app.decorateRequest('rampReason', null)
 
   function finish(this: TrackedResponse): void {
     const flight = this[kFlight]
@@ -97,7 +99,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     flight.window.record(status, seconds * 1000, flight.upstreamReason, clock.now())
     if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
       const req = flight.request
-      log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
+      log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, reason: req.rampReason, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
     }
   }
 
@@ -124,7 +126,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader })
 
   /** The one precedence (src/routing/decide.ts), counted by reason; a sticky newcomer gets its bucket cookie. */
-  function decideFor(req: IncomingMessage, reply: FastifyReply): { pool: VersionPool; facts: RequestFacts; table: RoutingTable } {
+  function decideFor(req: IncomingMessage, reply: FastifyReply): { pool: VersionPool; facts: RequestFacts; table: RoutingTable; reason: string } {
     const table = tables.current
     const facts = factsOf(req)
     const d = decide(table, table.shaping, name, facts, random, table.exact)
@@ -134,14 +136,15 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     if (d.assignBucket !== null && sticky?.kind === 'cookie') {
       void reply.header('set-cookie', bucketCookie(sticky, d.assignBucket))
     }
-    return { pool: d.version, facts, table }
+    return { pool: d.version, facts, table, reason: d.reason }
   }
 
   // The version is chosen before the body is read, so that a mirrored request can have its
   // body copied as it streams in.
   app.addHook('preParsing', (request, reply, payload, done) => {
-    const { pool, facts, table } = decideFor(request.raw, reply)
+    const { pool, facts, table, reason } = decideFor(request.raw, reply)
     request.rampDecision = pool
+    request.rampReason = reason
     const copyTo = mirrorTarget(table, table.shaping, name, pool, facts, random)
     done(null, copyTo === null ? payload : mirror.copy(request.raw, payload, copyTo))
   })

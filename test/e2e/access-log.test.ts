@@ -31,7 +31,7 @@ for (const c of cases) {
     c.check(accessLines(logs).length)
     if (c.access === 'true') {
       const line = accessLines(logs)[0]?.access as Record<string, unknown>
-      assert.deepEqual(Object.keys(line).sort(), ['backend', 'completed', 'listener', 'method', 'ms', 'status', 'url', 'version'])
+      assert.deepEqual(Object.keys(line).sort(), ['backend', 'completed', 'listener', 'method', 'ms', 'reason', 'status', 'url', 'version'])
       assert.equal(line.version, 'v1')
       assert.equal(line.status, 200)
     }
