@@ -7,19 +7,11 @@ import type { AnalysisKind, CanaryStep, EngineEvent, Phase, Reason, RolloutState
 import type { MirrorSpec, RouteSpec } from '../../src/routing/types.js'
 import { allowedVerbs } from '../../src/rollout/verbs.js'
 import { nextWakeAt } from '../../src/rollout/wake.js'
+import { seeded } from '../support/prng.js'
 import { AN_PAUSE, AN_STEPS, BG, BG_AUTO, BG_CHECKED, DARK, DEV, QA, ROUTE_STEPS, s, STEPS, T0, V1, V2 } from './fixtures.js'
 
-/** mulberry32: a seeded PRNG, so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded, so a failing sequence can be replayed from its seed. */
+const prng = seeded
 
 const strategies: Array<Strategy | null> = [
   STEPS,
