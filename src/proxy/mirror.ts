@@ -47,6 +47,9 @@ export class Mirror {
     const length = req.headers['content-length']
     const chunked = req.headers['transfer-encoding'] !== undefined
     if (length !== undefined && Number(length) > this.deps.limits.mirrorBodyBytes) return this.count(canary, 'body_too_large', payload)
+    // The slot is taken now, not when the copy leaves: a copy whose body is still arriving
+    // holds memory too, and must count against the cap.
+    this.inFlight++
     if (!chunked && (length === undefined || Number(length) === 0)) {
       this.send(req, canary, null)
       return payload
@@ -65,10 +68,15 @@ export class Mirror {
       }
       chunks.push(c)
     })
+    let settled = false
     payload.once('end', () => {
-      if (over) this.count(canary, 'body_too_large', null)
-      else this.send(req, canary, Buffer.concat(chunks, size))
+      settled = true
+      if (!over) return this.send(req, canary, Buffer.concat(chunks, size))
+      this.inFlight--
+      this.count(canary, 'body_too_large', null)
     })
+    // A client that aborts or errors mid-body sends no copy; give its slot back.
+    payload.once('close', () => { if (!settled) { settled = true; this.inFlight-- } })
     payload.once('error', (err) => through.destroy(err))
     return payload.pipe(through)
   }
@@ -78,10 +86,13 @@ export class Mirror {
     return payload as Readable
   }
 
+  /** Sends a copy whose slot `copy` took; every path out of here gives the slot back. */
   private send(req: IncomingMessage, canary: VersionPool, body: Buffer | null): void {
     const backend = pickBackend(canary)
-    if (backend === undefined) return
-    this.inFlight++
+    if (backend === undefined) {
+      this.inFlight--
+      return
+    }
     backend.inflight++
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
     const headers = upstreamRequestHeaders({ ...req.headers }, {

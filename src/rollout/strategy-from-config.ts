@@ -1,6 +1,7 @@
 import { durationMs } from '../config/duration.js'
 import { refName } from '../config/analysis-semantic.js'
 import type { StrategySpec } from '../config/schema.js'
+import { matchOf } from '../config/shaping.js'
 import type { CanaryStep, Strategy } from './types.js'
 
 /**
@@ -23,6 +24,14 @@ export function strategyFromConfig(spec: StrategySpec | undefined): Strategy | n
   const steps: CanaryStep[] = (spec.canary?.steps ?? []).map((s) => {
     if (s.setWeight !== undefined) return { setWeight: s.setWeight }
     if (s.analysis !== undefined) return { analysis: { templates: s.analysis.templates.map(refName), onFailure: s.analysis.onFailure } }
+    if (s.setHeaderRoute !== undefined) {
+      const r = s.setHeaderRoute
+      return { setHeaderRoute: { name: r.name, ...(r.match === undefined ? {} : { match: matchOf(r.match) }) } }
+    }
+    if (s.setMirrorRoute !== undefined) {
+      const m = s.setMirrorRoute
+      return { setMirrorRoute: { name: m.name, ...(m.percentage === undefined ? {} : { percentage: m.percentage }), ...(m.match === undefined ? {} : { match: matchOf(m.match) }) } }
+    }
     const d = s.pause?.duration
     return { pause: d === undefined ? {} : { durationMs: durationMs(d) ?? 0 } }
   })

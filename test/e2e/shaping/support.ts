@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
 import type { TestContext } from 'node:test'
 import { Client, request } from 'undici'
 import type { Ramp } from '../../../src/ramp.js'
@@ -26,9 +27,9 @@ export interface Recorder {
  * upstream (the demo backend only reports a body's length). `delayMs` delays each answer;
  * `hold` keeps every answer back until `release()`, so a test controls exactly how long a
  * copy stays in flight instead of guessing with a delay. Readiness probes are answered at
- * once either way, so a slow version still joins the table.
+ * once either way, so a slow version still joins the table. `headers` are added to every answer.
  */
-export async function recorder(t: TestContext, opts: { name: string; delayMs?: number; hold?: boolean }): Promise<Recorder> {
+export async function recorder(t: TestContext, opts: { name: string; delayMs?: number; hold?: boolean; headers?: Record<string, string | string[]> }): Promise<Recorder> {
   const seen: Seen[] = []
   const held: Array<() => void> = []
   let holding = opts.hold === true
@@ -38,7 +39,7 @@ export async function recorder(t: TestContext, opts: { name: string; delayMs?: n
     req.on('end', () => {
       const answer = (): void => {
         if (res.destroyed) return
-        res.writeHead(200, { 'content-type': 'application/json', 'x-demo-version': opts.name })
+        res.writeHead(200, { ...opts.headers, 'content-type': 'application/json', 'x-demo-version': opts.name })
         res.end(JSON.stringify({ version: opts.name }))
       }
       if (req.url === '/healthz') return answer()
@@ -83,11 +84,14 @@ export interface Answer {
   body: string
 }
 
-/** One request through a listener; `version` is the serving backend's `x-demo-version`. */
-export async function send(url: string, path = '/', opts: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string | Buffer | AsyncIterable<Buffer> } = {}): Promise<Answer> {
-  const res = await request(`${url}${path}`, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, body: opts.body ?? null })
-  const body = await res.body.text()
-  return { status: res.statusCode, version: String(res.headers['x-demo-version'] ?? 'ramp'), headers: res.headers, body }
+/**
+ * One request through a listener; `version` is the serving backend's `x-demo-version`. An
+ * iterable body is sent chunked (no content-length), as a streaming client would.
+ */
+export async function send(url: string, path = '/', opts: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string | Buffer | Iterable<Buffer> | AsyncIterable<Buffer> } = {}): Promise<Answer> {
+  const body = opts.body === undefined ? null : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : Readable.from(opts.body)
+  const res = await request(`${url}${path}`, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, body })
+  return { status: res.statusCode, version: String(res.headers['x-demo-version'] ?? 'ramp'), headers: res.headers, body: await res.body.text() }
 }
 
 /**
