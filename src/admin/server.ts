@@ -49,6 +49,9 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
       plugins: [addRampFormats],
     },
   })
+  // Response schemas are there for the OpenAPI document; compiling a serializer for each of
+  // them costs megabytes of heap for an API that answers a few calls a minute.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   const methodsByPath = new Map<string, Set<string>>()
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]

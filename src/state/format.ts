@@ -3,9 +3,14 @@ import { ajvProblems, formatProblem } from '../config/problems.js'
 import { HistorySchema, StateSchema } from './schema.js'
 import type { StoredDoc } from './store.js'
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
-const validState = ajv.compile(StateSchema)
-const validHistory = ajv.compile(HistorySchema)
+/**
+ * Compiled for each load and not kept: a stored document is read once, at start, and the
+ * validators are ~10 MiB that a running proxy would otherwise carry for nothing.
+ */
+function validators() {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
+  return { state: ajv.compile(StateSchema), history: ajv.compile(HistorySchema) }
+}
 
 /** Bump on any change to the stored shape, and teach `decodeDoc` to migrate the older format. */
 export const STATE_FORMAT = 1
@@ -39,8 +44,9 @@ export function decodeDoc(text: string): Decoded {
   if (typeof state.revision !== 'number' || !Number.isInteger(state.revision)) return { ok: false, problem: '"state.revision" is not an integer' }
   if (typeof state.phase !== 'string') return { ok: false, problem: '"state.phase" is not a string' }
   if (!Array.isArray(history)) return { ok: false, problem: '"history" is not an array' }
-  if (!validState(state)) return { ok: false, problem: shapeProblem('state', validState.errors, state) }
-  if (!validHistory(history)) return { ok: false, problem: shapeProblem('history', validHistory.errors, history) }
+  const valid = validators()
+  if (!valid.state(state)) return { ok: false, problem: shapeProblem('state', valid.state.errors, state) }
+  if (!valid.history(history)) return { ok: false, problem: shapeProblem('history', valid.history.errors, history) }
   return { ok: true, doc: { state, history } as unknown as StoredDoc }
 }
 
