@@ -51,7 +51,7 @@ export function rolloutView(state: RolloutState, analysis: AnalysisView = { curr
       current: analysis.current,
       last: analysis.last,
     },
-    routing: { mode: table.mode, stable: table.stable.name, canary: table.canary?.name ?? null, weight: bpToPercent(table.weightBp) },
+    routing: { mode: table.mode, stable: table.stable.name, canary: table.canary?.name ?? null, weight: bpToPercent(table.weightBp), routes: table.routes, mirror: table.mirror },
     startedAt: iso(state.startedAt),
     updatedAt: iso(state.updatedAt),
     finishedAt: iso(state.finishedAt),

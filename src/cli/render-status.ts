@@ -56,6 +56,12 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
       out.push(`  ${mark} ${String(s.index + 1).padStart(2)}. ${describeStep(s.step)}${note}`)
     }
   }
+  if (v.routing.routes.length > 0 || v.routing.mirror !== null) {
+    out.push('')
+    out.push('Routes:')
+    for (const r of v.routing.routes) out.push(`  ${r.name.padEnd(12)} -> ${v.canary?.name ?? 'canary'}  (${r.match.length} condition${r.match.length === 1 ? '' : 's'}, made by a step)`)
+    if (v.routing.mirror !== null) out.push(`  mirror ${v.routing.mirror.name}: ${v.routing.mirror.percentage}% of ${v.routing.mirror.match.length === 0 ? 'all' : 'matching'} requests copied to ${v.canary?.name ?? 'the canary'}`)
+  }
   out.push(...renderAnalysis(v))
   out.push('')
   out.push(`${pad('Allowed')}${v.allowed.join(', ') || 'none'}`)
