@@ -15,10 +15,15 @@ export const demoBackends = [
   { name: 'v3', color: 'orange', port: 9003 },
 ] as const
 
-export interface DemoOptions { faultyCanary?: string; traffic?: boolean }
+export interface DemoOptions { faultyCanary?: string; traffic?: boolean; exact?: boolean }
 
 export async function demoCommand(opts: DemoOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const config = parseConfig(readFileSync(demoConfigUrl, 'utf8'), null)
+  if (opts.exact === true) {
+    // Stickiness decides before the weight, so the exact split shows only without it.
+    config.balance = 'exact'
+    delete config.stickiness
+  }
   const log = createLogger(config.log)
   const failRate = opts.faultyCanary === undefined ? 0 : Number(opts.faultyCanary)
   if (!(failRate >= 0 && failRate <= 1)) throw new CliExit(exitCode.usage, `--faulty-canary ${String(opts.faultyCanary)} is not a share from 0 to 1 (e.g. 0.05)`)

@@ -1,3 +1,5 @@
+import safeRegex from 'safe-regex2'
+
 /**
  * `"(" is not a valid regular expression: Unterminated group`, or the compiled RegExp. The
  * config loader reports it with the pattern's path in the file; the routing compiler uses the
@@ -15,7 +17,15 @@ export function compileRegex(pattern: string): RegExp | string {
   }
 }
 
+/**
+ * A pattern that does not compile, or one that could backtrack exponentially (nested
+ * quantifiers such as `(a+)+`): the input cap bounds a linear or polynomial regex, but an
+ * exponential one is slow on a few dozen characters, so a hostile header could stall the
+ * event loop with it. Such patterns are refused at load time.
+ */
 export function regexProblem(pattern: string): string | undefined {
   const re = compileRegex(pattern)
-  return typeof re === 'string' ? re : undefined
+  if (typeof re === 'string') return re
+  if (!safeRegex(re)) return `${JSON.stringify(pattern)} could backtrack exponentially (a repeated group inside a repetition, like (a+)+); write it without nested quantifiers`
+  return undefined
 }

@@ -43,10 +43,17 @@ export function shapingProblems(c: RawConfig): Problem[] {
     const kinds = (['cookie', 'header', 'clientAddress'] as const).filter((k) => s[k] !== undefined)
     if (kinds.length !== 1) out.push({ path: 'stickiness', message: kinds.length === 0 ? 'is empty; give one of cookie, header, clientAddress' : `has ${kinds.join(' and ')}; give one sticky key` })
   }
-  c.strategy?.canary?.steps.forEach((step, i) => {
-    const at = `strategy.canary.steps[${i}]`
-    if (step.setHeaderRoute !== undefined) out.push(...matchProblems(step.setHeaderRoute.match, `${at}.setHeaderRoute`))
-    if (step.setMirrorRoute !== undefined) out.push(...matchProblems(step.setMirrorRoute.match, `${at}.setMirrorRoute`))
-  })
+  out.push(...stepShapingProblems(c.strategy, 'strategy'))
   return out
+}
+
+/** The match conditions of header and mirror route steps (also checked for a strategy sent to the admin API). */
+export function stepShapingProblems(strategy: RawConfig['strategy'], at: string): Problem[] {
+  return (strategy?.canary?.steps ?? []).flatMap((step, i) => {
+    const here = `${at}.canary.steps[${i}]`
+    return [
+      ...(step.setHeaderRoute === undefined ? [] : matchProblems(step.setHeaderRoute.match, `${here}.setHeaderRoute`)),
+      ...(step.setMirrorRoute === undefined ? [] : matchProblems(step.setMirrorRoute.match, `${here}.setMirrorRoute`)),
+    ]
+  })
 }

@@ -104,3 +104,9 @@ for (const row of shapingRows) {
     assert.deepEqual(problems(row.yaml), row.want)
   })
 }
+
+test('config: a route regex that could backtrack exponentially is refused at load', () => {
+  assert.deepEqual(problems(`${base}routes: [ { name: qa, match: [ { headerName: x-team, headerValue: { regex: "^(a+)+$" } } ] } ]\n`), [
+    'routes[0].match[0].headerValue.regex: "^(a+)+$" could backtrack exponentially (a repeated group inside a repetition, like (a+)+); write it without nested quantifiers',
+  ])
+})

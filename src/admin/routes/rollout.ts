@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { formatProblem } from '../../config/problems.js'
+import { stepShapingProblems } from '../../config/shaping-semantic.js'
+import { rampError } from '../../errors.js'
 import { percentToBp } from '../../routing/weight.js'
 import { strategyFromConfig } from '../../rollout/strategy-from-config.js'
 import type { EngineEvent } from '../../rollout/types.js'
@@ -16,6 +19,8 @@ export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions):
     schema: { summary: 'Start a rollout of a new version (waits for readiness, then runs the strategy).', body: StartBody, response: errors, security },
   }, async (request, reply) => {
     const { version, strategy, supersede } = request.body
+    const problems = stepShapingProblems(strategy, 'body.strategy').map(formatProblem)
+    if (problems.length > 0) throw rampError('RAMP_ERR_ADMIN_BAD_REQUEST', `invalid request: ${problems.join('; ')}`, { details: { problems } })
     const view = await run({
       type: 'start',
       version: { name: version.name, backends: version.backends },
