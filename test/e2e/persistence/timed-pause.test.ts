@@ -5,7 +5,7 @@ import { countVersions, waitFor } from '../../support/ramp.js'
 import { givenRelease, history, inPromotePause, inTimedPause, kill9, promoted, rollout, rolloutUntil, serve } from './harness.js'
 
 test('kill -9 during a timed pause: the restart resumes the same step, weight and absolute deadline, and the pause ends on it', async (t) => {
-  const release = await givenRelease(t, ['setWeight: 50', 'pause: { duration: 4s }', 'setWeight: 100'])
+  const release = await givenRelease(t, ['setWeight: 50', 'pause: { duration: 10s }', 'setWeight: 100'])
   const first = await serve(t, release)
   const before = await rolloutUntil(first, 'the timed pause', inTimedPause)
   assert.equal(before.step, 1)
