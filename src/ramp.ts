@@ -18,6 +18,7 @@ import { TableHolder } from './routing/table.js'
 import { shapingFromConfig } from './config/shaping.js'
 import { bpToPercent } from './routing/weight.js'
 import { setUpAnalysis } from './analysis/setup.js'
+import type { Measurements } from './analysis/window.js'
 import { createStore } from './state/factory.js'
 import type { StateStore } from './state/store.js'
 
@@ -38,6 +39,8 @@ export interface Ramp {
   readonly driver: RolloutDriver
   readonly tables: TableHolder
   readonly metrics: Metrics
+  /** What analysis reads: per-version windows of every listener's responses. */
+  readonly measurements: Measurements
   readonly urls: { main: string; preview: string | null; admin: string }
   close(): Promise<void>
 }
@@ -78,8 +81,14 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       driverRef?.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
     },
   })
+  const known = new Set<string>()
   const publish = (state: RolloutState): void => {
     published = state
+    // A version that is neither stable nor the (possibly aborted) canary can never be measured
+    // again: drop its windows, which would otherwise be kept for the life of the process.
+    const keep = new Set([state.stable.name, ...(state.canary === null ? [] : [state.canary.name])])
+    for (const name of known) if (!keep.has(name)) { analysis.measurements.forget(name); known.delete(name) }
+    for (const name of keep) known.add(name)
     const t = tables.publish(tableOf(state))
     metrics.weight.set(bpToPercent(t.weightBp))
     metrics.setPhase(state.phase)
@@ -162,6 +171,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     driver,
     tables,
     metrics,
+    measurements: analysis.measurements,
     urls,
     close: () => (closing ??= close()),
   }
