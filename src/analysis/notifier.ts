@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js'
 import type { Clock } from '../rollout/clock.js'
-import { inProgress } from '../rollout/phase.js'
+import { inProgress, isInProgressPhase } from '../rollout/phase.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
 import { callWebhook, type WebhookPayload } from './providers/webhook.js'
 import type { WebhookSpec } from './types.js'
@@ -41,7 +41,7 @@ export class Notifier {
     const payload = this.deps.payload(state)
     for (const entry of entries) {
       for (const w of this.of('event')) this.sendEvent(w, { ...payload, event: entry.event, detail: entry.detail, from: entry.from, to: entry.to, at: new Date(entry.at).toISOString() }, 0)
-      if (inProgressPhase(entry.from) && !inProgressPhase(entry.to)) {
+      if (isInProgressPhase(entry.from) && !isInProgressPhase(entry.to)) {
         // A supersede ends one rollout and starts the next in one change: then the ended one
         // is the version the state held before it, in the phase the entry went to.
         const superseded = before?.canary != null && state.canary !== null && before.canary.name !== state.canary.name
@@ -110,6 +110,3 @@ export class Notifier {
   }
 }
 
-function inProgressPhase(p: string): boolean {
-  return p === 'Progressing' || p === 'Paused' || p === 'Degraded'
-}

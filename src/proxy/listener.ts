@@ -8,7 +8,7 @@ import type { Config } from '../config/load.js'
 import type { Clock } from '../rollout/clock.js'
 import { isRampError, type RampError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { codeClassIndex, type Metrics, type RequestSeries } from '../metrics/registry.js'
+import type { Metrics, RequestSeries } from '../metrics/registry.js'
 import type { Backend } from '../pool/backend.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
@@ -19,6 +19,7 @@ import type { RoutingTable } from '../routing/table.js'
 import type { Listener, RequestFacts } from '../routing/types.js'
 import { factsOf } from './facts.js'
 import { Mirror } from './mirror.js'
+import { recordResponse } from './record.js'
 import type { TableHolder } from '../routing/table.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import { noBackendError, upstreamError } from './upstream-errors.js'
@@ -66,12 +67,6 @@ export interface ListenerOptions {
  */
 export async function createListener(opts: ListenerOptions): Promise<FastifyInstance> {
   const { name, config, tables, metrics, log, random, measurements, clock } = opts
-  const windows = new Map<string, Series>()
-  const windowOf = (version: string): Series => {
-    let w = windows.get(version)
-    if (w === undefined) windows.set(version, w = measurements.series(name, version))
-    return w
-  }
   const versionHeader = config.versionHeader.name.toLowerCase()
   const responseVersionHeader = config.versionHeader.response ? versionHeader : null
   const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
@@ -93,10 +88,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     this[kFlight] = undefined
     if (flight.backend !== null) flight.backend.inflight--
     const status = this.headersSent ? this.statusCode : 499
-    flight.series.byClass[codeClassIndex(status)]?.inc()
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
-    flight.series.duration.observe(seconds)
-    flight.window.record(status, seconds * 1000, flight.upstreamReason, clock.now())
+    recordResponse(flight.series, flight.window, status, seconds, flight.upstreamReason, clock.now())
     if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
       const req = flight.request
       log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, reason: req.rampReason, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
@@ -104,7 +97,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   }
 
   function track(request: FastifyRequest, reply: FastifyReply, pool: VersionPool, backend: Backend | null): void {
-    const flight: Flight = { pool, backend, series: metrics.requestSeries(name, pool.name), window: windowOf(pool.name), start: process.hrtime.bigint(), request, upstreamReason: undefined }
+    const flight: Flight = { pool, backend, series: metrics.requestSeries(name, pool.name), window: measurements.series(name, pool.name), start: process.hrtime.bigint(), request, upstreamReason: undefined }
     request.rampFlight = flight
     const res = reply.raw as TrackedResponse
     res[kFlight] = flight
@@ -190,7 +183,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
           clientAddress: request.raw.socket.remoteAddress,
           proto: 'http',
           host: request.headers.host,
-          upstreamHost: headers.host ?? new URL(flight.backend.origin).host,
+          upstreamHost: flight.backend.host,
           preserveHost: config.preserveHost,
           versionHeader,
           version: flight.pool.name,

@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import type { Agent } from 'undici'
-import type { Series } from '../analysis/window.js'
-import type { Measurements } from '../analysis/window.js'
+import type { Measurements, UpstreamReason } from '../analysis/window.js'
 import type { Logger } from '../log.js'
-import { codeClassIndex, type Metrics } from '../metrics/registry.js'
+import type { Metrics } from '../metrics/registry.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import type { Clock } from '../rollout/clock.js'
 import { upstreamRequestHeaders } from './headers.js'
+import { recordResponse } from './record.js'
 import { upstreamError } from './upstream-errors.js'
 
 export interface MirrorDeps {
@@ -33,7 +33,6 @@ export type MirrorOutcome = 'sent' | 'shed' | 'body_too_large'
  */
 export class Mirror {
   private inFlight = 0
-  private readonly windows = new Map<string, Series>()
 
   constructor(private readonly deps: MirrorDeps) {}
 
@@ -99,7 +98,7 @@ export class Mirror {
       clientAddress: req.socket.remoteAddress,
       proto: 'http',
       host: req.headers.host,
-      upstreamHost: new URL(backend.origin).host,
+      upstreamHost: backend.host,
       preserveHost: this.deps.preserveHost,
       versionHeader: this.deps.versionHeader,
       version: canary.name,
@@ -108,14 +107,11 @@ export class Mirror {
     if (body !== null) headers['content-length'] = String(body.length)
     const started = process.hrtime.bigint()
     const series = this.deps.metrics.requestSeries('mirror', canary.name)
-    const window = this.windowOf(canary.name)
-    const done = (status: number, reason: Parameters<Series['record']>[2]): void => {
+    const window = this.deps.measurements.series('mirror', canary.name)
+    const done = (status: number, reason: UpstreamReason | undefined): void => {
       this.inFlight--
       backend.inflight--
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      series.byClass[codeClassIndex(status)]?.inc()
-      series.duration.observe(seconds)
-      window.record(status, seconds * 1000, reason, this.deps.clock.now())
+      recordResponse(series, window, status, Number(process.hrtime.bigint() - started) / 1e9, reason, this.deps.clock.now())
     }
     this.deps.agent.request({ origin: backend.origin, path: req.url ?? '/', method: req.method as 'GET', headers: headers as Record<string, string>, body })
       .then(async (res) => {
@@ -129,9 +125,4 @@ export class Mirror {
       })
   }
 
-  private windowOf(version: string): Series {
-    let w = this.windows.get(version)
-    if (w === undefined) this.windows.set(version, w = this.deps.measurements.series('mirror', version))
-    return w
-  }
 }

@@ -1,8 +1,12 @@
-import type { RolloutState } from './types.js'
+import type { Phase, RolloutState } from './types.js'
 
-/** A rollout is under way: its canary may take traffic and verbs can move it. */
+/** The phases of a rollout under way: its canary may take traffic and verbs can move it. */
+export function isInProgressPhase(p: Phase): boolean {
+  return p === 'Progressing' || p === 'Paused' || p === 'Degraded'
+}
+
 export function inProgress(s: RolloutState): boolean {
-  return s.phase === 'Progressing' || s.phase === 'Paused' || s.phase === 'Degraded'
+  return isInProgressPhase(s.phase)
 }
 
 /**
