@@ -1,6 +1,6 @@
 import type { TestContext } from 'node:test'
 import type { Ramp } from '../../src/ramp.js'
-import { backend, rampWith, waitFor } from '../support/ramp.js'
+import { backend, canaryYaml, rampWith, waitFor } from '../support/ramp.js'
 
 /** `args` aimed at this ramp's admin API. */
 export function at(ramp: Ramp, ...args: string[]): string[] {
@@ -23,11 +23,7 @@ export const pauseSteps = `
 export async function canaryRamp(t: TestContext, steps: string = pauseSteps, env?: NodeJS.ProcessEnv): Promise<Ramp> {
   const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
   const ramp = await rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2.url}"] }
-readiness: { intervalMs: 20 }
-strategy:
+${canaryYaml(v1.url, v2.url)}strategy:
   canary:
     steps:
 ${indent(steps, 6)}

@@ -29,6 +29,11 @@ export async function rampWith(t: TestContext, yaml: string, opts: Partial<RampO
   return ramp
 }
 
+/** The start of most test configs: ephemeral listener, v1 stable, v2 canary, quick readiness. */
+export function canaryYaml(stable: string, canary: string): string {
+  return `listen: { port: 0 }\nstable: { name: v1, backends: ["${stable}"] }\ncanary: { name: v2, backends: ["${canary}"] }\nreadiness: { intervalMs: 20 }\n`
+}
+
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs
   while (!(await cond())) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { closedPort } from '../../analysis/serve.js'
-import { backend, rampWith } from '../../support/ramp.js'
+import { backend, canaryYaml, rampWith } from '../../support/ramp.js'
 import { eventually, load, measurementsOf, scrape } from './support.js'
 
 test('a provider that cannot be reached is an Error per measurement, Failed past consecutiveErrorLimit, and the data plane never stops serving', async (t) => {
@@ -9,11 +9,7 @@ test('a provider that cannot be reached is an Error per measurement, Failed past
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2' })
   const ramp = await rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2.url}"] }
-readiness: { intervalMs: 20 }
-strategy:
+${canaryYaml(v1.url, v2.url)}strategy:
   canary:
     steps:
       - setWeight: 50

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { json, serve } from '../../analysis/serve.js'
-import { backend, rampWith, waitFor } from '../../support/ramp.js'
+import { backend, canaryYaml, rampWith, waitFor } from '../../support/ramp.js'
 import type { Traffic } from '../../support/traffic.js'
 import { eventually, load, measurementsOf, rollout, scrape } from './support.js'
 
@@ -22,11 +22,7 @@ async function world(t: TestContext, first: Answer, template: { count: number; c
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2' })
   const ramp = await rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2.url}"] }
-readiness: { intervalMs: 20 }
-strategy:
+${canaryYaml(v1.url, v2.url)}strategy:
   canary:
     steps:
       - setWeight: 50

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { seeded } from '../../support/prng.js'
-import { admin, backend, canaryRouted, rampWith, waitFor } from '../../support/ramp.js'
+import { admin, backend, canaryRouted, canaryYaml, rampWith, waitFor } from '../../support/ramp.js'
 import { traffic } from '../../support/traffic.js'
 
 interface Rollout { phase: string; reason: string; message: string; abort: { message: string } | null; analysis: { last: Array<{ templates: Array<{ measurements: Record<string, Array<{ phase: string; value: number | null; sampleSize: number | null }>> }> }> } }
 
 const analysisConfig = (v1: string, v2: string, metric: string, template = ''): string => `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1}"] }
-canary: { name: v2, backends: ["${v2}"] }
-readiness: { intervalMs: 20 }
-analysis:
+${canaryYaml(v1, v2)}analysis:
   templates:
     - name: canary-health
       interval: 1s

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { Ramp } from '../../../src/ramp.js'
 import { seeded } from '../../support/prng.js'
-import { admin, backend, rampWith, waitFor } from '../../support/ramp.js'
+import { admin, backend, canaryYaml, rampWith, waitFor } from '../../support/ramp.js'
 import { traffic } from '../../support/traffic.js'
 import { metric } from './support.js'
 
@@ -24,11 +24,7 @@ async function darkLaunch(t: TestContext, shaping: string, steps: string): Promi
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2', failRate: 0.3, random: seeded(30) })
   return rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2.url}"] }
-readiness: { intervalMs: 20 }
-${template}
+${canaryYaml(v1.url, v2.url)}${template}
 ${shaping}
 strategy:
   canary:
