@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { AnalysisSchema, BackgroundAnalysis, PromotionAnalysis, StepAnalysis, WebhookSchema } from './analysis-schema.js'
 import { Duration } from './duration-schema.js'
+import { ClientLimitsSchema, HealthCheckSchema, ListenerTlsSchema, OutlierSchema, RetrySchema } from './resilience-schema.js'
 import { MirrorSchema, OverridesSchema, RouteSchema, SetHeaderRouteStep, SetMirrorRouteStep, ShapingLimitsSchema, StickinessSchema } from './shaping-schema.js'
 
 /**
@@ -15,12 +16,15 @@ const strict = { additionalProperties: false } as const
 const Listener = Type.Object({
   host: Type.String({ minLength: 1, default: '0.0.0.0', description: 'address to bind' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, description: 'TCP port; 0 picks a free one' }),
+  tls: Type.Optional(ListenerTlsSchema),
+  http2: Type.Boolean({ default: false, description: 'also serve HTTP/2 (negotiated by ALPN); needs tls' }),
 }, strict)
 
 const Admin = Type.Object({
   host: Type.String({ minLength: 1, default: '127.0.0.1' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 9191 }),
   token: Type.Optional(Type.String({ minLength: 1, description: 'bearer token for mutating calls; RAMP_ADMIN_TOKEN overrides' })),
+  tls: Type.Optional(ListenerTlsSchema),
 }, strict)
 
 export const VersionSchema = Type.Object({
@@ -115,11 +119,17 @@ export const ConfigSchema = Type.Object({
   balance: Type.Union([Type.Literal('random'), Type.Literal('exact')], { default: 'random', description: 'random: a draw per request; exact: smooth weighted round robin, exact over every window of its period' }),
   mirror: Type.Optional(MirrorSchema),
   limits: ShapingLimitsSchema,
+  healthCheck: HealthCheckSchema,
+  outlier: OutlierSchema,
+  retry: RetrySchema,
+  clients: ClientLimitsSchema,
+  drainTimeoutMs: Type.Integer({ minimum: 0, default: 30000, description: 'on SIGTERM/SIGINT, how long in-flight requests may take to finish before ramp exits' }),
 }, { ...strict, $id: 'https://ramp.dev/schema/config.json', title: 'ramp configuration' })
 
 export type RawConfig = Static<typeof ConfigSchema>
 export type VersionSpec = Static<typeof VersionSchema>
 export type ListenerSpec = Static<typeof Listener>
+export type AdminSpec = Static<typeof Admin>
 export type CanaryStepSpec = Static<typeof CanaryStep>
 export type StrategySpec = Static<typeof StrategySchema>
 export type BlueGreenSpec = Static<typeof BlueGreenStrategy>

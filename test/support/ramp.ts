@@ -21,9 +21,9 @@ export async function backend(t: TestContext, opts: Partial<DemoBackendOptions> 
  */
 export async function rampWith(t: TestContext, yaml: string, opts: Partial<RampOptions> = {}): Promise<Ramp> {
   const config = parseConfig(yaml, null, {})
-  config.listen = { host: '127.0.0.1', port: 0 }
+  config.listen = { ...config.listen, host: '127.0.0.1', port: 0 }
   config.admin = { ...config.admin, host: '127.0.0.1', port: 0 }
-  if (config.preview !== undefined) config.preview = { host: '127.0.0.1', port: 0 }
+  if (config.preview !== undefined) config.preview = { ...config.preview, host: '127.0.0.1', port: 0 }
   const ramp = await startRamp(config, { log: silent, store: createMemoryStore(), processMetrics: false, env: {}, ...opts })
   t.after(() => ramp.close())
   return ramp
