@@ -2,6 +2,7 @@ import type { Config } from '../config/load.js'
 import { isRampError } from '../errors.js'
 import { createLogger, type Logger } from '../log.js'
 import { startRamp, type Ramp } from '../ramp.js'
+import { sweepDeadBuffers } from '../buffer-sweep.js'
 import { releaseYoungGeneration } from '../startup-memory.js'
 import { resetStateFile } from '../state/file.js'
 import { CliExit, exitCode } from './exit.js'
@@ -21,6 +22,7 @@ export async function runUntilSignal(config: Config, log: Logger, extra: { onClo
     throw err
   }
   releaseYoungGeneration()
+  sweepDeadBuffers()
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return

@@ -65,11 +65,8 @@ state: { store: memory }
     assert.ok(peak > 0 && peak < boundLimit, `peak RSS ${(peak / 1048576).toFixed(1)} MiB`)
   })
 
-  // The target of the data-plane issue. Measured peaks on the 2-core machines here range
-  // from 126 to 165 MiB from run to run (the allocator and the garbage collector's timing
-  // decide it), so it is tracked as a todo, with the figure printed, until ramp has the
-  // margin to meet it every time: see the issue note and docs/architecture.md (Memory).
-  test('peak RSS under 150 MiB', { todo: 'not met reliably yet: peaks of 126 to 165 MiB' }, (t) => {
+  // The target of the data-plane issue; see docs/architecture.md (Memory) for what keeps it.
+  test('peak RSS under 150 MiB', (t) => {
     t.diagnostic(`peak RSS ${(peak / 1048576).toFixed(1)} MiB`)
     assert.ok(peak < rssLimit, `peak RSS ${(peak / 1048576).toFixed(1)} MiB is over 150 MiB`)
   })
