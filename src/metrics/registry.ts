@@ -29,6 +29,7 @@ export class Metrics {
   readonly backendUp = new Gauge({ name: 'ramp_backend_up', help: '1 when the backend is in its pool and considered healthy.', labelNames: ['version', 'backend'], registers: [this.registry] })
   readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason (preview, header, cookie, route:NAME, sticky, weight) and version.', labelNames: ['reason', 'version'], registers: [this.registry] })
 
+  readonly retries = new Counter({ name: 'ramp_retries_total', help: 'Failed tries that could be retried, by version, reason (connect, reset, status) and result (retried; budget_exhausted and no_other_backend returned the failure).', labelNames: ['version', 'reason', 'result'], registers: [this.registry] })
   readonly mirrorRequests = new Counter({ name: 'ramp_mirror_requests_total', help: 'Mirrored copies by version and result (sent, shed: too many in flight, body_too_large).', labelNames: ['version', 'result'], registers: [this.registry] })
   readonly overridesIgnored = new Counter({ name: 'ramp_overrides_ignored_total', help: 'Override headers or cookies naming a version that is not in the routing table (the request was routed normally).', registers: [this.registry] })
   readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })

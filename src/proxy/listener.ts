@@ -20,14 +20,15 @@ import type { Listener, RequestFacts } from '../routing/types.js'
 import { factsOf } from './facts.js'
 import { Mirror } from './mirror.js'
 import { recordResponse } from './record.js'
+import { Retries, type RetriedFlight } from './retry.js'
+import { RetryBudget } from './retry-budget.js'
+import { retryPolicy } from './retry-policy.js'
 import type { TableHolder } from '../routing/table.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import { noBackendError, upstreamError } from './upstream-errors.js'
 
-/** What one request picked, from the pick to the end of its response. */
-interface Flight {
-  readonly pool: VersionPool
-  readonly backend: Backend | null
+/** What one request picked (its pool and backend), from the pick to the end of its response. A retry moves `backend`. */
+interface Flight extends RetriedFlight {
   readonly series: RequestSeries
   readonly window: Series
   readonly start: bigint
@@ -82,10 +83,20 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   app.decorateRequest('rampDecision', null)
   app.decorateRequest('rampReason', null)
 
+  const retries = new Retries({
+    policy: retryPolicy(config.retry),
+    budget: new RetryBudget(config.retry.budget.ratio, config.retry.budget.minConcurrent),
+    preserveHost: config.preserveHost,
+    counter: metrics.retries,
+    random,
+    log,
+  })
+
   function finish(this: TrackedResponse): void {
     const flight = this[kFlight]
     if (flight === undefined) return
     this[kFlight] = undefined
+    retries.requestEnded(flight)
     if (flight.backend !== null) flight.backend.inflight--
     const status = this.headersSent ? this.statusCode : 499
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
@@ -97,7 +108,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   }
 
   function track(request: FastifyRequest, reply: FastifyReply, pool: VersionPool, backend: Backend | null): void {
-    const flight: Flight = { pool, backend, series: metrics.requestSeries(name, pool.name), window: measurements.series(name, pool.name), start: process.hrtime.bigint(), request, upstreamReason: undefined }
+    const flight: Flight = { pool, backend, series: metrics.requestSeries(name, pool.name), window: measurements.series(name, pool.name), start: process.hrtime.bigint(), request, upstreamReason: undefined, holdsRetry: false, ended: false }
+    retries.requestStarted()
     request.rampFlight = flight
     const res = reply.raw as TrackedResponse
     res[kFlight] = flight
@@ -179,6 +191,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       },
       rewriteRequestHeaders(request, headers): IncomingHttpHeaders {
         const flight = request.rampFlight as Flight & { backend: Backend }
+        retries.tag(headers, flight)
         return upstreamRequestHeaders(headers, {
           clientAddress: request.raw.socket.remoteAddress,
           proto: 'http',
@@ -189,6 +202,9 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
           version: flight.pool.name,
         })
       },
+      // Set even when retries are off: reply-from's default retries a GET's 503 up to ten
+      // times on the same backend, leaving each discarded body unread.
+      retryDelay: retries.delay,
       rewriteHeaders(headers, request): IncomingHttpHeaders {
         return clientResponseHeaders(headers, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
       },

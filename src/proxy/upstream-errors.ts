@@ -4,30 +4,39 @@ import type { UpstreamReason } from '../analysis/window.js'
 
 export type { UpstreamReason }
 
-interface Mapping { code: RampErrorCode; reason: UpstreamReason; says: string }
+/**
+ * A failed try that may be retried elsewhere: `connect` (no connection was made, so the
+ * backend saw nothing) or `reset` (the connection closed before any response header).
+ */
+export type TryFailure = 'connect' | 'reset'
+
+interface Mapping { code: RampErrorCode; reason: UpstreamReason; says: string; retry?: TryFailure }
 
 /**
  * The one place where a foreign upstream failure (a Node errno, an undici code, a reply-from
  * wrapper) becomes ramp's 502, 503 or 504. Unknown failures are 502: the upstream side failed,
- * whatever the cause.
+ * whatever the cause. `retry` marks the failures a retry may follow. A connect timeout
+ * does; a headers or body timeout does not (the backend may still be working on the
+ * request), nor `ETIMEDOUT` (it may come after the request was sent), nor `UND_ERR_CLOSED`
+ * (ramp's own Agent shutting down).
  */
 const byCode: Record<string, Mapping> = {
-  ECONNREFUSED: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'refused the connection' },
-  EHOSTUNREACH: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'is unreachable' },
-  ENETUNREACH: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'is unreachable' },
-  ENOTFOUND: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve' },
-  EAI_AGAIN: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve' },
-  DEPTH_ZERO_SELF_SIGNED_CERT: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a self-signed certificate (set upstream.tls.insecureSkipVerify only if you trust it)' },
-  SELF_SIGNED_CERT_IN_CHAIN: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate chain ending in an untrusted root' },
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate that cannot be verified' },
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate whose issuer is unknown' },
-  CERT_HAS_EXPIRED: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has an expired certificate' },
-  ERR_TLS_CERT_ALTNAME_INVALID: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate for another host name' },
-  ECONNRESET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'reset the connection' },
-  EPIPE: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection' },
-  UND_ERR_SOCKET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection before answering' },
+  ECONNREFUSED: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'refused the connection', retry: 'connect' },
+  EHOSTUNREACH: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'is unreachable', retry: 'connect' },
+  ENETUNREACH: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'is unreachable', retry: 'connect' },
+  ENOTFOUND: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve', retry: 'connect' },
+  EAI_AGAIN: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'has a host name that does not resolve', retry: 'connect' },
+  DEPTH_ZERO_SELF_SIGNED_CERT: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a self-signed certificate (set upstream.tls.insecureSkipVerify only if you trust it)', retry: 'connect' },
+  SELF_SIGNED_CERT_IN_CHAIN: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate chain ending in an untrusted root', retry: 'connect' },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate that cannot be verified', retry: 'connect' },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate whose issuer is unknown', retry: 'connect' },
+  CERT_HAS_EXPIRED: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has an expired certificate', retry: 'connect' },
+  ERR_TLS_CERT_ALTNAME_INVALID: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'tls', says: 'has a certificate for another host name', retry: 'connect' },
+  ECONNRESET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'reset the connection', retry: 'reset' },
+  EPIPE: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection', retry: 'reset' },
+  UND_ERR_SOCKET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection before answering', retry: 'reset' },
   UND_ERR_CLOSED: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection before answering' },
-  UND_ERR_CONNECT_TIMEOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'did not accept the connection in time' },
+  UND_ERR_CONNECT_TIMEOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'did not accept the connection in time', retry: 'connect' },
   UND_ERR_HEADERS_TIMEOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'did not send response headers in time' },
   UND_ERR_BODY_TIMEOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'stalled while sending the response body' },
   ETIMEDOUT: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'timed out' },
@@ -48,6 +57,12 @@ function rootCode(err: unknown): string | undefined {
     if (typeof code === 'string' && byCode[code] !== undefined) found = code
   }
   return found
+}
+
+/** How a try failed, for a retry: undefined when the failure must not be retried. */
+export function tryFailureOf(err: unknown): TryFailure | undefined {
+  const code = rootCode(err)
+  return code === undefined ? undefined : byCode[code]?.retry
 }
 
 export function upstreamError(err: unknown, version: string, backend: string): { error: RampError; reason: UpstreamReason } {

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import type { ServerResponse } from 'node:http'
+import { test } from 'node:test'
+import { Pool } from 'undici'
+import { rampWith, waitFor } from '../../support/ramp.js'
+import { retriesCounted, upstream, v1Over } from './support.js'
+
+test('the retry budget holds under an outage: retries in flight stay within max(minConcurrent, ratio x requests in flight)', async (t) => {
+  const n = 20
+  const ratio = 0.2
+  const minConcurrent = 2
+  const budget = Math.max(minConcurrent, ratio * n)
+  // Both backends of v1 hold every request until the test answers it, so that all first
+  // tries fail at once and every retry admitted is in flight at the same time.
+  const held: ServerResponse[] = []
+  const [a, b] = [await upstream(t, (_req, res) => { held.push(res) }), await upstream(t, (_req, res) => { held.push(res) })]
+  const ramp = await rampWith(t, v1Over([a.url, b.url], `retry: { backoffMs: 0, budget: { ratio: ${ratio}, minConcurrent: ${minConcurrent} } }\n`))
+  const client = new Pool(ramp.urls.main, { connections: n })
+  t.after(() => client.close())
+  const answers = Array.from({ length: n }, async () => {
+    const res = await client.request({ method: 'GET', path: '/' })
+    await res.body.dump()
+    return res.statusCode
+  })
+
+  await waitFor(`the ${n} first tries to reach the backends`, () => held.length === n)
+  for (const res of held.splice(0)) res.writeHead(503).end()
+  const decided = async (): Promise<number> => (await retriesCounted(ramp, { result: 'retried' })) + (await retriesCounted(ramp, { result: 'budget_exhausted' }))
+  await waitFor('a retry decision for every failed try', async () => (await decided()) === n)
+  const retried = await retriesCounted(ramp, { version: 'v1', reason: 'status', result: 'retried' })
+  await waitFor('every admitted retry to reach a backend', () => held.length === retried)
+
+  assert.ok(held.length <= budget, `${held.length} retries in flight at once, over the budget of ${budget}`)
+  assert.ok(held.length >= minConcurrent, `${held.length} retries in flight: the floor of ${minConcurrent} should have been admitted`)
+  assert.equal(await retriesCounted(ramp, { version: 'v1', reason: 'status', result: 'budget_exhausted' }), n - retried)
+
+  for (const res of held.splice(0)) res.writeHead(200).end()
+  const statuses = await Promise.all(answers)
+  assert.equal(statuses.filter((s) => s === 200).length, retried, 'a retried request got the answer of its second try')
+  assert.equal(statuses.filter((s) => s === 503).length, n - retried, 'a request refused by the budget got its failure as it was')
+  assert.equal(a.seen.length + b.seen.length, n + retried)
+})
