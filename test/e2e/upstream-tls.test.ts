@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { request } from 'undici'
+import { selfSigned } from '../support/certs.js'
 import { rampWith } from '../support/ramp.js'
 
-/** An https backend with a self-signed certificate for 127.0.0.1, made with openssl. */
+/** An https backend with a self-signed certificate for 127.0.0.1. */
 async function selfSignedBackend(t: TestContext): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'ramp-tls-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
-  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
+  const { key, cert } = selfSigned(t)
+  const server = createServer({ key, cert }, (_req, res) => {
     res.writeHead(200, { 'x-demo-version': 'v1' }).end('secure')
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
