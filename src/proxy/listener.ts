@@ -16,6 +16,7 @@ import type { Listener } from '../routing/types.js'
 import type { Certificates } from '../tls/certificates.js'
 import { transportOptions } from '../tls/transport.js'
 import { createChooser } from './choose.js'
+import { closeSessionsOnClose } from './h2-sessions.js'
 import { Mirror } from './mirror.js'
 import { recordResponse } from './record.js'
 import type { TableHolder } from '../routing/table.js'
@@ -75,15 +76,17 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   const responseVersionHeader = config.versionHeader.response ? versionHeader : null
   const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
   const proto = opts.certificates === null ? 'http' : 'https'
+  const http2 = opts.certificates !== null && (name === 'main' ? config.listen : config.preview)?.http2 === true
 
   const app = Fastify({
-    ...transportOptions(opts.certificates, (name === 'main' ? config.listen : config.preview)?.http2 === true),
+    ...transportOptions(opts.certificates, http2),
     logger: false,
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 65_535 },
   })
+  if (http2) closeSessionsOnClose(app)
   app.decorateRequest('rampFlight', null)
   app.decorateRequest('rampDecision', null)
   app.decorateRequest('rampReason', null)

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:https'
+import { PassThrough } from 'node:stream'
 import { test, type TestContext } from 'node:test'
 import { request } from 'undici'
+import { createLogger } from '../../src/log.js'
 import { selfSigned } from '../support/certs.js'
 import { rampWith } from '../support/ramp.js'
 
@@ -26,10 +28,15 @@ test('an https backend\'s certificate is verified by default: a self-signed one 
   assert.match(await ramp.metrics.registry.getSingleMetricAsString('ramp_upstream_errors_total'), /reason="tls"\} 1/)
 })
 
-test('upstream.tls.insecureSkipVerify: true reaches the same backend', async (t) => {
+test('upstream.tls.insecureSkipVerify: true reaches the same backend, and says so in a warning at start', async (t) => {
   const url = await selfSignedBackend(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${url}"] }\nupstream: { tls: { insecureSkipVerify: true } }\n`)
+  const out = new PassThrough()
+  let logged = ''
+  out.on('data', (c: Buffer) => { logged += c.toString() })
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${url}"] }\nupstream: { tls: { insecureSkipVerify: true } }\n`, { log: createLogger({ level: 'warn', format: 'json' }, out) })
   const res = await request(ramp.urls.main)
   assert.equal(res.statusCode, 200)
   assert.equal(await res.body.text(), 'secure')
+  const warning = logged.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.msg.startsWith('upstream.tls.insecureSkipVerify is set'))
+  assert.equal(warning?.level, 40, 'logged at warn')
 })
