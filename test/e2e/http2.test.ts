@@ -48,6 +48,7 @@ test('an h2 client through a TLS listener with http2: true gets 200, the body an
   assert.equal(seen.host, authority, 'the client\'s :authority is the Host kept upstream')
   assert.equal(seen['x-forwarded-host'], authority)
   assert.equal(seen['x-forwarded-proto'], 'https')
+  assert.equal(seen['x-forwarded-for'], '127.0.0.1', 'the client address is read through the h2 session\'s socket')
   assert.equal(seen['x-ramp-version'], 'v1')
 
   const dispatcher = new Agent({ connect: { ca: cert.cert } })

@@ -86,13 +86,16 @@ test('a WebSocket through a TLS listener (wss): x-forwarded-proto: https on the 
   assert.equal(v1.heads[0]?.['x-forwarded-proto'], 'https')
 })
 
-test('a missing certificate file: ramp serve exits 2 naming the key path and the file, relative to the config file', async (t) => {
+test('a missing certificate file: ramp serve and ramp validate exit 2 naming the key path and the file, relative to the config file', async (t) => {
   const cert = selfSigned(t)
   const file = join(cert.dir, 'ramp.yaml')
   writeFileSync(file, 'listen: { port: 0, tls: { cert: missing.pem, key: key.pem } }\nadmin: { port: 0 }\nstable: { name: v1, backends: ["http://127.0.0.1:9"] }\nstate: { store: memory }\n')
-  const ramp = spawnRamp(t, ['serve', '-c', file])
-  const { code } = await ramp.exit
-  assert.equal(code, 2)
-  assert.match(ramp.stderr(), new RegExp(`listen\\.tls\\.cert: cannot read ${join(cert.dir, 'missing.pem').replace(/[.]/g, '\\.')} \\(ENOENT\\)`))
-  assert.doesNotMatch(ramp.stdout(), /ramp listening/)
+  const says = `listen.tls.cert: cannot read ${join(cert.dir, 'missing.pem')} (ENOENT)`
+  for (const args of [['serve', '-c', file], ['validate', file]]) {
+    const ramp = spawnRamp(t, args)
+    const { code } = await ramp.exit
+    assert.equal(code, 2, args[0])
+    assert.ok(ramp.stderr().includes(says), `${args[0]}: stderr lacks "${says}":\n${ramp.stderr()}`)
+    assert.doesNotMatch(ramp.stdout(), /ramp listening|valid/)
+  }
 })
