@@ -7,6 +7,8 @@
 const registry = {
   RAMP_ERR_CONFIG_INVALID: { status: 400, hint: 'fix the listed fields; `ramp validate FILE` checks a file without starting' },
   RAMP_ERR_CONFIG_READ: { status: 400, hint: 'check that the file exists, is readable and is YAML or JSON' },
+  RAMP_ERR_TLS_FILE: { status: 400, hint: 'check that the files named by tls.cert and tls.key exist and are readable by ramp (paths are relative to the config file)' },
+  RAMP_ERR_TLS_INVALID: { status: 400, hint: 'give a PEM certificate chain and the PEM private key that belongs to it; `openssl x509 -in CERT -noout -text` shows what a file holds' },
   RAMP_ERR_ADMIN_BAD_REQUEST: { status: 400, hint: 'fix the named field of the request; GET /api/v1/openapi.json describes every body' },
   RAMP_ERR_ADMIN_UNAUTHORIZED: { status: 401, hint: 'send `Authorization: Bearer <token>` with the admin token (admin.token or RAMP_ADMIN_TOKEN)' },
   RAMP_ERR_ADMIN_NOT_FOUND: { status: 404, hint: 'GET /api/v1/openapi.json lists the admin API' },
@@ -27,6 +29,7 @@ const registry = {
   RAMP_ERR_UPSTREAM_TIMEOUT: { status: 504, hint: 'the backend did not answer in time; raise upstream.*TimeoutMs or fix the backend' },
   RAMP_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, hint: 'the backend sent a response that is not valid HTTP' },
   RAMP_ERR_UPSTREAM_NO_BACKEND: { status: 503, hint: 'the version has no backend to serve; add backends or check their health' },
+  RAMP_ERR_LISTENER_CLOSING: { status: 503, hint: 'ramp is shutting down; connect again to another instance or once it has restarted' },
   RAMP_ERR_INTERNAL: { status: 500, hint: 'this is a bug in ramp; please report it with the log line' },
 } as const satisfies Record<string, { status: number; hint: string }>
 

@@ -8,6 +8,7 @@ import { Metrics } from './metrics/registry.js'
 import { probeReadiness } from './pool/readiness.js'
 import { createUpstreamAgent } from './proxy/agent.js'
 import { createListener } from './proxy/listener.js'
+import { Tunnels } from './proxy/tunnels.js'
 import { systemClock, type Clock } from './rollout/clock.js'
 import { RolloutDriver } from './rollout/driver.js'
 import { initialState } from './rollout/initial.js'
@@ -21,6 +22,8 @@ import { setUpAnalysis } from './analysis/setup.js'
 import type { Measurements } from './analysis/window.js'
 import { createStore } from './state/factory.js'
 import type { StateStore } from './state/store.js'
+import { reloadCertificates } from './tls/certificates.js'
+import { certificatesOf, tlsServersOf } from './tls/listeners.js'
 
 export interface RampOptions {
   log: Logger
@@ -42,13 +45,21 @@ export interface Ramp {
   /** What analysis reads: per-version windows of every listener's responses. */
   readonly measurements: Measurements
   readonly urls: { main: string; preview: string | null; admin: string }
+  /**
+   * Reads the certificate files of every TLS listener again and serves them to new
+   * connections (SIGHUP). Throws a RampError, changing nothing, when a file is missing or
+   * invalid. Returns the config blocks reloaded (`listen.tls`, ...).
+   */
+  reloadTls(): string[]
+  /** Ends every upgraded connection (WebSocket tunnels) and refuses new upgrades; resolves once all are closed. */
+  closeTunnels(): Promise<void>
   close(): Promise<void>
 }
 
-function urlOf(app: FastifyInstance): string {
+function urlOf(app: FastifyInstance, secure: boolean): string {
   const addr = app.server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
-  return `http://${host}:${addr.port}`
+  return `${secure ? 'https' : 'http'}://${host}:${addr.port}`
 }
 
 /**
@@ -63,6 +74,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const token = env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : config.admin.token
   assertAdminSafe(config.admin.host, token)
   for (const w of config.warnings) log.warn(w)
+  if (config.upstream.tls.insecureSkipVerify) log.warn('upstream.tls.insecureSkipVerify is set: certificates of https backends are not verified, so anyone on the path to a backend can impersonate it')
+  const certificates = certificatesOf(config)
 
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
   const agent = createUpstreamAgent(config.upstream)
@@ -131,10 +144,11 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
 
   let accepting = false
-  const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock }
-  const main = await createListener({ name: 'main', ...listenerDeps })
-  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view })
+  const tunnels = new Tunnels()
+  const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
+  const main = await createListener({ name: 'main', ...listenerDeps, certificates: certificates.main })
+  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin })
 
   const started: FastifyInstance[] = []
   try {
@@ -154,7 +168,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     throw err
   }
   accepting = true
-  const urls = { main: urlOf(main), preview: preview === null ? null : urlOf(preview), admin: urlOf(admin) }
+  const urls = { main: urlOf(main, certificates.main !== null), preview: preview === null ? null : urlOf(preview, certificates.preview !== null), admin: urlOf(admin, certificates.admin !== null) }
   log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
 
   let closing: Promise<void> | null = null
@@ -162,7 +176,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     accepting = false
     driver.close()
     analysis.notifier.close()
-    await Promise.allSettled([main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
+    // A listener's close waits for every socket it accepted, upgraded ones too.
+    await Promise.allSettled([tunnels.closeAll(), main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
     await agent.close()
     await store.close()
   }
@@ -173,6 +188,12 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     metrics,
     measurements: analysis.measurements,
     urls,
+    reloadTls: () => {
+      const reloaded = reloadCertificates(tlsServersOf(config, { main, ...(preview === null ? {} : { preview }), admin }))
+      if (reloaded.length > 0) log.info({ reloaded }, `certificates reloaded: ${reloaded.join(', ')}`)
+      return reloaded
+    },
+    closeTunnels: () => tunnels.closeAll(),
     close: () => (closing ??= close()),
   }
 }

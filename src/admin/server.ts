@@ -5,6 +5,8 @@ import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { RolloutDriver } from '../rollout/driver.js'
+import type { Certificates } from '../tls/certificates.js'
+import { transportOptions } from '../tls/transport.js'
 import type { AnalysisView } from './views.js'
 import { bearerMatches } from './auth.js'
 import { sendRampError, toRampError } from './errors.js'
@@ -23,6 +25,8 @@ export interface AdminOptions {
   ready: () => boolean
   /** The analysis runs in progress and the last ones, with their measurements. */
   analysis: () => AnalysisView
+  /** admin.tls, read at start; null or left out for plain HTTP. */
+  certificates?: Certificates | null
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -39,6 +43,7 @@ export function actorOf(request: FastifyRequest): string {
  */
 export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...transportOptions(opts.certificates ?? null, false),
     logger: false,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,

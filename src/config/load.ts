@@ -60,12 +60,21 @@ export function parseConfig(text: string, source: string | null, env: NodeJS.Pro
   const base = source === null ? process.cwd() : dirname(resolve(source))
   return {
     ...raw,
+    listen: resolveTls(raw.listen, base),
+    ...(raw.preview === undefined ? {} : { preview: resolveTls(raw.preview, base) }),
+    admin: resolveTls(raw.admin, base),
     mode: raw.mode ?? (raw.strategy?.blueGreen !== undefined ? 'blueGreen' : 'canary'),
     weightBp: percentToBp(raw.weight),
     statePath: resolve(base, raw.state.path),
     source,
     warnings,
   }
+}
+
+/** A listener's certificate files are relative to the config file, as state.path is; made absolute once, here. */
+function resolveTls<L extends { tls?: { cert: string; key: string } }>(listener: L, base: string): L {
+  if (listener.tls === undefined) return listener
+  return { ...listener, tls: { cert: resolve(base, listener.tls.cert), key: resolve(base, listener.tls.key) } }
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Config {

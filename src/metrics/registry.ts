@@ -31,6 +31,7 @@ export class Metrics {
 
   readonly retries = new Counter({ name: 'ramp_retries_total', help: 'Failed tries that could be retried, by version, reason (connect, reset, status) and result (retried; budget_exhausted and no_other_backend returned the failure).', labelNames: ['version', 'reason', 'result'], registers: [this.registry] })
   readonly mirrorRequests = new Counter({ name: 'ramp_mirror_requests_total', help: 'Mirrored copies by version and result (sent, shed: too many in flight, body_too_large).', labelNames: ['version', 'result'], registers: [this.registry] })
+  readonly tunnelsOpen = new Gauge({ name: 'ramp_tunnels_open', help: 'Upgraded connections (WebSocket and other Upgrade protocols) open now, by listener and version.', labelNames: ['listener', 'version'], registers: [this.registry] })
   readonly overridesIgnored = new Counter({ name: 'ramp_overrides_ignored_total', help: 'Override headers or cookies naming a version that is not in the routing table (the request was routed normally).', registers: [this.registry] })
   readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })
   readonly analysisMeasurement = new Gauge({ name: 'ramp_analysis_measurement', help: 'The last value measured for each analysis metric.', labelNames: ['template', 'metric'], registers: [this.registry] })

@@ -14,7 +14,8 @@ export function factsOf(req: IncomingMessage): RequestFacts {
     path: q < 0 ? url : url.slice(0, q),
     query: q < 0 ? '' : url.slice(q + 1),
     header: (name) => {
-      const v = headers[name]
+      // An HTTP/2 request names its host in `:authority`; rules that match `host` must still see it.
+      const v = headers[name] ?? (name === 'host' ? headers[':authority'] : undefined)
       return Array.isArray(v) ? v.join(', ') : v
     },
     clientAddress: req.socket.remoteAddress,

@@ -1,9 +1,10 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 
 /**
  * Hop-by-hop headers (RFC 9110 7.6.1) describe one connection, not the message, so a proxy
  * must not forward them either way. `upgrade` is only kept on an actual upgrade, which the
- * WebSocket path handles separately.
+ * upgrade path (src/proxy/upgrade.ts) puts back. They are also exactly the headers an HTTP/2
+ * response must not carry (RFC 9113 8.2.2), so stripping them keeps h2 responses legal.
  */
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'])
 
@@ -53,5 +54,40 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, ctx: Forwar
 export function clientResponseHeaders(headers: OutgoingHttpHeaders, versionHeader: string | null, version: string): OutgoingHttpHeaders {
   stripHopByHop(headers)
   if (versionHeader !== null) headers[versionHeader] = version
+  return headers
+}
+
+/** The Host the client asked for: `host` in HTTP/1.1, `:authority` in HTTP/2. */
+export function clientHost(headers: IncomingHttpHeaders): string | undefined {
+  if (headers.host !== undefined) return headers.host
+  const authority = headers[':authority']
+  return typeof authority === 'string' ? authority : undefined
+}
+
+/** A copy of a request's headers to send on; HTTP/2 pseudo-headers (`:path`, ...) are not headers of an HTTP/1.1 request. */
+export function copyRequestHeaders(req: IncomingMessage): IncomingHttpHeaders {
+  const copy = { ...req.headers }
+  if (req.httpVersionMajor === 2) for (const name of Object.keys(copy)) if (name.startsWith(':')) delete copy[name]
+  return copy
+}
+
+/**
+ * An upgrade request's headers: those of any request, with the one hop-by-hop pair an
+ * upgrade needs put back, so the backend is asked for the same protocol the client asked for.
+ */
+export function upgradeRequestHeaders(headers: IncomingHttpHeaders, ctx: ForwardContext): IncomingHttpHeaders {
+  const protocol = headers.upgrade
+  upstreamRequestHeaders(headers, ctx)
+  headers.connection = 'upgrade'
+  if (protocol !== undefined) headers.upgrade = protocol
+  return headers
+}
+
+/** A 101's headers from the backend, for the client: as any response's, with `connection: upgrade` and the backend's `upgrade` kept. */
+export function upgradeResponseHeaders(headers: OutgoingHttpHeaders, versionHeader: string | null, version: string): OutgoingHttpHeaders {
+  const protocol = headers.upgrade
+  clientResponseHeaders(headers, versionHeader, version)
+  headers.connection = 'upgrade'
+  if (protocol !== undefined) headers.upgrade = protocol
   return headers
 }

@@ -1,5 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
-import type { Counter } from 'prom-client'
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import httpProxy from '@fastify/http-proxy'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Agent } from 'undici'
@@ -12,19 +11,21 @@ import type { Metrics, RequestSeries } from '../metrics/registry.js'
 import type { Backend } from '../pool/backend.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
-import { decide } from '../routing/decide.js'
 import { mirrorTarget } from '../routing/mirror.js'
-import { bucketCookie } from '../routing/sticky.js'
-import type { RoutingTable } from '../routing/table.js'
-import type { Listener, RequestFacts } from '../routing/types.js'
-import { factsOf } from './facts.js'
+import type { Listener } from '../routing/types.js'
+import type { Certificates } from '../tls/certificates.js'
+import { transportOptions } from '../tls/transport.js'
+import { createChooser } from './choose.js'
+import { closeSessionsOnClose } from './h2-sessions.js'
 import { Mirror } from './mirror.js'
 import { recordResponse } from './record.js'
 import { Retries, type RetriedFlight } from './retry.js'
 import { RetryBudget } from './retry-budget.js'
 import { retryPolicy } from './retry-policy.js'
 import type { TableHolder } from '../routing/table.js'
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
+import { clientHost, clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
+import type { Tunnels } from './tunnels.js'
+import { upgradeHandler } from './upgrade.js'
 import { noBackendError, upstreamError } from './upstream-errors.js'
 
 /** What one request picked (its pool and backend), from the pick to the end of its response. A retry moves `backend`. */
@@ -59,6 +60,10 @@ export interface ListenerOptions {
   /** What analysis reads: per-version windows of this listener's responses. */
   measurements: Measurements
   clock: Clock
+  /** Every upgrade of the process, so that shutdown can close them. */
+  tunnels: Tunnels
+  /** The listener's certificate and key, read at start; null for plain HTTP. */
+  certificates: Certificates | null
 }
 
 /**
@@ -71,14 +76,18 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   const versionHeader = config.versionHeader.name.toLowerCase()
   const responseVersionHeader = config.versionHeader.response ? versionHeader : null
   const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
+  const proto = opts.certificates === null ? 'http' : 'https'
+  const http2 = opts.certificates !== null && (name === 'main' ? config.listen : config.preview)?.http2 === true
 
   const app = Fastify({
+    ...transportOptions(opts.certificates, http2),
     logger: false,
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 65_535 },
   })
+  if (http2) closeSessionsOnClose(app)
   app.decorateRequest('rampFlight', null)
   app.decorateRequest('rampDecision', null)
   app.decorateRequest('rampReason', null)
@@ -121,33 +130,18 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     void reply.code(err.statusCode).header('x-ramp-error', err.code).type('text/plain; charset=utf-8').send(`${err.statusCode} ${err.message}\n`)
   }
 
-  const decisions = new Map<string, Counter.Internal>()
-  const decisionCounter = (reason: string, version: string): Counter.Internal => {
-    const key = `${reason}\u0000${version}`
-    let c = decisions.get(key)
-    if (c === undefined) decisions.set(key, c = metrics.routingDecisions.labels({ reason, version }))
-    return c
-  }
-  const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader })
+  const choose = createChooser(name, tables, metrics, random)
+  const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader, proto })
 
-  /** The one precedence (src/routing/decide.ts), counted by reason; a sticky newcomer gets its bucket cookie. */
-  function decideFor(req: IncomingMessage, reply: FastifyReply): { pool: VersionPool; facts: RequestFacts; table: RoutingTable; reason: string } {
-    const table = tables.current
-    const facts = factsOf(req)
-    const d = decide(table, table.shaping, name, facts, random, table.exact)
-    decisionCounter(d.reason, d.version.name).inc()
-    if (d.ignoredOverride) metrics.overridesIgnored.inc()
-    const sticky = table.shaping.stickiness
-    if (d.assignBucket !== null && sticky?.kind === 'cookie') {
-      void reply.header('set-cookie', bucketCookie(sticky, d.assignBucket))
-    }
-    return { pool: d.version, facts, table, reason: d.reason }
-  }
+  // Node hands an `Upgrade:` request to this event instead of the request handler, so
+  // fastify never answers it (our @fastify/http-proxy registration has websocket off).
+  app.server.on('upgrade', upgradeHandler({ name, choose, tunnels: opts.tunnels, metrics, measurements, clock, log, random, upstream: config.upstream, preserveHost: config.preserveHost, versionHeader, responseVersionHeader, proto }))
 
   // The version is chosen before the body is read, so that a mirrored request can have its
   // body copied as it streams in.
   app.addHook('preParsing', (request, reply, payload, done) => {
-    const { pool, facts, table, reason } = decideFor(request.raw, reply)
+    const { pool, facts, table, reason, setCookie } = choose(request.raw)
+    if (setCookie !== null) void reply.header('set-cookie', setCookie)
     request.rampDecision = pool
     request.rampReason = reason
     const copyTo = mirrorTarget(table, table.shaping, name, pool, facts, random)
@@ -194,8 +188,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
         retries.tag(headers, flight)
         return upstreamRequestHeaders(headers, {
           clientAddress: request.raw.socket.remoteAddress,
-          proto: 'http',
-          host: request.headers.host,
+          proto,
+          host: clientHost(request.headers),
           upstreamHost: flight.backend.host,
           preserveHost: config.preserveHost,
           versionHeader,

@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/registry.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import type { Clock } from '../rollout/clock.js'
-import { upstreamRequestHeaders } from './headers.js'
+import { clientHost, copyRequestHeaders, upstreamRequestHeaders } from './headers.js'
 import { recordResponse } from './record.js'
 import { upstreamError } from './upstream-errors.js'
 
@@ -20,6 +20,8 @@ export interface MirrorDeps {
   limits: { mirrorBodyBytes: number; mirrorsInFlight: number }
   preserveHost: boolean
   versionHeader: string
+  /** The listener's scheme, sent as x-forwarded-proto. */
+  proto: 'http' | 'https'
 }
 
 export type MirrorOutcome = 'sent' | 'shed' | 'body_too_large'
@@ -94,10 +96,10 @@ export class Mirror {
     }
     backend.inflight++
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
-    const headers = upstreamRequestHeaders({ ...req.headers }, {
+    const headers = upstreamRequestHeaders(copyRequestHeaders(req), {
       clientAddress: req.socket.remoteAddress,
-      proto: 'http',
-      host: req.headers.host,
+      proto: this.deps.proto,
+      host: clientHost(req.headers),
       upstreamHost: backend.host,
       preserveHost: this.deps.preserveHost,
       versionHeader: this.deps.versionHeader,

@@ -1,30 +1,8 @@
 import assert from 'node:assert/strict'
-import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
+import { echoBackend } from '../support/echo-backend.js'
 import { rampWith } from '../support/ramp.js'
-
-/** A backend that answers with the headers it received, and hop-by-hop headers of its own. */
-async function echoBackend(t: TestContext): Promise<{ url: string; last: () => IncomingHttpHeaders }> {
-  let last: IncomingHttpHeaders = {}
-  const server = createServer((req, res) => {
-    last = req.headers
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      connection: 'x-upstream-secret',
-      'x-upstream-secret': 'hidden',
-      'keep-alive': 'timeout=1234',
-      'proxy-connection': 'keep-alive',
-      trailer: 'x-checksum',
-      upgrade: 'h2c',
-      'x-upstream-visible': 'yes',
-    })
-    res.end(JSON.stringify(req.headers))
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.after(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections() }))
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, last: () => last }
-}
 
 /** Sends a raw HTTP/1.1 request (clients such as undici refuse to send hop-by-hop headers). */
 async function raw(url: string, lines: string[]): Promise<{ status: number; headers: Record<string, string> }> {

@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { test, type TestContext } from 'node:test'
 import { request } from 'undici'
+import { createLogger } from '../../src/log.js'
+import { selfSigned } from '../support/certs.js'
 import { rampWith } from '../support/ramp.js'
 
-/** An https backend with a self-signed certificate for 127.0.0.1, made with openssl. */
+/** An https backend with a self-signed certificate for 127.0.0.1. */
 async function selfSignedBackend(t: TestContext): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'ramp-tls-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
-  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
+  const { key, cert } = selfSigned(t)
+  const server = createServer({ key, cert }, (_req, res) => {
     res.writeHead(200, { 'x-demo-version': 'v1' }).end('secure')
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -32,10 +28,15 @@ test('an https backend\'s certificate is verified by default: a self-signed one 
   assert.match(await ramp.metrics.registry.getSingleMetricAsString('ramp_upstream_errors_total'), /reason="tls"\} 1/)
 })
 
-test('upstream.tls.insecureSkipVerify: true reaches the same backend', async (t) => {
+test('upstream.tls.insecureSkipVerify: true reaches the same backend, and says so in a warning at start', async (t) => {
   const url = await selfSignedBackend(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${url}"] }\nupstream: { tls: { insecureSkipVerify: true } }\n`)
+  const out = new PassThrough()
+  let logged = ''
+  out.on('data', (c: Buffer) => { logged += c.toString() })
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${url}"] }\nupstream: { tls: { insecureSkipVerify: true } }\n`, { log: createLogger({ level: 'warn', format: 'json' }, out) })
   const res = await request(ramp.urls.main)
   assert.equal(res.statusCode, 200)
   assert.equal(await res.body.text(), 'secure')
+  const warning = logged.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.msg.startsWith('upstream.tls.insecureSkipVerify is set'))
+  assert.equal(warning?.level, 40, 'logged at warn')
 })

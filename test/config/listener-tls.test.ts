@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { parseConfig } from '../../src/config/load.js'
+import { isRampError } from '../../src/errors.js'
+
+const stable = 'stable: { name: v1, backends: ["http://127.0.0.1:9001"] }\n'
+
+function problems(yaml: string): string[] {
+  try {
+    parseConfig(yaml, '/etc/ramp/ramp.yaml', {})
+  } catch (err) {
+    if (isRampError(err) && err.code === 'RAMP_ERR_CONFIG_INVALID') return err.details?.problems as string[]
+    throw err
+  }
+  return []
+}
+
+const rows = [
+  { name: 'http2 without tls on the main listener is refused with its path', yaml: `listen: { port: 8080, http2: true }\n${stable}`, want: ['listen.http2: needs listen.tls: ramp serves HTTP/2 over TLS only (negotiated by ALPN), so give a certificate and key or drop http2'] },
+  { name: 'http2 without tls on the preview listener is refused with its path', yaml: `listen: { port: 8080 }\npreview: { port: 8081, http2: true }\n${stable}`, want: ['preview.http2: needs preview.tls: ramp serves HTTP/2 over TLS only (negotiated by ALPN), so give a certificate and key or drop http2'] },
+  { name: 'http2 with tls is accepted', yaml: `listen: { port: 8080, http2: true, tls: { cert: c.pem, key: k.pem } }\n${stable}`, want: [] },
+  { name: 'tls needs both files', yaml: `listen: { port: 8080, tls: { cert: c.pem } }\n${stable}`, want: ['listen.tls.key: is required'] },
+] as const
+
+for (const row of rows) {
+  test(`config: ${row.name}`, () => {
+    assert.deepEqual(problems(row.yaml), row.want)
+  })
+}
+
+test('config: certificate files are relative to the config file, as state.path is', () => {
+  const c = parseConfig(`listen: { port: 8080, tls: { cert: certs/main.pem, key: /secrets/main.key } }\nadmin: { tls: { cert: admin.pem, key: admin.key } }\n${stable}`, '/etc/ramp/ramp.yaml', {})
+  assert.deepEqual(c.listen.tls, { cert: '/etc/ramp/certs/main.pem', key: '/secrets/main.key' })
+  assert.deepEqual(c.admin.tls, { cert: '/etc/ramp/admin.pem', key: '/etc/ramp/admin.key' })
+  assert.equal(c.preview, undefined)
+})
