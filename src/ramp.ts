@@ -5,6 +5,7 @@ import { assertAdminSafe } from './admin/auth.js'
 import { createAdmin } from './admin/server.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
+import { HealthMonitor } from './pool/health.js'
 import { probeReadiness } from './pool/readiness.js'
 import { createUpstreamAgent } from './proxy/agent.js'
 import { createListener } from './proxy/listener.js'
@@ -41,6 +42,8 @@ export interface Ramp {
   readonly metrics: Metrics
   /** What analysis reads: per-version windows of every listener's responses. */
   readonly measurements: Measurements
+  /** Backend health; `health.configure(healthCheck, outlier)` applies new settings at run time (reload). */
+  readonly health: HealthMonitor
   readonly urls: { main: string; preview: string | null; admin: string }
   close(): Promise<void>
 }
@@ -96,10 +99,6 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     metrics.backends.reset()
     metrics.backends.set({ version: t.stable.name, role: 'stable' }, t.stable.backends.length)
     if (t.canary !== null) metrics.backends.set({ version: t.canary.name, role: 'canary' }, t.canary.backends.length)
-    metrics.backendUp.reset()
-    for (const pool of t.canary === null ? [t.stable] : [t.stable, t.canary]) {
-      for (const b of pool.backends) metrics.backendUp.set({ version: pool.name, backend: b.url }, 1)
-    }
   }
   const readiness = (version: { name: string; backends: string[] }, onReady: () => void): (() => void) => {
     if (!config.readiness.enabled) {
@@ -130,11 +129,22 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   if (resumed) analysis.notifier.changed(driver.state, [])
   if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
 
+  // Made once the driver runs, so that what it reports reaches the engine; it then follows
+  // every table the driver publishes. The draw behind check jitter is its own: it must not
+  // shift a test's seeded sequence of weighted picks.
+  const health = new HealthMonitor({
+    clock, log, metrics, random: Math.random, dispatcher: agent,
+    unavailable: driver.state.unavailable ?? [],
+    onVersionHealth: (version, available) => driver.dispatch({ type: 'versionHealth', version, available }),
+  }, config.healthCheck, config.outlier)
+  health.follow(tables.current)
+  tables.onPublish((t) => { health.follow(t) })
+
   let accepting = false
   const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock }
   const main = await createListener({ name: 'main', ...listenerDeps })
   const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, health: () => health.view() })
 
   const started: FastifyInstance[] = []
   try {
@@ -147,6 +157,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       started.push(preview)
     }
   } catch (err) {
+    health.close()
     driver.close()
     await Promise.allSettled(started.map((a) => a.close()))
     await agent.close()
@@ -160,6 +171,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
     accepting = false
+    health.close()
     driver.close()
     analysis.notifier.close()
     await Promise.allSettled([main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
@@ -172,6 +184,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     tables,
     metrics,
     measurements: analysis.measurements,
+    health,
     urls,
     close: () => (closing ??= close()),
   }

@@ -4,6 +4,7 @@ import { addRampFormats } from '../config/formats.js'
 import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
+import type { HealthView } from '../pool/health-view.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 import type { AnalysisView } from './views.js'
 import { bearerMatches } from './auth.js'
@@ -23,6 +24,8 @@ export interface AdminOptions {
   ready: () => boolean
   /** The analysis runs in progress and the last ones, with their measurements. */
   analysis: () => AnalysisView
+  /** Every backend's health, and whether ramp is in panic mode. */
+  health: () => HealthView
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])

@@ -10,9 +10,11 @@ import { isRampError, type RampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics, RequestSeries } from '../metrics/registry.js'
 import type { Backend } from '../pool/backend.js'
+import { observeFailure, observeStatus } from '../pool/observe.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import { decide } from '../routing/decide.js'
+import { servingVersion } from '../routing/fallback.js'
 import { mirrorTarget } from '../routing/mirror.js'
 import { bucketCookie } from '../routing/sticky.js'
 import type { RoutingTable } from '../routing/table.js'
@@ -88,6 +90,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     this[kFlight] = undefined
     if (flight.backend !== null) flight.backend.inflight--
     const status = this.headersSent ? this.statusCode : 499
+    if (flight.backend !== null && flight.upstreamReason === undefined && this.headersSent) observeStatus(flight.backend, status)
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
     recordResponse(flight.series, flight.window, status, seconds, flight.upstreamReason, clock.now())
     if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
@@ -123,13 +126,18 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     const table = tables.current
     const facts = factsOf(req)
     const d = decide(table, table.shaping, name, facts, random, table.exact)
-    decisionCounter(d.reason, d.version.name).inc()
+    const pool = servingVersion(table, d.version)
+    // A request the decision sent to a canary with no available backend counts as its failure,
+    // so its analysis fails instead of seeing no traffic.
+    if (pool !== d.version && d.version === table.canary) measurements.series(name, d.version.name).record(503, 0, 'no_backend', clock.now())
+    const reason = pool === d.version ? d.reason : 'fallback'
+    decisionCounter(reason, pool.name).inc()
     if (d.ignoredOverride) metrics.overridesIgnored.inc()
     const sticky = table.shaping.stickiness
     if (d.assignBucket !== null && sticky?.kind === 'cookie') {
       void reply.header('set-cookie', bucketCookie(sticky, d.assignBucket))
     }
-    return { pool: d.version, facts, table, reason: d.reason }
+    return { pool, facts, table, reason }
   }
 
   // The version is chosen before the body is read, so that a mirrored request can have its
@@ -197,6 +205,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
         const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
         metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
         flight.upstreamReason = mapped.reason
+        observeFailure(flight.backend, mapped.reason)
         log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
         sendError(reply as FastifyReply, mapped.error)
       },
