@@ -112,7 +112,12 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     return () => probe.stop()
   }
 
-  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, observe: (state, entries) => { analysis.notifier.changed(state, entries) }, publish: (s) => {
+  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, observe: (state, entries) => {
+    // Not every change publishes a table (a pause, a version's health): the phase gauges follow every one.
+    metrics.setPhase(state.phase)
+    metrics.step.set(state.stepIndex)
+    analysis.notifier.changed(state, entries)
+  }, publish: (s) => {
     publish(s)
     log.info({ routing: { phase: s.phase, weight: bpToPercent(tables.current.weightBp), stable: s.stable.name, canary: tables.current.canary?.name ?? null } }, `routing: ${s.message}`)
   } }, () => initialState({
