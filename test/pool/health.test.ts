@@ -143,7 +143,7 @@ describe('active checks in the monitor', () => {
     assert.deepEqual(w.monitor.view().versions.map((v) => v.name), ['v1'])
   })
 
-  test('after a restart, a version the stored state calls unavailable is told its real state at once', async (t) => {
+  test('after a restart, a version the stored state calls unavailable is told its real state at once', (t) => {
     const clock = manualClock()
     const told: Array<[string, boolean]> = []
     const r = rules('')
@@ -182,7 +182,7 @@ describe('passive ejection in the monitor', () => {
     assert.equal(w.monitor.view().versions[0]?.backends[1]?.ejections, 2)
   })
 
-  test('a success resets the count; a 4xx is a success', async (t) => {
+  test('a success resets the count; a 4xx is a success', (t) => {
     const w = world(outlier, { stable: 2 })
     t.after(() => w.close())
     const [a, b] = w.stable.backends as [Backend, Backend]
@@ -195,7 +195,7 @@ describe('passive ejection in the monitor', () => {
     assert.equal(w.monitor.view().versions[0]?.backends[1]?.consecutive5xx, 2)
   })
 
-  test('the last available backend of a version is never ejected', async (t) => {
+  test('the last available backend of a version is never ejected', (t) => {
     const w = world(outlier, { stable: 2 })
     t.after(() => w.close())
     const [a, b] = w.stable.backends as [Backend, Backend]
@@ -206,7 +206,7 @@ describe('passive ejection in the monitor', () => {
     assert.deepEqual(w.told, [])
   })
 
-  test('a timeout counts as a 5xx; no_backend counts for nothing', async (t) => {
+  test('a timeout counts as a 5xx; no_backend counts for nothing', (t) => {
     const w = world(outlier, { stable: 2 })
     t.after(() => w.close())
     const [a, b] = w.stable.backends as [Backend, Backend]
