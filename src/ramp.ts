@@ -5,6 +5,7 @@ import { assertAdminSafe } from './admin/auth.js'
 import { createAdmin } from './admin/server.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
+import { HealthMonitor } from './pool/health.js'
 import { probeReadiness } from './pool/readiness.js'
 import { createUpstreamAgent } from './proxy/agent.js'
 import { createListener } from './proxy/listener.js'
@@ -44,6 +45,8 @@ export interface Ramp {
   readonly metrics: Metrics
   /** What analysis reads: per-version windows of every listener's responses. */
   readonly measurements: Measurements
+  /** Backend health; `health.configure(healthCheck, outlier)` applies new settings at run time (reload). */
+  readonly health: HealthMonitor
   readonly urls: { main: string; preview: string | null; admin: string }
   /**
    * Reads the certificate files of every TLS listener again and serves them to new
@@ -109,10 +112,6 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     metrics.backends.reset()
     metrics.backends.set({ version: t.stable.name, role: 'stable' }, t.stable.backends.length)
     if (t.canary !== null) metrics.backends.set({ version: t.canary.name, role: 'canary' }, t.canary.backends.length)
-    metrics.backendUp.reset()
-    for (const pool of t.canary === null ? [t.stable] : [t.stable, t.canary]) {
-      for (const b of pool.backends) metrics.backendUp.set({ version: pool.name, backend: b.url }, 1)
-    }
   }
   const readiness = (version: { name: string; backends: string[] }, onReady: () => void): (() => void) => {
     if (!config.readiness.enabled) {
@@ -126,7 +125,12 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     return () => probe.stop()
   }
 
-  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, observe: (state, entries) => { analysis.notifier.changed(state, entries) }, publish: (s) => {
+  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, observe: (state, entries) => {
+    // Not every change publishes a table (a pause, a version's health): the phase gauges follow every one.
+    metrics.setPhase(state.phase)
+    metrics.step.set(state.stepIndex)
+    analysis.notifier.changed(state, entries)
+  }, publish: (s) => {
     publish(s)
     log.info({ routing: { phase: s.phase, weight: bpToPercent(tables.current.weightBp), stable: s.stable.name, canary: tables.current.canary?.name ?? null } }, `routing: ${s.message}`)
   } }, () => initialState({
@@ -143,12 +147,23 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   if (resumed) analysis.notifier.changed(driver.state, [])
   if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
 
+  // Made once the driver runs, so that what it reports reaches the engine; it then follows
+  // every table the driver publishes. The draw behind check jitter is its own: it must not
+  // shift a test's seeded sequence of weighted picks.
+  const health = new HealthMonitor({
+    clock, log, metrics, random: Math.random, dispatcher: agent,
+    unavailable: driver.state.unavailable ?? [],
+    onVersionHealth: (version, available) => driver.dispatch({ type: 'versionHealth', version, available }),
+  }, config.healthCheck, config.outlier)
+  health.follow(tables.current)
+  tables.onPublish((t) => { health.follow(t) })
+
   let accepting = false
   const tunnels = new Tunnels()
   const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
   const main = await createListener({ name: 'main', ...listenerDeps, certificates: certificates.main })
   const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin, health: () => health.view() })
 
   const started: FastifyInstance[] = []
   try {
@@ -161,6 +176,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       started.push(preview)
     }
   } catch (err) {
+    health.close()
     driver.close()
     await Promise.allSettled(started.map((a) => a.close()))
     await agent.close()
@@ -174,6 +190,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
     accepting = false
+    health.close()
     driver.close()
     analysis.notifier.close()
     // A listener's close waits for every socket it accepted, upgraded ones too.
@@ -187,6 +204,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     tables,
     metrics,
     measurements: analysis.measurements,
+    health,
     urls,
     reloadTls: () => {
       const reloaded = reloadCertificates(tlsServersOf(config, { main, ...(preview === null ? {} : { preview }), admin }))

@@ -4,6 +4,7 @@ import { addRampFormats } from '../config/formats.js'
 import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
+import type { HealthView } from '../pool/health-view.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 import type { Certificates } from '../tls/certificates.js'
 import { transportOptions } from '../tls/transport.js'
@@ -27,6 +28,8 @@ export interface AdminOptions {
   analysis: () => AnalysisView
   /** admin.tls, read at start; null or left out for plain HTTP. */
   certificates?: Certificates | null
+  /** Every backend's health, and whether ramp is in panic mode. */
+  health: () => HealthView
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])

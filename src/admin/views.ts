@@ -1,4 +1,5 @@
 import type { RunView } from '../analysis/runner.js'
+import type { HealthView } from '../pool/health-view.js'
 import { allowedVerbs } from '../rollout/verbs.js'
 import { tableOf } from '../rollout/table-of.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
@@ -6,8 +7,14 @@ import { bpToPercent } from '../routing/weight.js'
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
-/** `GET /api/v1/status`: the short summary (its first fields are the data-plane issue's shape). */
-export function statusView(state: RolloutState) {
+/** Before a health monitor exists (and for callers that have none): nothing known to be down. */
+export const noHealth: HealthView = { panic: false, activeChecks: false, versions: [] }
+
+/**
+ * `GET /api/v1/status`: the short summary (its first fields are the data-plane issue's shape).
+ * `panic`: no version has an available backend, so traffic goes by weight to every backend.
+ */
+export function statusView(state: RolloutState, health: HealthView = noHealth) {
   const table = tableOf(state)
   return {
     phase: state.phase,
@@ -18,19 +25,23 @@ export function statusView(state: RolloutState) {
     step: state.stepIndex,
     stable: { name: state.stable.name, backends: state.stable.backends },
     canary: state.canary === null ? null : { name: state.canary.name, backends: state.canary.backends },
+    panic: health.panic,
   }
 }
 
 export type AnalysisView = { current: RunView[]; last: RunView[] }
 
-/** `GET /api/v1/rollout`: the whole state, with times as ISO strings and the step list marked. */
-export function rolloutView(state: RolloutState, analysis: AnalysisView = { current: [], last: [] }) {
+/**
+ * `GET /api/v1/rollout`: the whole state, with times as ISO strings and the step list marked,
+ * and the health of every backend of the table's versions.
+ */
+export function rolloutView(state: RolloutState, analysis: AnalysisView = { current: [], last: [] }, health: HealthView = noHealth) {
   const table = tableOf(state)
   const steps = state.strategy.type === 'canary'
     ? state.strategy.steps.map((step, i) => ({ index: i, step, current: i === state.stepIndex, done: i < state.stepIndex }))
     : []
   return {
-    ...statusView(state),
+    ...statusView(state, health),
     revision: state.revision,
     desiredWeight: bpToPercent(state.weightBp),
     allowed: allowedVerbs(state),
@@ -52,6 +63,7 @@ export function rolloutView(state: RolloutState, analysis: AnalysisView = { curr
       last: analysis.last,
     },
     routing: { mode: table.mode, stable: table.stable.name, canary: table.canary?.name ?? null, weight: bpToPercent(table.weightBp), routes: table.routes, mirror: table.mirror },
+    health,
     startedAt: iso(state.startedAt),
     updatedAt: iso(state.updatedAt),
     finishedAt: iso(state.finishedAt),

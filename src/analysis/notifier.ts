@@ -41,7 +41,8 @@ export class Notifier {
     const payload = this.deps.payload(state)
     for (const entry of entries) {
       for (const w of this.of('event')) this.sendEvent(w, { ...payload, event: entry.event, detail: entry.detail, from: entry.from, to: entry.to, at: new Date(entry.at).toISOString() }, 0)
-      if (isInProgressPhase(entry.from) && !isInProgressPhase(entry.to)) {
+      // A versionHealth entry leaving Degraded is the stable recovering, not a rollout ending.
+      if (entry.event !== 'versionHealth' && isInProgressPhase(entry.from) && !isInProgressPhase(entry.to)) {
         // A supersede ends one rollout and starts the next in one change: then the ended one
         // is the version the state held before it, in the phase the entry went to.
         const superseded = before?.canary != null && state.canary !== null && before.canary.name !== state.canary.name

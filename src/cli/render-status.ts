@@ -47,6 +47,7 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
     const ready = v.canaryReady ? '' : '  (not ready)'
     out.push(`  ${v.canary.name.padEnd(12)} canary  ${`${v.weight}%`.padStart(7)}  ${v.canary.backends.join(' ')}${ready}`)
   }
+  out.push(...renderHealth(v))
   if (v.steps.length > 0) {
     out.push('')
     out.push('Steps:')
@@ -66,6 +67,26 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
   out.push('')
   out.push(`${pad('Allowed')}${v.allowed.join(', ') || 'none'}`)
   return out.join('\n')
+}
+
+type BackendHealth = RolloutView['health']['versions'][number]['backends'][number]
+
+function describeBackend(b: BackendHealth): string {
+  if (b.state === 'unhealthy') return `unhealthy (${b.lastCheck?.detail ?? 'failed its checks'})`
+  if (b.state === 'ejected') return `ejected until ${b.ejectedUntil?.slice(11, 19) ?? '?'}Z`
+  return `slow start ${Math.round((b.slowStart ?? 1) * 100)}%`
+}
+
+/** One line per version that has a backend out or slow-starting, and panic mode; nothing when all is well. */
+function renderHealth(v: RolloutView): string[] {
+  const hurt = v.health.versions.filter((x) => x.backends.some((b) => b.state !== 'healthy'))
+  if (hurt.length === 0 && !v.health.panic) return []
+  const out = ['', v.health.panic ? 'Health:         panic: no version has an available backend, traffic goes by weight to every backend' : 'Health:']
+  for (const x of hurt) {
+    const notes = x.backends.filter((b) => b.state !== 'healthy').map((b) => `${b.url} ${describeBackend(b)}`)
+    out.push(`  ${x.name.padEnd(12)} ${x.available}/${x.backends.length} available  ${notes.join(', ')}`)
+  }
+  return out
 }
 
 const marks: Record<string, string> = { Successful: '✔', Failed: '✖', Inconclusive: '?', Error: '!', Running: '◌' }

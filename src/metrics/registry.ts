@@ -26,8 +26,9 @@ export class Metrics {
   readonly phase = new Gauge({ name: 'ramp_rollout_phase', help: 'Rollout phase: 1 for the current phase, 0 for the others.', labelNames: ['phase'], registers: [this.registry] })
   readonly step = new Gauge({ name: 'ramp_rollout_step', help: 'Index of the current canary step (0-based); -1 when no rollout is in progress.', registers: [this.registry] })
   readonly backends = new Gauge({ name: 'ramp_backends', help: 'Backends configured per version and role.', labelNames: ['version', 'role'], registers: [this.registry] })
-  readonly backendUp = new Gauge({ name: 'ramp_backend_up', help: '1 when the backend is in its pool and considered healthy.', labelNames: ['version', 'backend'], registers: [this.registry] })
-  readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason (preview, header, cookie, route:NAME, sticky, weight) and version.', labelNames: ['reason', 'version'], registers: [this.registry] })
+  readonly backendUp = new Gauge({ name: 'ramp_backend_up', help: '1 when the backend is a candidate for traffic (active checks pass, not ejected), 0 when it is held out.', labelNames: ['version', 'backend'], registers: [this.registry] })
+  readonly panic = new Gauge({ name: 'ramp_panic', help: '1 while no version in the routing table has an available backend, so traffic goes by weight to every backend as if healthy.', registers: [this.registry] })
+  readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason (preview, header, cookie, route:NAME, sticky, weight, fallback: the decided version had no available backend) and the version that served.', labelNames: ['reason', 'version'], registers: [this.registry] })
 
   readonly retries = new Counter({ name: 'ramp_retries_total', help: 'Failed tries that could be retried, by version, reason (connect, reset, status) and result (retried; budget_exhausted and no_other_backend returned the failure).', labelNames: ['version', 'reason', 'result'], registers: [this.registry] })
   readonly mirrorRequests = new Counter({ name: 'ramp_mirror_requests_total', help: 'Mirrored copies by version and result (sent, shed: too many in flight, body_too_large).', labelNames: ['version', 'result'], registers: [this.registry] })

@@ -1,3 +1,26 @@
+import { freshCheck, type CheckState } from './active-check.js'
+import { freshOutlier, type Outcome, type OutlierState } from './outlier.js'
+
+/** Where a backend's request outcomes go: the health monitor that follows it, once it does. */
+export interface HealthSink {
+  observe(backend: Backend, outcome: Outcome): void
+}
+
+/**
+ * What is known of a backend's health. The balancer reads `share`; everything else is the
+ * health monitor's (src/pool/health.ts), which keeps the pool's `available` list in step.
+ */
+export interface BackendHealth {
+  check: CheckState
+  readonly outlier: OutlierState
+  /** Share of its fair traffic, (0, 1]: below 1 while it slow-starts after coming back. */
+  share: number
+  /** When its slow start began; null when it takes its full share. */
+  slowStartSince: number | null
+  lastCheck: { at: number; ok: boolean; detail: string } | null
+  sink: HealthSink | null
+}
+
 /** One upstream origin of a version. `inflight` is mutable on purpose: the balancer reads it. */
 export interface Backend {
   readonly url: string
@@ -7,9 +30,16 @@ export interface Backend {
   readonly host: string
   readonly version: string
   inflight: number
+  readonly health: BackendHealth
 }
 
 export function createBackend(version: string, url: string): Backend {
   const parsed = new URL(url)
-  return { url, origin: parsed.origin, host: parsed.host, version, inflight: 0 }
+  const health: BackendHealth = { check: freshCheck, outlier: freshOutlier(), share: 1, slowStartSince: null, lastCheck: null, sink: null }
+  return { url, origin: parsed.origin, host: parsed.host, version, inflight: 0, health }
+}
+
+/** In the candidates: not held out by active checks, not ejected. */
+export function isAvailable(b: Backend): boolean {
+  return b.health.check.healthy && b.health.outlier.ejectedUntil === null
 }

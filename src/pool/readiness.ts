@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
+import { probeOnce } from './probe.js'
 
 export interface ReadinessOptions {
   path: string
@@ -46,18 +47,6 @@ export function probeReadiness(backends: readonly string[], opts: ReadinessOptio
 }
 
 async function probeOne(backend: string, opts: ReadinessOptions): Promise<ProbeReport> {
-  try {
-    const res = await request(new URL(opts.path, backend), {
-      method: 'GET',
-      dispatcher: opts.dispatcher,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    })
-    await res.body.dump()
-    const ok = res.statusCode >= 200 && res.statusCode < 400
-    return { backend, ok, detail: `HTTP ${res.statusCode}` }
-  } catch (err) {
-    return { backend, ok: false, detail: (err as { code?: string }).code ?? (err as Error).message }
-  }
+  const { status, detail } = await probeOnce(backend, opts)
+  return { backend, ok: status !== null && status >= 200 && status < 400, detail }
 }

@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 import type { Counter } from 'prom-client'
+import type { Measurements } from '../analysis/window.js'
 import type { Metrics } from '../metrics/registry.js'
+import type { Clock } from '../rollout/clock.js'
 import type { VersionPool } from '../pool/pool.js'
 import { decide } from '../routing/decide.js'
+import { servingVersion } from '../routing/fallback.js'
 import { bucketCookie } from '../routing/sticky.js'
 import type { RoutingTable, TableHolder } from '../routing/table.js'
 import type { Listener, RequestFacts } from '../routing/types.js'
@@ -25,7 +28,7 @@ export type Chooser = (req: IncomingMessage) => Choice
  * requests and upgrades both call it, so a WebSocket goes where a request of the same
  * client would go.
  */
-export function createChooser(name: Listener, tables: TableHolder, metrics: Metrics, random: () => number): Chooser {
+export function createChooser(name: Listener, tables: TableHolder, metrics: Metrics, random: () => number, measurements: Measurements, clock: Clock): Chooser {
   const decisions = new Map<string, Counter.Internal>()
   const decisionCounter = (reason: string, version: string): Counter.Internal => {
     const key = `${reason}\u0000${version}`
@@ -37,10 +40,15 @@ export function createChooser(name: Listener, tables: TableHolder, metrics: Metr
     const table = tables.current
     const facts = factsOf(req)
     const d = decide(table, table.shaping, name, facts, random, table.exact)
-    decisionCounter(d.reason, d.version.name).inc()
+    const pool = servingVersion(table, d.version)
+    // A request the decision sent to a canary with no available backend counts as its failure,
+    // so its analysis fails instead of seeing no traffic.
+    if (pool !== d.version && d.version === table.canary) measurements.series(name, d.version.name).record(503, 0, 'no_backend', clock.now())
+    const reason = pool === d.version ? d.reason : 'fallback'
+    decisionCounter(reason, pool.name).inc()
     if (d.ignoredOverride) metrics.overridesIgnored.inc()
     const sticky = table.shaping.stickiness
     const setCookie = d.assignBucket !== null && sticky?.kind === 'cookie' ? bucketCookie(sticky, d.assignBucket) : null
-    return { pool: d.version, facts, table, reason: d.reason, setCookie }
+    return { pool, facts, table, reason, setCookie }
   }
 }

@@ -9,6 +9,7 @@ import { isRampError, type RampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics, RequestSeries } from '../metrics/registry.js'
 import type { Backend } from '../pool/backend.js'
+import { observeFailure, observeStatus } from '../pool/observe.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import { mirrorTarget } from '../routing/mirror.js'
@@ -108,6 +109,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     retries.requestEnded(flight)
     if (flight.backend !== null) flight.backend.inflight--
     const status = this.headersSent ? this.statusCode : 499
+    if (flight.backend !== null && flight.upstreamReason === undefined && this.headersSent) observeStatus(flight.backend, status)
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
     recordResponse(flight.series, flight.window, status, seconds, flight.upstreamReason, clock.now())
     if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
@@ -130,7 +132,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     void reply.code(err.statusCode).header('x-ramp-error', err.code).type('text/plain; charset=utf-8').send(`${err.statusCode} ${err.message}\n`)
   }
 
-  const choose = createChooser(name, tables, metrics, random)
+  const choose = createChooser(name, tables, metrics, random, measurements, clock)
   const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader, proto })
 
   // Node hands an `Upgrade:` request to this event instead of the request handler, so
@@ -207,6 +209,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
         const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
         metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
         flight.upstreamReason = mapped.reason
+        observeFailure(flight.backend, mapped.reason)
         log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
         sendError(reply as FastifyReply, mapped.error)
       },

@@ -5,6 +5,7 @@ import type { Counter } from 'prom-client'
 import type { Dispatcher } from 'undici'
 import type { Logger } from '../log.js'
 import type { Backend } from '../pool/backend.js'
+import { observeFailure, observeStatus } from '../pool/observe.js'
 import { pickBackend, type Random } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import { backoffDelay } from './backoff.js'
@@ -105,10 +106,12 @@ export class Retries {
 
   /**
    * A try that failed and is retried on another backend. The client never sees this outcome,
-   * so this is the one place where passive health (`observeFailure`, `observeStatus`) can
-   * learn of it; the last try of a request is seen where its response ends.
+   * so this is the one place where passive health learns of it; the last try of a request is
+   * seen where its response ends.
    */
   private tryFailed(backend: Backend, reason: RetryReason, status: number | undefined): void {
+    if (status !== undefined) observeStatus(backend, status)
+    else observeFailure(backend, reason === 'status' ? 'bad_response' : reason)
     this.opts.log.debug({ version: backend.version, backend: backend.url, reason, status }, 'try failed, retrying on another backend')
   }
 

@@ -31,6 +31,8 @@ export function formatMessage(s: RolloutState, actor: string): string {
       return `Progressing: waiting for ${canary} to be ready, deadline ${clock(s.progressDeadlineAt)}`
     case 'ProgressDeadlineDegraded':
       return `Degraded: ${deadlineMiss(s)}`
+    case 'StableUnavailable':
+      return stableUnavailable(s)
     case 'CanaryPauseStep':
       return `Paused: CanaryPauseStep, ${stepOf(s)}, waiting for promote`
     case 'TimedPause':
@@ -79,6 +81,21 @@ export function formatMessage(s: RolloutState, actor: string): string {
 function running(s: RolloutState, fallback: string): string {
   const run = stageRunOf(s)
   return run === null ? fallback : runLabel(run)
+}
+
+/**
+ * "Degraded: v1 (stable) has no available backend, main traffic goes to v2 while that lasts
+ * (rollout: Paused: CanaryPauseStep, step 2/5, waiting for promote)": the canary takes it all
+ * when it is in the table and has an available backend, else it is panic mode.
+ */
+function stableUnavailable(s: RolloutState): string {
+  const canary = inProgress(s) && s.canaryReady ? s.canary : null
+  const down = s.unavailable ?? []
+  const where = canary !== null && !down.includes(canary.name)
+    ? `main traffic goes to ${canary.name} while that lasts`
+    : 'panic: traffic goes by weight to every backend as if healthy'
+  const under = s.degradedFrom === undefined || s.degradedFrom === null ? '' : ` (rollout: ${s.degradedFrom.message})`
+  return `Degraded: ${s.stable.name} (stable) has no available backend, ${where}${under}`
 }
 
 /** "v2 not ready within the progress deadline of 600s": the Degraded and the Aborted wording. */

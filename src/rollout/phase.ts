@@ -6,7 +6,18 @@ export function isInProgressPhase(p: Phase): boolean {
 }
 
 export function inProgress(s: RolloutState): boolean {
-  return isInProgressPhase(s.phase)
+  return isInProgressPhase(s.degradedFrom?.phase ?? s.phase)
+}
+
+/**
+ * The state the rollout is in beneath a Degraded that only says the stable has no available
+ * backend (version-health.ts): what every event is reduced on, and what decides the table,
+ * the verbs and whether a rollout is in progress. Any other state is its own.
+ */
+export function beneath(s: RolloutState): RolloutState {
+  const d = s.degradedFrom
+  if (d === undefined || d === null) return s
+  return { ...s, phase: d.phase, reason: d.reason, message: d.message, degradedFrom: null }
 }
 
 /**

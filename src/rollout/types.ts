@@ -24,6 +24,7 @@ export type Reason =
   | 'ProgressDeadlineExceeded' // Aborted: not ready within progressDeadlineSeconds
   | 'Superseded' // Aborted: replaced by a newer rollout (only ever seen in history)
   | 'ProgressDeadlineDegraded' // Degraded: not ready within the deadline, and progressDeadlineAbort is false
+  | 'StableUnavailable' // Degraded: the stable version has no available backend; `degradedFrom` holds the phase beneath
   | 'RunningAnalysis' // Progressing: the analysis run of an `analysis` step runs
   | 'InconclusiveAnalysis' // Paused: a run was inconclusive; promote goes on as if it passed, abort aborts
   | 'AnalysisFailed' // Paused: a step's run failed with onFailure: pause. Aborted: an analysis (or the pre-rollout webhooks) failed
@@ -185,6 +186,19 @@ export interface RolloutState {
    */
   routes?: RouteSpec[]
   mirror?: MirrorSpec | null
+  /**
+   * Versions of the routing table that have no available backend, as the health monitor last
+   * said (`versionHealth`). Versions that leave the table leave the list. Optional so older
+   * states load; absent means [] (read it through `unavailableOf`).
+   */
+  unavailable?: string[]
+  /**
+   * While the stable has no available backend the phase reads Degraded (reason
+   * StableUnavailable) over the rollout's own phase, which is kept here and comes back when
+   * the stable does. Every event is reduced on the phase beneath (version-health.ts). Null or
+   * absent otherwise.
+   */
+  degradedFrom?: { phase: Phase; reason: Reason; message: string } | null
 }
 
 export type EngineEvent =
@@ -200,6 +214,8 @@ export type EngineEvent =
   | { type: 'tick' }
   /** The runner's verdict on a run; for an id not in `analysisRuns` (a stopped run) a no-op. */
   | { type: 'analysisResult'; id: string; result: AnalysisResult; message: string }
+  /** The health monitor: `version` (of the routing table) lost its last available backend, or got one back. */
+  | { type: 'versionHealth'; version: string; available: boolean }
 
 /** One line of history, as `GET /api/v1/rollout/events` returns it. */
 export interface HistoryEntry {

@@ -1,4 +1,4 @@
-import { held, probing } from './phase.js'
+import { beneath, held, probing } from './phase.js'
 import { beforeTraffic, checking } from './runs.js'
 import type { RolloutState, Verb } from './types.js'
 
@@ -10,7 +10,8 @@ const ORDER: readonly Verb[] = ['start', 'promote', 'promoteFull', 'pause', 'res
  * abort) is left out, and so is `start` while a rollout runs (it needs `supersede`).
  */
 export function allowedVerbs(s: RolloutState): Verb[] {
-  return ORDER.filter((v) => applies(s, v))
+  const b = beneath(s)
+  return ORDER.filter((v) => applies(b, v))
 }
 
 function applies(s: RolloutState, v: Verb): boolean {

@@ -12,7 +12,7 @@ const Phase = Type.Union([L('Healthy'), L('Progressing'), L('Paused'), L('Aborte
 const Reason = Type.Union([
   L('NoRollout'), L('Promoted'), L('StaticSplit'), L('WaitingForReadiness'), L('CanaryPauseStep'), L('TimedPause'), L('ManualPause'),
   L('ManualWeight'), L('BlueGreenPause'), L('ScaleDownDelay'), L('AbortedByAdmin'), L('ProgressDeadlineExceeded'), L('Superseded'),
-  L('ProgressDeadlineDegraded'), L('RunningAnalysis'), L('InconclusiveAnalysis'), L('AnalysisFailed'), L('PreRolloutChecks'),
+  L('ProgressDeadlineDegraded'), L('StableUnavailable'), L('RunningAnalysis'), L('InconclusiveAnalysis'), L('AnalysisFailed'), L('PreRolloutChecks'),
   L('WaitingForConfirmation'), L('WaitingForPromotionConfirmation'), L('PrePromotionAnalysis'), L('PostPromotionAnalysis'),
 ])
 const Time = Type.Integer({ minimum: 0 })
@@ -117,6 +117,8 @@ export const StateSchema = Type.Object({
   pendingAnalysis: Type.Optional(Type.Union([Verdict, Type.Null()])),
   routes: Type.Optional(Type.Array(Route)),
   mirror: Type.Optional(Type.Union([Mirror, Type.Null()])),
+  unavailable: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  degradedFrom: Type.Optional(Type.Union([Type.Object({ phase: Phase, reason: Reason, message: Type.String() }), Type.Null()])),
 })
 
 export const HistorySchema = Type.Array(Type.Object({

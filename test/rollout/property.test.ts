@@ -5,6 +5,7 @@ import { reduce } from '../../src/rollout/reduce.js'
 import { sameTable, tableOf } from '../../src/rollout/table-of.js'
 import type { AnalysisKind, CanaryStep, EngineEvent, Phase, Reason, RolloutState, Strategy, Verb } from '../../src/rollout/types.js'
 import type { MirrorSpec, RouteSpec } from '../../src/routing/types.js'
+import { beneath } from '../../src/rollout/phase.js'
 import { allowedVerbs } from '../../src/rollout/verbs.js'
 import { nextWakeAt } from '../../src/rollout/wake.js'
 import { seeded } from '../support/prng.js'
@@ -90,6 +91,7 @@ const phaseOf: Record<Reason, Phase | Phase[]> = {
   ProgressDeadlineExceeded: 'Aborted',
   Superseded: 'Aborted',
   ProgressDeadlineDegraded: 'Degraded',
+  StableUnavailable: 'Degraded',
   RunningAnalysis: 'Progressing',
   InconclusiveAnalysis: 'Paused',
   AnalysisFailed: ['Paused', 'Aborted'],
@@ -114,7 +116,7 @@ function randomEvent(r: () => number, st: RolloutState): EngineEvent {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
   const actor = pick(['admin', 'cli', 'alice'])
   const version = pick(['v2', 'v3', 'v4'])
-  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick', 'result', 'result', 'result', 'result'] as const)) {
+  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick', 'result', 'result', 'result', 'result', 'health', 'health'] as const)) {
     case 'start': {
       const strategy = pick(strategies)
       return { type: 'start', version: { name: version, backends: [`http://${version}`] }, supersede: r() < 0.5, actor, ...(strategy === null ? {} : { strategy }) }
@@ -133,6 +135,7 @@ function randomEvent(r: () => number, st: RolloutState): EngineEvent {
       const id = runs.length > 0 && r() < 0.9 ? pick(runs).id : pick(['step-a1-s0-r1', 'background-a1-s0-r2', 'preRollout-a1-s-1-r2'])
       return { type: 'analysisResult', id, result: pick(['Successful', 'Successful', 'Failed', 'Inconclusive'] as const), message: pick(['', 'success-rate 0.962 < 0.99 over 412 requests']) }
     }
+    case 'health': return { type: 'versionHealth', version: pick([st.stable.name, st.canary?.name ?? version, version]), available: r() < 0.5 }
   }
 }
 
@@ -148,7 +151,19 @@ function deepFreeze<T>(x: T): T {
   return x
 }
 
-function checkState(st: RolloutState, where: string): void {
+/** A Degraded shown because the stable is down lies over a state that keeps every invariant. */
+function checkState(shown: RolloutState, where: string): void {
+  const table = tableOf(shown)
+  const down = shown.unavailable ?? []
+  for (const v of down) assert.ok(v === table.stable.name || v === table.canary?.name, `${where}: ${v} is unavailable but not in the table`)
+  const stableDown = down.includes(shown.stable.name)
+  assert.equal(shown.reason === 'StableUnavailable', stableDown, `${where}: reason ${shown.reason} with unavailable ${down.join(',')}`)
+  assert.equal(shown.degradedFrom != null, stableDown, `${where}: degradedFrom`)
+  if (stableDown) assert.equal(shown.phase, 'Degraded', where)
+  checkRollout(beneath(shown), where)
+}
+
+function checkRollout(st: RolloutState, where: string): void {
   assert.ok(Number.isInteger(st.weightBp) && st.weightBp >= 0 && st.weightBp <= 10000, `${where}: weightBp ${st.weightBp}`)
   if (st.strategy.type === 'blueGreen') assert.ok(st.weightBp === 0 || st.weightBp === 10000, `${where}: blue/green weight ${st.weightBp}`)
   assert.equal(st.canary === null, st.phase === 'Healthy', `${where}: canary ${st.canary?.name ?? 'null'} in ${st.phase}`)

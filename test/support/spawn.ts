@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 
 /** The installed entry point over the build (`npm test` builds first), so spawned tests run what users run. */
@@ -58,4 +60,29 @@ export function peakRss(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   if (m === null) throw new Error(`no VmHWM for pid ${pid}`)
   return Number(m[1]) * 1024
+}
+
+/** A config file in a fresh folder, rewritten by `write`; the folder goes when the test ends. */
+export function configFile(t: TestContext, yaml: string): { path: string; write(yaml: string): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ramp-config-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'ramp.yaml')
+  writeFileSync(path, yaml)
+  return { path, write: (text) => writeFileSync(path, text) }
+}
+
+/** Loopback listeners on free ports, a memory store, JSON logs (`log` adds to them): the opening of a spawned ramp's config. */
+export function opening(log = ''): string {
+  return `listen: { host: 127.0.0.1, port: 0 }\nadmin: { host: 127.0.0.1, port: 0 }\nstate: { store: memory }\nlog: { format: json${log === '' ? '' : `, ${log}`} }\n`
+}
+
+export interface Served {
+  proc: Spawned
+  urls: { main: string; preview: string | null; admin: string }
+}
+
+/** `ramp serve -c <config file>` as a program, once it listens. */
+export async function serve(t: TestContext, config: string, env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const proc = spawnRamp(t, ['serve', '-c', config], env)
+  return { proc, urls: await listening(proc) }
 }

@@ -14,7 +14,7 @@ test('the retry budget holds under an outage: retries in flight stay within max(
   // tries fail at once and every retry admitted is in flight at the same time.
   const held: ServerResponse[] = []
   const [a, b] = [await upstream(t, (_req, res) => { held.push(res) }), await upstream(t, (_req, res) => { held.push(res) })]
-  const ramp = await rampWith(t, v1Over([a.url, b.url], `retry: { backoffMs: 0, budget: { ratio: ${ratio}, minConcurrent: ${minConcurrent} } }\n`))
+  const ramp = await rampWith(t, v1Over([a.url, b.url], `retry: { backoffMs: 0, budget: { ratio: ${ratio}, minConcurrent: ${minConcurrent} } }\noutlier: { enabled: false }\n`))
   const client = new Pool(ramp.urls.main, { connections: n })
   t.after(() => client.close())
   const answers = Array.from({ length: n }, async () => {

@@ -52,6 +52,7 @@ stable: { name: v1, backends: ["${r1.url}", "${r2.url}"] }
 canary: { name: v2, backends: ["${v2.url}"] }
 weight: 50
 readiness: { intervalMs: 20 }
+outlier: { enabled: false }
 `)
   await canaryRouted(ramp)
   for (let i = 0; i < 4; i++) {

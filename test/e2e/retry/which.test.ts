@@ -44,13 +44,13 @@ test('a request with a body is not retried, whatever its method: a GET with cont
 test('retry.attempts caps the tries: with three failing backends, attempts 2 reach two of them, attempts 3 all three', async (t) => {
   const rude = [await resetting(t), await resetting(t), await resetting(t)]
   const seen = () => rude.reduce((n, r) => n + r.seen.length, 0)
-  const two = await rampWith(t, v1Over(rude.map((r) => r.url)))
+  const two = await rampWith(t, v1Over(rude.map((r) => r.url), 'outlier: { enabled: false }\n'))
   for (let i = 0; i < 5; i++) {
     const before = seen()
     assert.equal((await send(two)).status, 502)
     assert.equal(seen() - before, 2)
   }
-  const three = await rampWith(t, v1Over(rude.map((r) => r.url), 'retry: { attempts: 3 }\n'))
+  const three = await rampWith(t, v1Over(rude.map((r) => r.url), 'retry: { attempts: 3 }\noutlier: { enabled: false }\n'))
   for (let i = 0; i < 3; i++) {
     const before = seen()
     assert.equal((await send(three)).status, 502)

@@ -76,10 +76,10 @@ test('GET /api/v1/rollout has the whole state and /api/v1/status keeps the data-
   const { ramp } = await given(t, { strategy: steps })
   await canaryRouted(ramp)
   const status = (await admin(ramp, 'GET', '/api/v1/status')).body
-  assert.deepEqual(Object.keys(status).sort(), ['canary', 'message', 'mode', 'phase', 'reason', 'stable', 'step', 'weight'])
+  assert.deepEqual(Object.keys(status).sort(), ['canary', 'message', 'mode', 'panic', 'phase', 'reason', 'stable', 'step', 'weight'])
   assert.equal(status.weight, 20)
   const rollout = (await admin(ramp, 'GET', '/api/v1/rollout')).body
-  for (const key of ['phase', 'reason', 'message', 'strategy', 'steps', 'step', 'weight', 'stable', 'canary', 'pauseUntil', 'previousStable', 'allowed', 'startedAt', 'updatedAt']) {
+  for (const key of ['phase', 'reason', 'message', 'strategy', 'steps', 'step', 'weight', 'stable', 'canary', 'pauseUntil', 'previousStable', 'allowed', 'startedAt', 'updatedAt', 'panic', 'health']) {
     assert.ok(key in rollout, `GET /api/v1/rollout has ${key}`)
   }
   assert.deepEqual((rollout.steps as Array<{ current: boolean }>).map((s) => s.current), [false, true, false])

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { setTimeout as delay } from 'node:timers/promises'
+import { test } from 'node:test'
+import autocannon from 'autocannon'
+import { request } from 'undici'
+import type { HealthView } from '../../../src/pool/health-view.js'
+import { backend, countVersions, waitFor } from '../../support/ramp.js'
+import { configFile, opening, serve } from '../../support/spawn.js'
+import { quickChecks, restart } from './support.js'
+
+// ramp runs as its own process: in this one, the load generator would share its event loop
+// and keep far fewer requests in flight than 100 connections do, which shrinks the retry
+// budget (a share of requests in flight) below what a real deployment has. At weight 20 the
+// dying backend holds ~10% of the requests in flight, which the default budget (20%) covers:
+// at weight 50 it would hold 25%, and the retries of what exceeds the budget would fail.
+test('one of two v2 backends killed under load (100 connections): ejected, back when it returns, and clients see at most 0.1% errors', async (t) => {
+  const v1 = await backend(t, { name: 'v1' })
+  const v2a = await backend(t, { name: 'v2' })
+  const v2b = await backend(t, { name: 'v2' })
+  const file = configFile(t, `${opening()}
+stable: { name: v1, backends: ["${v1.url}"] }
+canary: { name: v2, backends: ["${v2a.url}", "${v2b.url}"] }
+weight: 20
+readiness: { intervalMs: 20 }
+${quickChecks}outlier: { consecutiveConnectFailures: 2, baseEjectionMs: 500 }
+`)
+  const { urls } = await serve(t, file.path)
+  const get = async (path: string): Promise<string> => (await request(`${urls.admin}${path}`)).body.text()
+  const stateOf = async (): Promise<string> => {
+    const health = (JSON.parse(await get('/api/v1/rollout')) as { health: HealthView }).health
+    return health.versions.flatMap((v) => v.backends).find((b) => b.url === v2b.url)?.state ?? 'gone'
+  }
+  await waitFor('the canary to be routed', async () => (JSON.parse(await get('/api/v1/status')) as { canary: unknown }).canary !== null)
+
+  const states = new Set<string>()
+  let watching = true
+  const watch = (async () => { while (watching) { states.add(await stateOf()); await delay(10) } })()
+  const load = autocannon({ url: urls.main, connections: 100, duration: 3 })
+  // The scenario is timed: the kill lands mid-load, the restart a second later.
+  await delay(800)
+  await v2b.close()
+  await delay(1000)
+  const again = await restart(t, v2b, 'v2')
+  const result = await load
+  watching = false
+  await watch
+
+  const failed = result.non2xx + result.errors + result.timeouts
+  const total = result.requests.total
+  const metrics = (await get('/metrics')).split('\n')
+  const upstream = metrics.filter((l) => l.startsWith('ramp_upstream_errors_total{'))
+  t.diagnostic(`${total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; upstream: ${upstream.join(', ')}; retries: ${metrics.filter((l) => l.startsWith('ramp_retries_total{')).join(', ')}; v2b seen ${[...states].join(', ')}`)
+  assert.ok(total > 1000, `only ${total} requests`)
+  assert.ok(states.has('ejected') || states.has('unhealthy'), `the dead backend was never taken out: ${[...states].join(', ')}`)
+  await waitFor('the restarted backend to be healthy again', async () => (await stateOf()) === 'healthy')
+  const before = again.served()
+  await countVersions(urls.main, 200)
+  assert.ok(again.served() - before >= 20, `the restarted backend served ${again.served() - before} of 200 requests`)
+  // Whatever clients saw fail can only be requests on, or sent to, the backend as it died.
+  assert.equal(result.errors + result.timeouts, 0)
+  assert.ok(upstream.every((l) => /version="v2",reason="(reset|connect)"/.test(l)), upstream.join(', '))
+  assert.ok(failed <= total * 0.001, `${failed} of ${total} requests failed (${(100 * failed / total).toFixed(3)}%)`)
+})
