@@ -134,7 +134,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock }
   const main = await createListener({ name: 'main', ...listenerDeps })
   const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, clients: config.clients })
 
   const started: FastifyInstance[] = []
   try {

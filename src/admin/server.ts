@@ -4,6 +4,7 @@ import { addRampFormats } from '../config/formats.js'
 import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
+import { clientGuard, type ClientLimits } from '../proxy/client-limits.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 import type { AnalysisView } from './views.js'
 import { bearerMatches } from './auth.js'
@@ -23,6 +24,8 @@ export interface AdminOptions {
   ready: () => boolean
   /** The analysis runs in progress and the last ones, with their measurements. */
   analysis: () => AnalysisView
+  /** `config.clients`: the same limits on clients as the data-plane listeners. */
+  clients: ClientLimits
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -38,6 +41,7 @@ export function actorOf(request: FastifyRequest): string {
  * the translation between HTTP and driver events; errors leave through one handler.
  */
 export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> {
+  const guard = clientGuard(opts.clients, 'admin', opts.metrics.clientRejections)
   const app = Fastify({
     logger: false,
     requestIdHeader: false,
@@ -48,7 +52,9 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
       customOptions: { allErrors: true, verbose: true, multipleOfPrecision: 6, removeAdditional: false, coerceTypes: false, useDefaults: true },
       plugins: [addRampFormats],
     },
+    ...guard.options,
   })
+  guard.install(app)
   // Response schemas are there for the OpenAPI document; compiling a serializer for each of
   // them costs megabytes of heap for an API that answers a few calls a minute.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))

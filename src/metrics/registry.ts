@@ -31,6 +31,7 @@ export class Metrics {
 
   readonly mirrorRequests = new Counter({ name: 'ramp_mirror_requests_total', help: 'Mirrored copies by version and result (sent, shed: too many in flight, body_too_large).', labelNames: ['version', 'result'], registers: [this.registry] })
   readonly overridesIgnored = new Counter({ name: 'ramp_overrides_ignored_total', help: 'Override headers or cookies naming a version that is not in the routing table (the request was routed normally).', registers: [this.registry] })
+  readonly clientRejections = new Counter({ name: 'ramp_client_rejections_total', help: 'Client connections and requests refused before routing, by listener and reason (bad_request: malformed HTTP or a smuggling shape; headers_too_large; timeout: head or request too slow; max_connections).', labelNames: ['listener', 'reason'], registers: [this.registry] })
   readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })
   readonly analysisMeasurement = new Gauge({ name: 'ramp_analysis_measurement', help: 'The last value measured for each analysis metric.', labelNames: ['template', 'metric'], registers: [this.registry] })
   private windowReader: () => WindowReading[] = () => []

@@ -22,7 +22,9 @@ import { Mirror } from './mirror.js'
 import { recordResponse } from './record.js'
 import type { TableHolder } from '../routing/table.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
-import { noBackendError, upstreamError } from './upstream-errors.js'
+import { isUpstreamFailure, noBackendError, upstreamError } from './upstream-errors.js'
+import { clientGuard } from './client-limits.js'
+import { watchUpstreamBody } from './upstream-body.js'
 
 /** What one request picked, from the pick to the end of its response. */
 interface Flight {
@@ -71,13 +73,16 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   const responseVersionHeader = config.versionHeader.response ? versionHeader : null
   const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
 
+  const guard = clientGuard(config.clients, name, metrics.clientRejections)
   const app = Fastify({
     logger: false,
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 65_535 },
+    ...guard.options,
   })
+  guard.install(app)
   app.decorateRequest('rampFlight', null)
   app.decorateRequest('rampDecision', null)
   app.decorateRequest('rampReason', null)
@@ -107,6 +112,15 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   function sendError(reply: FastifyReply, err: RampError): void {
     if (reply.sent) return
     void reply.code(err.statusCode).header('x-ramp-error', err.code).type('text/plain; charset=utf-8').send(`${err.statusCode} ${err.message}\n`)
+  }
+
+  /** Counts an upstream failure where metrics and analysis see it, and returns ramp's error for it. */
+  function upstreamFailed(flight: Flight & { backend: Backend }, error: unknown): RampError {
+    const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
+    metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
+    flight.upstreamReason = mapped.reason
+    log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
+    return mapped.error
   }
 
   const decisions = new Map<string, Counter.Internal>()
@@ -144,6 +158,13 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
 
   app.setErrorHandler((err, request, reply) => {
     if (isRampError(err)) return sendError(reply, err)
+    // The upstream body failed before its first byte went out (fastify sends the headers with
+    // it): still time for a 502, without the headers copied from the failed response.
+    const flight = request.rampFlight
+    if (flight?.backend != null && isUpstreamFailure(err)) {
+      for (const header of Object.keys(reply.getHeaders())) reply.removeHeader(header)
+      return sendError(reply, upstreamFailed(flight as Flight & { backend: Backend }, err))
+    }
     const status = (err as { statusCode?: number }).statusCode
     if (status !== undefined && status >= 400 && status < 500) {
       void reply.code(status).type('text/plain; charset=utf-8').send(`${status} ${(err as Error).message}\n`)
@@ -192,13 +213,13 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       rewriteHeaders(headers, request): IncomingHttpHeaders {
         return clientResponseHeaders(headers, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
       },
+      onResponse(request, reply, res) {
+        const flight = request.rampFlight as Flight & { backend: Backend }
+        watchUpstreamBody(res.stream, reply.raw, (err) => { upstreamFailed(flight, err) })
+        void reply.send(res.stream)
+      },
       onError(reply, { error }) {
-        const flight = reply.request.rampFlight as Flight & { backend: Backend }
-        const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
-        metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
-        flight.upstreamReason = mapped.reason
-        log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
-        sendError(reply as FastifyReply, mapped.error)
+        sendError(reply as FastifyReply, upstreamFailed(reply.request.rampFlight as Flight & { backend: Backend }, error))
       },
     },
   })
