@@ -59,3 +59,10 @@ export function peakRss(pid: number): number {
   if (m === null) throw new Error(`no VmHWM for pid ${pid}`)
   return Number(m[1]) * 1024
 }
+
+/** Resident memory of a process now, in bytes (Linux VmRSS). */
+export function currentRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (m === null) throw new Error(`no VmRSS for pid ${pid}`)
+  return Number(m[1]) * 1024
+}
