@@ -24,7 +24,7 @@ import type { TableHolder } from '../routing/table.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import { isUpstreamFailure, noBackendError, upstreamError } from './upstream-errors.js'
 import { clientGuard } from './client-limits.js'
-import { watchUpstreamBody } from './upstream-body.js'
+import { upstreamBodyWatcher } from './upstream-body.js'
 
 /** What one request picked, from the pick to the end of its response. */
 interface Flight {
@@ -122,6 +122,10 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
     return mapped.error
   }
+  const watchBody = upstreamBodyWatcher((client, err) => {
+    const flight = (client as TrackedResponse)[kFlight]
+    if (flight?.backend != null) upstreamFailed(flight as Flight & { backend: Backend }, err)
+  })
 
   const decisions = new Map<string, Counter.Internal>()
   const decisionCounter = (reason: string, version: string): Counter.Internal => {
@@ -213,9 +217,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       rewriteHeaders(headers, request): IncomingHttpHeaders {
         return clientResponseHeaders(headers, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
       },
-      onResponse(request, reply, res) {
-        const flight = request.rampFlight as Flight & { backend: Backend }
-        watchUpstreamBody(res.stream, reply.raw, (err) => { upstreamFailed(flight, err) })
+      onResponse(_request, reply, res) {
+        watchBody(res.stream, reply.raw)
         void reply.send(res.stream)
       },
       onError(reply, { error }) {
