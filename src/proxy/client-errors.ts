@@ -40,16 +40,18 @@ function rawResponse(a: Answer, detail: string | undefined): string {
  */
 export function clientErrorHandler(rejected: (reason: ClientRejection) => void): (err: NodeJS.ErrnoException, socket: Duplex) => void {
   return function onClientError(err, socket) {
-    // The client reset or already closed the connection: there is no one to answer.
-    if (err.code === 'ECONNRESET' || socket.destroyed) {
+    const code = err.code ?? ''
+    // A socket error (a reset, a broken pipe) rather than a bad or late request: the client
+    // is gone or going, there is no one to answer and nothing to count.
+    if (socket.destroyed || (!code.startsWith('HPE_') && byCode[code] === undefined)) {
       socket.destroy()
       return
     }
-    const answer = (err.code === undefined ? undefined : byCode[err.code]) ?? badRequest
+    const answer = byCode[code] ?? badRequest
     rejected(answer.reason)
     const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage
     if (socket.writable && (inFlight === undefined || inFlight === null || !inFlight.headersSent)) {
-      socket.write(rawResponse(answer, answer === badRequest ? err.code : undefined))
+      socket.write(rawResponse(answer, answer === badRequest ? code : undefined))
     }
     socket.destroy()
   }
