@@ -30,6 +30,9 @@ const registry = {
   RAMP_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, hint: 'the backend sent a response that is not valid HTTP' },
   RAMP_ERR_UPSTREAM_NO_BACKEND: { status: 503, hint: 'the version has no backend to serve; add backends or check their health' },
   RAMP_ERR_LISTENER_CLOSING: { status: 503, hint: 'ramp is shutting down; connect again to another instance or once it has restarted' },
+  RAMP_ERR_CLIENT_BAD_REQUEST: { status: 400, hint: 'send valid HTTP/1.1: one Host, one Content-Length or Transfer-Encoding: chunked (never both), well-formed headers and chunks' },
+  RAMP_ERR_CLIENT_HEADERS_TOO_LARGE: { status: 431, hint: 'send a smaller request line and headers (fewer or shorter cookies), or raise clients.maxHeaderBytes' },
+  RAMP_ERR_CLIENT_TIMEOUT: { status: 408, hint: 'send the request head within clients.headersTimeoutMs and the whole request within clients.requestTimeoutMs' },
   RAMP_ERR_INTERNAL: { status: 500, hint: 'this is a bug in ramp; please report it with the log line' },
 } as const satisfies Record<string, { status: number; hint: string }>
 

@@ -163,7 +163,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
   const main = await createListener({ name: 'main', ...listenerDeps, certificates: certificates.main })
   const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin, health: () => health.view() })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin, health: () => health.view(), clients: config.clients })
 
   const started: FastifyInstance[] = []
   try {

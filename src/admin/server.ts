@@ -5,6 +5,7 @@ import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { HealthView } from '../pool/health-view.js'
+import { clientGuard, type ClientLimits } from '../proxy/client-limits.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 import type { Certificates } from '../tls/certificates.js'
 import { transportOptions } from '../tls/transport.js'
@@ -30,6 +31,8 @@ export interface AdminOptions {
   certificates?: Certificates | null
   /** Every backend's health, and whether ramp is in panic mode. */
   health: () => HealthView
+  /** `config.clients`: the same limits on clients as the data-plane listeners. */
+  clients: ClientLimits
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -45,6 +48,7 @@ export function actorOf(request: FastifyRequest): string {
  * the translation between HTTP and driver events; errors leave through one handler.
  */
 export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> {
+  const guard = clientGuard(opts.clients, 'admin', opts.metrics.clientRejections)
   const app = Fastify({
     ...transportOptions(opts.certificates ?? null, false),
     logger: false,
@@ -56,7 +60,9 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
       customOptions: { allErrors: true, verbose: true, multipleOfPrecision: 6, removeAdditional: false, coerceTypes: false, useDefaults: true },
       plugins: [addRampFormats],
     },
+    ...guard.options,
   })
+  guard.install(app)
   // Response schemas are there for the OpenAPI document; compiling a serializer for each of
   // them costs megabytes of heap for an API that answers a few calls a minute.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))

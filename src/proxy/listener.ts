@@ -27,7 +27,9 @@ import type { TableHolder } from '../routing/table.js'
 import { clientHost, clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import type { Tunnels } from './tunnels.js'
 import { upgradeHandler } from './upgrade.js'
-import { noBackendError, upstreamError } from './upstream-errors.js'
+import { isUpstreamFailure, noBackendError, upstreamError } from './upstream-errors.js'
+import { clientGuard } from './client-limits.js'
+import { upstreamBodyWatcher } from './upstream-body.js'
 
 /** What one request picked (its pool and backend), from the pick to the end of its response. A retry moves `backend`. */
 interface Flight extends RetriedFlight {
@@ -80,6 +82,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   const proto = opts.certificates === null ? 'http' : 'https'
   const http2 = opts.certificates !== null && (name === 'main' ? config.listen : config.preview)?.http2 === true
 
+  const guard = clientGuard(config.clients, name, metrics.clientRejections)
   const app = Fastify({
     ...transportOptions(opts.certificates, http2),
     logger: false,
@@ -87,8 +90,10 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 65_535 },
+    ...guard.options,
   })
   if (http2) closeSessionsOnClose(app)
+  guard.install(app)
   app.decorateRequest('rampFlight', null)
   app.decorateRequest('rampDecision', null)
   app.decorateRequest('rampReason', null)
@@ -132,6 +137,20 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     void reply.code(err.statusCode).header('x-ramp-error', err.code).type('text/plain; charset=utf-8').send(`${err.statusCode} ${err.message}\n`)
   }
 
+  /** Counts an upstream failure where metrics and analysis see it, and returns ramp's error for it. */
+  function upstreamFailed(flight: Flight & { backend: Backend }, error: unknown): RampError {
+    const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
+    metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
+    flight.upstreamReason = mapped.reason
+    observeFailure(flight.backend, mapped.reason)
+    log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
+    return mapped.error
+  }
+  const watchBody = upstreamBodyWatcher((client, err) => {
+    const flight = (client as TrackedResponse)[kFlight]
+    if (flight?.backend != null) upstreamFailed(flight as Flight & { backend: Backend }, err)
+  })
+
   const choose = createChooser(name, tables, metrics, random, measurements, clock)
   const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader, proto })
 
@@ -152,6 +171,13 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
 
   app.setErrorHandler((err, request, reply) => {
     if (isRampError(err)) return sendError(reply, err)
+    // The upstream body failed before its first byte went out (fastify sends the headers with
+    // it): still time for a 502, without the headers copied from the failed response.
+    const flight = request.rampFlight
+    if (flight?.backend != null && isUpstreamFailure(err)) {
+      for (const header of Object.keys(reply.getHeaders())) reply.removeHeader(header)
+      return sendError(reply, upstreamFailed(flight as Flight & { backend: Backend }, err))
+    }
     const status = (err as { statusCode?: number }).statusCode
     if (status !== undefined && status >= 400 && status < 500) {
       void reply.code(status).type('text/plain; charset=utf-8').send(`${status} ${(err as Error).message}\n`)
@@ -204,14 +230,12 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       rewriteHeaders(headers, request): IncomingHttpHeaders {
         return clientResponseHeaders(headers, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
       },
+      onResponse(_request, reply, res) {
+        watchBody(res.stream, reply.raw)
+        void reply.send(res.stream)
+      },
       onError(reply, { error }) {
-        const flight = reply.request.rampFlight as Flight & { backend: Backend }
-        const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
-        metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
-        flight.upstreamReason = mapped.reason
-        observeFailure(flight.backend, mapped.reason)
-        log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
-        sendError(reply as FastifyReply, mapped.error)
+        sendError(reply as FastifyReply, upstreamFailed(reply.request.rampFlight as Flight & { backend: Backend }, error))
       },
     },
   })

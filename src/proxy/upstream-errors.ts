@@ -45,6 +45,9 @@ const byCode: Record<string, Mapping> = {
   HPE_HEADER_OVERFLOW: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent oversized response headers' },
   UND_ERR_HEADERS_OVERFLOW: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent oversized response headers' },
   FST_REPLY_FROM_BAD_GATEWAY: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent an invalid status code' },
+  // undici's parser errors carry no code, only this name and the parser's message.
+  HTTPParserError: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent a response that is not valid HTTP' },
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent a body whose length differs from its content-length' },
 }
 
 const fallback: Mapping = { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'failed' }
@@ -53,8 +56,9 @@ const fallback: Mapping = { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad
 function rootCode(err: unknown): string | undefined {
   let found: string | undefined
   for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code
+    const { code, name } = e as { code?: unknown; name?: unknown }
     if (typeof code === 'string' && byCode[code] !== undefined) found = code
+    else if (name === 'HTTPParserError') found = name
   }
   return found
 }
@@ -63,6 +67,11 @@ function rootCode(err: unknown): string | undefined {
 export function tryFailureOf(err: unknown): TryFailure | undefined {
   const code = rootCode(err)
   return code === undefined ? undefined : byCode[code]?.retry
+}
+
+/** Whether a failure came from the upstream side (a code of the map above) rather than from ramp. */
+export function isUpstreamFailure(err: unknown): boolean {
+  return rootCode(err) !== undefined
 }
 
 export function upstreamError(err: unknown, version: string, backend: string): { error: RampError; reason: UpstreamReason } {

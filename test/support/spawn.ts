@@ -86,3 +86,10 @@ export async function serve(t: TestContext, config: string, env: NodeJS.ProcessE
   const proc = spawnRamp(t, ['serve', '-c', config], env)
   return { proc, urls: await listening(proc) }
 }
+
+/** Resident memory of a process now, in bytes (Linux VmRSS). */
+export function currentRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (m === null) throw new Error(`no VmRSS for pid ${pid}`)
+  return Number(m[1]) * 1024
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { test, type TestContext } from 'node:test'
+import { request } from 'undici'
+import type { Ramp } from '../../../src/ramp.js'
+import { rampWith } from '../../support/ramp.js'
+import { exchange, portOf } from './wire.js'
+
+const good = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'
+
+/**
+ * A backend written on a raw socket, so it can break HTTP in ways no server library would:
+ * each request is answered with `answer` (as latin1 bytes), then the socket is closed unless
+ * `hold` is set.
+ */
+async function rawBackend(t: TestContext): Promise<{ url: string; answer: string; hold: boolean }> {
+  const b = { url: '', answer: good, hold: false }
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => undefined)
+    socket.once('data', () => {
+      if (b.hold) socket.write(Buffer.from(b.answer, 'latin1'))
+      else socket.end(Buffer.from(b.answer, 'latin1'))
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()) }))
+  b.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return b
+}
+
+async function upstreamErrors(ramp: Ramp, reason: string): Promise<number> {
+  return (await ramp.metrics.upstreamErrors.get()).values.find((v) => v.labels.version === 'v1' && v.labels.reason === reason)?.value ?? 0
+}
+
+/** The proxy keeps serving: the next request through it, to a backend behaving again, is fine. */
+async function stillServes(ramp: Ramp, backend: { answer: string; hold: boolean }): Promise<void> {
+  backend.answer = good
+  backend.hold = false
+  const res = await request(`${ramp.urls.main}/next`)
+  assert.equal(res.statusCode, 200)
+  assert.equal(await res.body.text(), 'ok')
+}
+
+/** Broken before the response headers: the client gets ramp's own 502, never a piece of the backend's answer. */
+const before: ReadonlyArray<{ name: string; answer: string; reason: string; says: RegExp }> = [
+  { name: 'an invalid status line', answer: 'HTTP/1.1 abc OK\r\ncontent-length: 0\r\n\r\n', reason: 'bad_response', says: /not valid HTTP/ },
+  { name: 'a response that is not HTTP', answer: 'hello there\r\n\r\n', reason: 'bad_response', says: /not valid HTTP/ },
+  { name: 'a status code past 599', answer: 'HTTP/1.1 600 Odd\r\ncontent-length: 0\r\n\r\n', reason: 'bad_response', says: /invalid status code/ },
+  { name: 'oversized response headers', answer: `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(100_000)}\r\ncontent-length: 0\r\n\r\n`, reason: 'bad_response', says: /oversized response headers/ },
+  // Node's ServerResponse refuses to send a DEL or a control character in a header value
+  // (ERR_INVALID_CHAR); undici's parser refuses such a response first, so nothing throws.
+  { name: 'a header value with a DEL byte', answer: 'HTTP/1.1 200 OK\r\nx-bad: a\u007fb\r\ncontent-length: 2\r\n\r\nok', reason: 'bad_response', says: /not valid HTTP/ },
+  { name: 'a header value with a control character', answer: 'HTTP/1.1 200 OK\r\nx-bad: a\u0001b\r\ncontent-length: 2\r\n\r\nok', reason: 'bad_response', says: /not valid HTTP/ },
+  { name: 'a header name with a space', answer: 'HTTP/1.1 200 OK\r\nx bad: b\r\ncontent-length: 2\r\n\r\nok', reason: 'bad_response', says: /not valid HTTP/ },
+  { name: 'Content-Length and Transfer-Encoding together', answer: 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n', reason: 'bad_response', says: /length differs from its content-length/ },
+  { name: 'two differing Content-Length headers', answer: 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok!', reason: 'bad_response', says: /length differs from its content-length/ },
+  { name: 'obsolete line folding', answer: 'HTTP/1.1 200 OK\r\nx-a: a\r\n b\r\ncontent-length: 2\r\n\r\nok', reason: 'bad_response', says: /not valid HTTP/ },
+  { name: 'a close before any byte', answer: '', reason: 'reset', says: /closed the connection/ },
+  // fastify sends the headers with the first body chunk, so this failure still reaches an
+  // error handler: once ramp's own 500 ("internal error in ramp"), now the backend's 502.
+  { name: 'headers, then a close before the first body byte', answer: 'HTTP/1.1 200 OK\r\ncontent-length: 1000\r\nx-from-backend: yes\r\n\r\n', reason: 'reset', says: /closed the connection/ },
+]
+
+test('a backend broken before its response headers gets a clean 502, counted by reason, and the proxy keeps serving', async (t) => {
+  const backend = await rawBackend(t)
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  for (const c of before) {
+    backend.answer = c.answer
+    const counted = await upstreamErrors(ramp, c.reason)
+    const res = await request(`${ramp.urls.main}/`)
+    const body = await res.body.text()
+    assert.equal(res.statusCode, 502, `${c.name}: ${body}`)
+    assert.equal(res.headers['x-ramp-error'], c.reason === 'reset' ? 'RAMP_ERR_UPSTREAM_RESET' : 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', c.name)
+    assert.match(body, /^502 version v1: backend http:\/\/127\.0\.0\.1:\d+ /, c.name)
+    assert.match(body, c.says, c.name)
+    assert.equal(res.headers['x-from-backend'], undefined, `${c.name}: no header of the failed response`)
+    assert.equal(await upstreamErrors(ramp, c.reason), counted + 1, `${c.name}: counted as ${c.reason}`)
+    await stillServes(ramp, backend)
+  }
+})
+
+/** Broken after the response headers went out: the client must see the response cut, never complete. */
+const after: ReadonlyArray<{ name: string; answer: string; reason: string }> = [
+  { name: 'a close mid-body (content-length larger than sent)', answer: 'HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nshort', reason: 'reset' },
+  { name: 'a chunked body cut before its last chunk', answer: 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nshort\r\n', reason: 'reset' },
+  { name: 'a malformed chunk after a good one', answer: 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nshort\r\nzz\r\n', reason: 'bad_response' },
+]
+
+test('a backend broken mid-body cuts the client\'s response (never a complete-looking one), counted by reason', async (t) => {
+  const backend = await rawBackend(t)
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  for (const c of after) {
+    backend.answer = c.answer
+    const counted = await upstreamErrors(ramp, c.reason)
+    const res = await request(`${ramp.urls.main}/`)
+    assert.equal(res.statusCode, 200, c.name)
+    await assert.rejects(res.body.text(), (err: Error & { code?: string }) => ['UND_ERR_SOCKET', 'ECONNRESET'].includes(err.code ?? ''), c.name)
+    assert.equal(await upstreamErrors(ramp, c.reason), counted + 1, `${c.name}: counted as ${c.reason}`)
+    await stillServes(ramp, backend)
+  }
+})
+
+test('an HTTP/1.0 client, whose response has no length, sees a cut body as a connection reset, not as a clean end', async (t) => {
+  const backend = await rawBackend(t)
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  backend.answer = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nshort\r\n'
+  const got = await exchange(portOf(ramp.urls.main), ['GET / HTTP/1.0\r\nHost: app\r\n\r\n'])
+  assert.match(got.text, /^HTTP\/1\.1 200 /)
+  assert.doesNotMatch(got.text, /content-length|transfer-encoding/i)
+  assert.equal(got.error?.code, 'ECONNRESET')
+  await stillServes(ramp, backend)
+})
+
+test('a response whose client left first is not counted as an upstream error', async (t) => {
+  const backend = await rawBackend(t)
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  backend.answer = `HTTP/1.1 200 OK\r\ncontent-length: 10000000\r\n\r\n${'a'.repeat(100_000)}`
+  backend.hold = true
+  const got = await exchange(portOf(ramp.urls.main), ['GET / HTTP/1.1\r\nHost: app\r\n\r\n'], { closeAfterMs: 200 })
+  assert.match(got.text, /^HTTP\/1\.1 200 /)
+  await stillServes(ramp, backend)
+  assert.equal((await ramp.metrics.upstreamErrors.get()).values.reduce((n, v) => n + v.value, 0), 0)
+})
