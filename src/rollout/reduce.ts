@@ -1,4 +1,5 @@
 import { abort } from './abort.js'
+import { setBackends } from './backends.js'
 import { analysisResult } from './analysis.js'
 import { commit, NOOP, type Outcome } from './draft.js'
 import { pause, resume, setWeight } from './hold.js'
@@ -31,5 +32,6 @@ function decide(s: RolloutState, e: EngineEvent, now: number): Outcome {
     case 'setWeight': return setWeight(s, e, now)
     case 'tick': return tick(s, now)
     case 'analysisResult': return analysisResult(s, e, now)
+    case 'setBackends': return setBackends(s, e, now)
   }
 }

@@ -114,7 +114,7 @@ function randomEvent(r: () => number, st: RolloutState): EngineEvent {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
   const actor = pick(['admin', 'cli', 'alice'])
   const version = pick(['v2', 'v3', 'v4'])
-  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick', 'result', 'result', 'result', 'result'] as const)) {
+  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick', 'result', 'result', 'result', 'result', 'backends'] as const)) {
     case 'start': {
       const strategy = pick(strategies)
       return { type: 'start', version: { name: version, backends: [`http://${version}`] }, supersede: r() < 0.5, actor, ...(strategy === null ? {} : { strategy }) }
@@ -132,6 +132,11 @@ function randomEvent(r: () => number, st: RolloutState): EngineEvent {
       const runs = st.analysisRuns ?? []
       const id = runs.length > 0 && r() < 0.9 ? pick(runs).id : pick(['step-a1-s0-r1', 'background-a1-s0-r2', 'preRollout-a1-s-1-r2'])
       return { type: 'analysisResult', id, result: pick(['Successful', 'Successful', 'Failed', 'Inconclusive'] as const), message: pick(['', 'success-rate 0.962 < 0.99 over 412 requests']) }
+    }
+    case 'backends': {
+      // A reload: the stable's or the canary's list, now and then a version no longer there.
+      const name = pick([st.stable.name, st.canary?.name ?? version, version])
+      return { type: 'setBackends', version: name, backends: pick([[`http://${name}`], [`http://${name}`, `http://${name}-b`]]), actor }
     }
   }
 }
