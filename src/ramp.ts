@@ -1,13 +1,20 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import type { ReloadReport } from './config/changes.js'
+import { CurrentConfig } from './config/current.js'
 import type { Config } from './config/load.js'
 import { assertAdminSafe } from './admin/auth.js'
 import { createAdmin } from './admin/server.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
 import { probeReadiness } from './pool/readiness.js'
+import { applyClientLimits } from './lifecycle/client-limits.js'
+import { ListenerDrain } from './lifecycle/drain.js'
+import { createReloader, type ReloadHooks } from './lifecycle/reload.js'
+import { drainListeners, type DrainReport } from './lifecycle/shutdown.js'
 import { createUpstreamAgent } from './proxy/agent.js'
 import { createListener } from './proxy/listener.js'
+import { SwappableAgent } from './proxy/swappable-agent.js'
 import { systemClock, type Clock } from './rollout/clock.js'
 import { RolloutDriver } from './rollout/driver.js'
 import { initialState } from './rollout/initial.js'
@@ -35,6 +42,7 @@ export interface RampOptions {
 }
 
 export interface Ramp {
+  /** The configuration in force (a reload replaces it). */
   readonly config: Config
   readonly driver: RolloutDriver
   readonly tables: TableHolder
@@ -42,7 +50,16 @@ export interface Ramp {
   /** What analysis reads: per-version windows of every listener's responses. */
   readonly measurements: Measurements
   readonly urls: { main: string; preview: string | null; admin: string }
-  close(): Promise<void>
+  /** Re-reads the config file and applies what changed (src/lifecycle/reload.ts); `actor` goes into the history. */
+  reload(actor: string): Promise<ReloadReport>
+  /**
+   * Stops gracefully: /readyz answers 503 at once, the data-plane listeners drain (up to
+   * drainTimeoutMs), then the rollout driver, the upstream agent and the store close, and the
+   * admin listener last. Every call returns the same drain.
+   */
+  close(): Promise<DrainReport>
+  /** During close: cut the connections still open now instead of at the deadline. */
+  cutNow(): void
 }
 
 function urlOf(app: FastifyInstance): string {
@@ -65,7 +82,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   for (const w of config.warnings) log.warn(w)
 
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
-  const agent = createUpstreamAgent(config.upstream)
+  const settings = new CurrentConfig(config)
+  const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
   const store = opts.store ?? createStore({ store: config.state.store, path: config.statePath })
   const clock = opts.clock ?? systemClock
 
@@ -102,11 +120,12 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     }
   }
   const readiness = (version: { name: string; backends: string[] }, onReady: () => void): (() => void) => {
-    if (!config.readiness.enabled) {
+    const r = settings.current.readiness
+    if (!r.enabled) {
       queueMicrotask(onReady)
       return () => undefined
     }
-    const probe = probeReadiness(version.backends, { path: config.readiness.path, timeoutMs: config.readiness.timeoutMs, intervalMs: config.readiness.intervalMs, dispatcher: agent }, onReady, (reports) => {
+    const probe = probeReadiness(version.backends, { path: r.path, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: agent }, onReady, (reports) => {
       const waiting = reports.filter((r) => !r.ok)
       if (waiting.length > 0) log.debug({ version: version.name, waiting }, 'waiting for readiness')
     })
@@ -131,10 +150,19 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
 
   let accepting = false
-  const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock }
+  let draining = false
+  const listenerDeps = { config: settings, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock }
   const main = await createListener({ name: 'main', ...listenerDeps })
   const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view })
+  const dataPlane = preview === null ? [main] : [main, preview]
+  for (const app of dataPlane) applyClientLimits(app.server, config.clients)
+  const drains = dataPlane.map((app) => new ListenerDrain(app === main ? 'main' : 'preview', app))
+  // The lead plugs in here, at merge: `health` from src/pool/ (configure(healthCheck, outlier))
+  // and `certificates` from the TLS listeners (their certificate reload). Until then their
+  // fields are reported as needing a restart.
+  const hooks: ReloadHooks = {}
+  const reload = createReloader({ config: settings, driver, tables, upstream: agent, servers: dataPlane.map((app) => app.server), log, env, draining: () => draining, hooks })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, reload })
 
   const started: FastifyInstance[] = []
   try {
@@ -157,22 +185,41 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const urls = { main: urlOf(main), preview: preview === null ? null : urlOf(preview), admin: urlOf(admin) }
   log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
 
-  let closing: Promise<void> | null = null
-  const close = async (): Promise<void> => {
+  let closing: Promise<DrainReport> | null = null
+  let cutNow = (): void => undefined
+  const cutRequested = new Promise<void>((resolve) => { cutNow = resolve })
+  const close = async (): Promise<DrainReport> => {
     accepting = false
+    draining = true
+    const report = await drainListeners(drains, { timeoutMs: settings.current.drainTimeoutMs, log, cutNow: cutRequested })
+    // Only now: a request that finished during the drain is still measured, and a verdict or
+    // a timer it brought about is still persisted.
     driver.close()
     analysis.notifier.close()
-    await Promise.allSettled([main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
-    await agent.close()
+    await closeAgent(agent, report.ended === 'drained')
     await store.close()
+    await admin.close()
+    return report
   }
   return {
-    config,
+    get config() { return settings.current },
     driver,
     tables,
     metrics,
     measurements: analysis.measurements,
     urls,
+    reload,
     close: () => (closing ??= close()),
+    cutNow: () => { cutNow() },
   }
+}
+
+/**
+ * After the drain only mirrored copies and a last readiness probe can still be upstream.
+ * A drain that ended by itself lets them finish (bounded by the upstream timeouts); one that
+ * was cut does not wait for them either.
+ */
+async function closeAgent(agent: SwappableAgent, wait: boolean): Promise<void> {
+  if (wait) await agent.close()
+  else await agent.destroy()
 }

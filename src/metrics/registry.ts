@@ -33,6 +33,7 @@ export class Metrics {
   readonly overridesIgnored = new Counter({ name: 'ramp_overrides_ignored_total', help: 'Override headers or cookies naming a version that is not in the routing table (the request was routed normally).', registers: [this.registry] })
   readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })
   readonly analysisMeasurement = new Gauge({ name: 'ramp_analysis_measurement', help: 'The last value measured for each analysis metric.', labelNames: ['template', 'metric'], registers: [this.registry] })
+  readonly uncaughtErrors = new Counter({ name: 'ramp_uncaught_errors_total', help: 'Errors no handler caught (kind: uncaughtException, unhandledRejection); ramp logged each and kept serving.', labelNames: ['kind'], registers: [this.registry] })
   private windowReader: () => WindowReading[] = () => []
   readonly windowSuccessRate = new Gauge({
     name: 'ramp_window_success_rate', help: 'Non-5xx share of responses over the last minute, by listener and version (what analysis sees).', labelNames: ['listener', 'version'], registers: [this.registry],

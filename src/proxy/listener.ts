@@ -2,9 +2,9 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Counter } from 'prom-client'
 import httpProxy from '@fastify/http-proxy'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { Agent } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { Measurements, Series, UpstreamReason } from '../analysis/window.js'
-import type { Config } from '../config/load.js'
+import type { CurrentConfig } from '../config/current.js'
 import type { Clock } from '../rollout/clock.js'
 import { isRampError, type RampError } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -18,6 +18,7 @@ import { bucketCookie } from '../routing/sticky.js'
 import type { RoutingTable } from '../routing/table.js'
 import type { Listener, RequestFacts } from '../routing/types.js'
 import { factsOf } from './facts.js'
+import { listenerSettings } from './listener-settings.js'
 import { Mirror } from './mirror.js'
 import { recordResponse } from './record.js'
 import type { TableHolder } from '../routing/table.js'
@@ -49,9 +50,11 @@ type TrackedResponse = ServerResponse & { [kFlight]?: Flight }
 
 export interface ListenerOptions {
   name: Listener
-  config: Config
+  /** Read per request: a reload replaces the config in force. */
+  config: CurrentConfig
   tables: TableHolder
-  agent: Agent
+  /** The upstream dispatcher (a reload may swap the agent behind it). */
+  agent: Dispatcher
   metrics: Metrics
   log: Logger
   random: () => number
@@ -67,14 +70,14 @@ export interface ListenerOptions {
  */
 export async function createListener(opts: ListenerOptions): Promise<FastifyInstance> {
   const { name, config, tables, metrics, log, random, measurements, clock } = opts
-  const versionHeader = config.versionHeader.name.toLowerCase()
-  const responseVersionHeader = config.versionHeader.response ? versionHeader : null
-  const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
+  const settings = listenerSettings(config)
 
   const app = Fastify({
     logger: false,
     requestIdHeader: false,
-    return503OnClosing: true,
+    // While draining, a request arriving on an open keep-alive connection was accepted: it is
+    // served, with `connection: close` (src/lifecycle/drain.ts), not refused with a 503.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 65_535 },
   })
@@ -90,6 +93,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     const status = this.headersSent ? this.statusCode : 499
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
     recordResponse(flight.series, flight.window, status, seconds, flight.upstreamReason, clock.now())
+    const { accessRatio } = settings()
     if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
       const req = flight.request
       log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, reason: req.rampReason, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
@@ -116,7 +120,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     if (c === undefined) decisions.set(key, c = metrics.routingDecisions.labels({ reason, version }))
     return c
   }
-  const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader })
+  const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, settings })
 
   /** The one precedence (src/routing/decide.ts), counted by reason; a sticky newcomer gets its bucket cookie. */
   function decideFor(req: IncomingMessage, reply: FastifyReply): { pool: VersionPool; facts: RequestFacts; table: RoutingTable; reason: string } {
@@ -179,18 +183,19 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       },
       rewriteRequestHeaders(request, headers): IncomingHttpHeaders {
         const flight = request.rampFlight as Flight & { backend: Backend }
+        const { preserveHost, versionHeader } = settings()
         return upstreamRequestHeaders(headers, {
           clientAddress: request.raw.socket.remoteAddress,
           proto: 'http',
           host: request.headers.host,
           upstreamHost: flight.backend.host,
-          preserveHost: config.preserveHost,
+          preserveHost,
           versionHeader,
           version: flight.pool.name,
         })
       },
       rewriteHeaders(headers, request): IncomingHttpHeaders {
-        return clientResponseHeaders(headers, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
+        return clientResponseHeaders(headers, settings().responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
       },
       onError(reply, { error }) {
         const flight = reply.request.rampFlight as Flight & { backend: Backend }
