@@ -39,7 +39,7 @@ export async function runUntilSignal(config: Config, log: Logger, extra: { onClo
     log.info({ signal }, `received ${signal}, draining`)
     void ramp.close().then(async (report) => {
       await extra.onClose?.()
-      process.exit(report.cut > 0 ? exitCode.drainCut : exitCode.ok)
+      process.exit(report.connectionsCut > 0 ? exitCode.drainCut : exitCode.ok)
     }).catch((err: unknown) => {
       log.error({ err }, 'error while stopping')
       process.exit(1)

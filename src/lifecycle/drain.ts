@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 
 const kDrain = Symbol('ramp.drain')
@@ -19,10 +20,12 @@ const reapEveryMs = 50
  * 3. A response whose head went out before the drain promised keep-alive; once it ends, its
  *    connection is idle and is closed within `reapEveryMs` (a client that sends its next
  *    request first has it served with `connection: close`).
- * 4. At the deadline, `cut()` closes whatever is left.
+ * 4. At the deadline, `cut()` closes whatever is left: the connections of requests in flight,
+ *    and connections that left HTTP (an upgrade) and that Node no longer counts as its own.
  */
 export class ListenerDrain {
   private readonly open = new Set<Tracked>()
+  private readonly sockets = new Set<Socket>()
   private draining = false
   private completed = 0
   private closed: Promise<void> | null = null
@@ -30,6 +33,10 @@ export class ListenerDrain {
   constructor(readonly name: string, private readonly app: FastifyInstance) {
     // Before fastify's own handler, which may answer at once.
     app.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => { this.track(req, res) })
+    app.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket)
+      socket.once('close', () => this.sockets.delete(socket))
+    })
   }
 
   private get server(): Server {
@@ -64,11 +71,17 @@ export class ListenerDrain {
     return this.closed
   }
 
-  /** Closes every connection still open; returns how many requests were cut. */
-  cut(): number {
-    const cut = this.open.size
-    this.server.closeAllConnections()
-    return cut
+  /** Closes every connection still open; says how many requests were in flight on them. */
+  cut(): { requests: number; connections: number } {
+    this.server.closeIdleConnections()
+    const requests = this.open.size
+    let connections = 0
+    for (const socket of this.sockets) {
+      if (socket.destroyed) continue
+      connections++
+      socket.destroy()
+    }
+    return { requests, connections }
   }
 
   /** Responses that ended complete since the drain started. */

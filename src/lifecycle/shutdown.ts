@@ -10,6 +10,8 @@ export interface DrainReport {
   completed: number
   /** Requests still in flight when the drain was cut. */
   cut: number
+  /** Connections closed by the cut: those of the requests cut, and upgraded ones (WebSocket). */
+  connectionsCut: number
   /** `drained`: every connection closed by itself; `deadline`: drainTimeoutMs passed; `signal`: a second signal cut it short. */
   ended: 'drained' | 'deadline' | 'signal'
 }
@@ -38,12 +40,14 @@ export async function drainListeners(drains: readonly ListenerDrain[], opts: Dra
   const deadline = new Promise<'deadline'>((resolve) => { timer = setTimeout(() => resolve('deadline'), opts.timeoutMs) })
   const ended = await Promise.race([drained.then(() => 'drained' as const), deadline, opts.cutNow.then(() => 'signal' as const)])
   clearTimeout(timer)
-  const cut = ended === 'drained' ? 0 : drains.reduce((n, d) => n + d.cut(), 0)
+  const cuts = ended === 'drained' ? [] : drains.map((d) => d.cut())
   await drained
-  const report: DrainReport = { ms: Date.now() - started, inFlightAtStart, completed: drains.reduce((n, d) => n + d.completedDuringDrain, 0), cut, ended }
-  if (cut > 0) {
+  const cut = cuts.reduce((n, c) => n + c.requests, 0)
+  const connectionsCut = cuts.reduce((n, c) => n + c.connections, 0)
+  const report: DrainReport = { ms: Date.now() - started, inFlightAtStart, completed: drains.reduce((n, d) => n + d.completedDuringDrain, 0), cut, connectionsCut, ended }
+  if (connectionsCut > 0) {
     const why = ended === 'deadline' ? `the drain deadline of ${opts.timeoutMs} ms passed` : 'a second signal cut the drain short'
-    opts.log.warn({ drain: report }, `${why}: cut ${plural(cut, 'request')} still in flight, after ${plural(report.completed, 'request')} completed`)
+    opts.log.warn({ drain: report }, `${why}: cut ${plural(cut, 'request')} still in flight (${plural(connectionsCut, 'connection')}), after ${plural(report.completed, 'request')} completed`)
   } else {
     opts.log.info({ drain: report }, `drain finished in ${report.ms} ms: ${plural(report.completed, 'request')} completed, none cut`)
   }
