@@ -196,7 +196,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     // a timer it brought about is still persisted.
     driver.close()
     analysis.notifier.close()
-    await closeAgent(agent, report.ended === 'drained')
+    await closeAgent(agent, report.ended === 'drained' ? settings.current.drainTimeoutMs - report.ms : 0)
     await store.close()
     await admin.close()
     return report
@@ -215,11 +215,15 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
 }
 
 /**
- * After the drain only mirrored copies and a last readiness probe can still be upstream.
- * A drain that ended by itself lets them finish (bounded by the upstream timeouts); one that
- * was cut does not wait for them either.
+ * After the drain only mirrored copies and a last readiness probe can still be upstream: they
+ * may finish within what is left of the drain's time. ramp stops waiting for them after that
+ * (the process exits, and they with it); undici cannot cut an agent it was asked to close, so
+ * a drain that was cut, or has no time left, cuts them at once instead.
  */
-async function closeAgent(agent: SwappableAgent, wait: boolean): Promise<void> {
-  if (wait) await agent.close()
-  else await agent.destroy()
+async function closeAgent(agent: SwappableAgent, leftMs: number): Promise<void> {
+  if (leftMs <= 0) return agent.destroy()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, leftMs) })
+  await Promise.race([agent.close(), late])
+  clearTimeout(timer)
 }

@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics/registry.js'
  * what is, in a proxy, almost always the fault of one request. Each such error is a bug to
  * fix where it was thrown; `ramp_uncaught_errors_total` makes them visible.
  */
-export function keepServingOnUncaught(log: Logger, metrics: Metrics, on: NodeJS.Process = process): () => void {
+export function keepServingOnUncaught(log: Logger, metrics: Metrics): void {
   const uncaught = (err: Error, origin: string): void => {
     metrics.uncaughtErrors.inc({ kind: 'uncaughtException' })
     log.error({ err, origin }, `uncaught error, ramp keeps serving: ${err.message}`)
@@ -17,10 +17,6 @@ export function keepServingOnUncaught(log: Logger, metrics: Metrics, on: NodeJS.
     metrics.uncaughtErrors.inc({ kind: 'unhandledRejection' })
     log.error({ err: reason }, `unhandled promise rejection, ramp keeps serving: ${reason instanceof Error ? reason.message : String(reason)}`)
   }
-  on.on('uncaughtException', uncaught)
-  on.on('unhandledRejection', unhandled)
-  return () => {
-    on.off('uncaughtException', uncaught)
-    on.off('unhandledRejection', unhandled)
-  }
+  process.on('uncaughtException', uncaught)
+  process.on('unhandledRejection', unhandled)
 }
