@@ -57,8 +57,15 @@ export function createReloader(deps: ReloadDeps): Reload {
   let queue: Promise<unknown> = Promise.resolve()
   return (actor) => {
     const run = queue.then(() => reload(deps, actor)).catch((err: unknown) => {
-      const problems = isRampError(err) ? (err.details?.problems as string[] | undefined) ?? [err.message] : [(err as Error).message]
-      deps.log.error({ err, reload: { source: deps.config.current.source, actor, problems } }, `reload refused, the running configuration stays in force: ${problems.join('; ')}`)
+      const source = deps.config.current.source
+      if (isRampError(err) && (err.code === 'RAMP_ERR_CONFIG_INVALID' || err.code === 'RAMP_ERR_CONFIG_READ')) {
+        const problems = (err.details?.problems as string[] | undefined) ?? [err.message]
+        deps.log.error({ reload: { source, actor, problems } }, `reload refused, the running configuration stays in force: ${problems.join('; ')}`)
+      } else {
+        // Past the checks (the store refused a write, a certificate would not load): what was
+        // applied before the failure stays, and the engine's history shows it.
+        deps.log.error({ err, reload: { source, actor } }, `reload failed: ${(err as Error).message}`)
+      }
       throw err
     })
     queue = run.catch(() => undefined)
