@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import { test } from 'node:test'
 import { Pool } from 'undici'
 import { backend, waitFor } from '../../support/ramp.js'
@@ -8,7 +8,7 @@ import { accessLines, configFile, get, logLines, opening, serve } from './suppor
 interface Outcome { id: string; status?: number; connection?: string; complete?: boolean; error?: string }
 
 /** Seen by the backend: ramp accepted the request and forwarded it. */
-function arrivals(server: import('node:http').Server): Set<string> {
+function arrivals(server: Server): Set<string> {
   const seen = new Set<string>()
   server.on('request', (req: IncomingMessage) => { seen.add(new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '') })
   return seen
@@ -42,7 +42,8 @@ test('SIGTERM under keep-alive load: no accepted request fails, /readyz is 503 d
   let n = 0
   const worker = async (): Promise<void> => {
     for (;;) {
-      const o = await send(pool, `load-${n++}`, n % 10 === 0 ? 40 : 0)
+      const i = n++
+      const o = await send(pool, `load-${i}`, i % 10 === 0 ? 40 : 0)
       if (o.error !== undefined) return
     }
   }
