@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import type { ReloadReport } from './config/changes.js'
+import { CurrentConfig } from './config/current.js'
 import type { Config } from './config/load.js'
 import { assertAdminSafe } from './admin/auth.js'
 import { createAdmin } from './admin/server.js'
@@ -7,9 +9,13 @@ import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
 import { HealthMonitor } from './pool/health.js'
 import { probeReadiness } from './pool/readiness.js'
+import { ListenerDrain } from './lifecycle/drain.js'
+import { createReloader, type ReloadHooks } from './lifecycle/reload.js'
+import { drainListeners, type DrainReport } from './lifecycle/shutdown.js'
 import { createUpstreamAgent } from './proxy/agent.js'
 import { createListener } from './proxy/listener.js'
 import { Tunnels } from './proxy/tunnels.js'
+import { SwappableAgent } from './proxy/swappable-agent.js'
 import { systemClock, type Clock } from './rollout/clock.js'
 import { RolloutDriver } from './rollout/driver.js'
 import { initialState } from './rollout/initial.js'
@@ -39,6 +45,7 @@ export interface RampOptions {
 }
 
 export interface Ramp {
+  /** The configuration in force (a reload replaces it). */
   readonly config: Config
   readonly driver: RolloutDriver
   readonly tables: TableHolder
@@ -56,7 +63,16 @@ export interface Ramp {
   reloadTls(): string[]
   /** Ends every upgraded connection (WebSocket tunnels) and refuses new upgrades; resolves once all are closed. */
   closeTunnels(): Promise<void>
-  close(): Promise<void>
+  /** Re-reads the config file and applies what changed (src/lifecycle/reload.ts); `actor` goes into the history. */
+  reload(actor: string): Promise<ReloadReport>
+  /**
+   * Stops gracefully: /readyz answers 503 at once, the data-plane listeners drain (up to
+   * drainTimeoutMs), then the rollout driver, the upstream agent and the store close, and the
+   * admin listener last. Every call returns the same drain.
+   */
+  close(): Promise<DrainReport>
+  /** During close: cut the connections still open now instead of at the deadline. */
+  cutNow(): void
 }
 
 function urlOf(app: FastifyInstance, secure: boolean): string {
@@ -81,7 +97,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const certificates = certificatesOf(config)
 
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
-  const agent = createUpstreamAgent(config.upstream)
+  const settings = new CurrentConfig(config)
+  const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
   const store = opts.store ?? createStore({ store: config.state.store, path: config.statePath })
   const clock = opts.clock ?? systemClock
 
@@ -114,11 +131,12 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     if (t.canary !== null) metrics.backends.set({ version: t.canary.name, role: 'canary' }, t.canary.backends.length)
   }
   const readiness = (version: { name: string; backends: string[] }, onReady: () => void): (() => void) => {
-    if (!config.readiness.enabled) {
+    const r = settings.current.readiness
+    if (!r.enabled) {
       queueMicrotask(onReady)
       return () => undefined
     }
-    const probe = probeReadiness(version.backends, { path: config.readiness.path, timeoutMs: config.readiness.timeoutMs, intervalMs: config.readiness.intervalMs, dispatcher: agent }, onReady, (reports) => {
+    const probe = probeReadiness(version.backends, { path: r.path, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: agent }, onReady, (reports) => {
       const waiting = reports.filter((r) => !r.ok)
       if (waiting.length > 0) log.debug({ version: version.name, waiting }, 'waiting for readiness')
     })
@@ -160,10 +178,29 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
 
   let accepting = false
   const tunnels = new Tunnels()
-  const listenerDeps = { config, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
+  let draining = false
+  const listenerDeps = { config: settings, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
   const main = await createListener({ name: 'main', ...listenerDeps, certificates: certificates.main })
   const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin, health: () => health.view(), clients: config.clients })
+  const dataPlane = preview === null ? [main] : [main, preview]
+  const drains = dataPlane.map((app) => new ListenerDrain(app === main ? 'main' : 'preview', app))
+  // The admin server joins once it exists; a reload cannot run before it answers anyway.
+  const servers: { main: FastifyInstance; preview?: FastifyInstance; admin?: FastifyInstance } = { main, ...(preview === null ? {} : { preview }) }
+  const reloadTls = (from: Config = settings.current): string[] => {
+    const reloaded = reloadCertificates(tlsServersOf(from, servers))
+    if (reloaded.length > 0) log.info({ reloaded }, `certificates reloaded: ${reloaded.join(', ')}`)
+    return reloaded
+  }
+  const hooks: ReloadHooks = {
+    health: (healthCheck, outlier) => { health.configure(healthCheck, outlier) },
+    certificates: (next) => { reloadTls(next); return Promise.resolve() },
+  }
+  // Every listener takes the client limits; the admin server joins the list once it exists.
+  const limited = dataPlane.map((app) => app.server)
+  const reload = createReloader({ config: settings, driver, tables, upstream: agent, servers: limited, log, env, draining: () => draining, hooks })
+  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin, health: () => health.view(), clients: config.clients, reload })
+  servers.admin = admin
+  limited.push(admin.server)
 
   const started: FastifyInstance[] = []
   try {
@@ -187,31 +224,50 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const urls = { main: urlOf(main, certificates.main !== null), preview: preview === null ? null : urlOf(preview, certificates.preview !== null), admin: urlOf(admin, certificates.admin !== null) }
   log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
 
-  let closing: Promise<void> | null = null
-  const close = async (): Promise<void> => {
+  let closing: Promise<DrainReport> | null = null
+  let cutNow = (): void => undefined
+  const cutRequested = new Promise<void>((resolve) => { cutNow = resolve })
+  const close = async (): Promise<DrainReport> => {
     accepting = false
     health.close()
+    draining = true
+    // Upgraded connections are not requests: they end at once, as the drain begins.
+    const report = (await Promise.all([drainListeners(drains, { timeoutMs: settings.current.drainTimeoutMs, log, cutNow: cutRequested }), tunnels.closeAll()]))[0]
+    // Only now: a request that finished during the drain is still measured, and a verdict or
+    // a timer it brought about is still persisted.
     driver.close()
     analysis.notifier.close()
-    // A listener's close waits for every socket it accepted, upgraded ones too.
-    await Promise.allSettled([tunnels.closeAll(), main.close(), ...(preview === null ? [] : [preview.close()]), admin.close()])
-    await agent.close()
+    await closeAgent(agent, report.ended === 'drained' ? settings.current.drainTimeoutMs - report.ms : 0)
     await store.close()
+    await admin.close()
+    return report
   }
   return {
-    config,
+    get config() { return settings.current },
     driver,
     tables,
     metrics,
     measurements: analysis.measurements,
     health,
     urls,
-    reloadTls: () => {
-      const reloaded = reloadCertificates(tlsServersOf(config, { main, ...(preview === null ? {} : { preview }), admin }))
-      if (reloaded.length > 0) log.info({ reloaded }, `certificates reloaded: ${reloaded.join(', ')}`)
-      return reloaded
-    },
+    reloadTls,
     closeTunnels: () => tunnels.closeAll(),
+    reload,
     close: () => (closing ??= close()),
+    cutNow: () => { cutNow() },
   }
+}
+
+/**
+ * After the drain only mirrored copies and a last readiness probe can still be upstream: they
+ * may finish within what is left of the drain's time. ramp stops waiting for them after that
+ * (the process exits, and they with it); undici cannot cut an agent it was asked to close, so
+ * a drain that was cut, or has no time left, cuts them at once instead.
+ */
+async function closeAgent(agent: SwappableAgent, leftMs: number): Promise<void> {
+  if (leftMs <= 0) return agent.destroy()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, leftMs) })
+  await Promise.race([agent.close(), late])
+  clearTimeout(timer)
 }

@@ -32,3 +32,11 @@ export const ErrorResponse = Type.Object({
   message: Type.String(),
   hint: Type.String(),
 }, { additionalProperties: true })
+
+export const ReloadResponse = Type.Object({
+  source: Type.String({ description: 'the configuration file that was read' }),
+  changed: Type.Array(Type.String(), { description: 'fields applied, by path (stable.backends, routes, upstream.headersTimeoutMs)' }),
+  needsRestart: Type.Array(Type.String(), { description: 'fields that differ but keep their running value until ramp restarts' }),
+  notApplied: Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), { description: 'fields a reload does not apply (the rollout\'s), with what to use instead' }),
+  warnings: Type.Array(Type.String()),
+})

@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { ReloadReport } from '../config/changes.js'
 import { addRampFormats } from '../config/formats.js'
 import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -14,6 +15,7 @@ import { bearerMatches } from './auth.js'
 import { sendRampError, toRampError } from './errors.js'
 import { registerEventRoutes } from './routes/events.js'
 import { registerHealthRoutes } from './routes/health.js'
+import { registerReloadRoutes } from './routes/reload.js'
 import { registerRolloutRoutes } from './routes/rollout.js'
 import { registerStatusRoutes } from './routes/status.js'
 
@@ -33,6 +35,8 @@ export interface AdminOptions {
   health: () => HealthView
   /** `config.clients`: the same limits on clients as the data-plane listeners. */
   clients: ClientLimits
+  /** Re-reads the config file and applies what changed; `actor` goes into the history. */
+  reload: (actor: string) => Promise<ReloadReport>
 }
 
 const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -116,6 +120,7 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
   registerStatusRoutes(app, opts)
   registerRolloutRoutes(app, opts)
   registerEventRoutes(app, opts)
+  registerReloadRoutes(app, opts)
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger())
   return app
 }

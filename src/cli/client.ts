@@ -31,7 +31,14 @@ function actor(): string {
 
 interface ErrorBody { error?: string; message?: string; hint?: string; allowed?: string[]; phase?: string }
 
-/** Calls the admin API; a refusal becomes a CliExit(1) carrying the server's message. */
+/** The admin API refused a call; `code` is its RAMP_ERR_* code, when it sent one. */
+export class AdminRefusal extends CliExit {
+  constructor(message: string, readonly code: string | undefined) {
+    super(exitCode.refused, message)
+  }
+}
+
+/** Calls the admin API; a refusal becomes an AdminRefusal (exit 1) carrying the server's message. */
 export async function callAdmin<T>(target: AdminTarget, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { 'x-ramp-actor': actor() }
   if (target.token !== undefined) headers.authorization = `Bearer ${target.token}`
@@ -55,7 +62,7 @@ export async function callAdmin<T>(target: AdminTarget, method: 'GET' | 'POST' |
     const lines = [`ramp refused ${method} ${path} (${res.statusCode} ${e.error ?? ''}): ${e.message ?? text}`.trim()]
     if (e.allowed !== undefined) lines.push(`allowed in phase ${e.phase ?? '?'}: ${e.allowed.join(', ') || 'none'}`)
     if (e.hint !== undefined) lines.push(`hint: ${e.hint}`)
-    throw new CliExit(exitCode.refused, lines.join('\n'))
+    throw new AdminRefusal(lines.join('\n'), e.error)
   }
   return parsed as T
 }

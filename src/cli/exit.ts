@@ -5,6 +5,8 @@ export const exitCode = {
   refused: 1,
   /** Bad usage or a bad file: nothing was done. */
   usage: 2,
+  /** `serve` stopped, but its drain was cut (deadline or second signal) with requests still in flight. */
+  drainCut: 3,
 } as const
 
 /** Thrown by commands to end with a message and a status; main.ts prints and exits. */

@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js'
 import { isRampError } from '../errors.js'
+import { keepServingOnUncaught } from '../lifecycle/last-resort.js'
 import { createLogger, type Logger } from '../log.js'
 import { startRamp, type Ramp } from '../ramp.js'
 import { sweepDeadBuffers } from '../buffer-sweep.js'
@@ -10,7 +11,12 @@ import { loadOrExit } from './validate.js'
 
 export interface ServeOptions { config: string; resetState?: boolean }
 
-/** Starts ramp and stops it cleanly on SIGTERM or SIGINT. */
+/**
+ * Starts ramp and runs it until a signal. SIGTERM or SIGINT drains it (src/ramp.ts `close`)
+ * and exits 0, or exitCode.drainCut when requests still in flight had to be cut; a second
+ * one during the drain cuts at once (a person pressing Ctrl-C twice means it). SIGHUP
+ * reloads the config file; the reload logs its outcome, a refused file included.
+ */
 export async function runUntilSignal(config: Config, log: Logger, extra: { onClose?: () => Promise<void> } = {}): Promise<Ramp> {
   let ramp: Ramp
   try {
@@ -21,20 +27,33 @@ export async function runUntilSignal(config: Config, log: Logger, extra: { onClo
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliExit(exitCode.usage, `cannot listen: ${(err as Error).message}`)
     throw err
   }
+  keepServingOnUncaught(log, ramp.metrics)
   releaseYoungGeneration()
   sweepDeadBuffers()
   let stopping = false
   const stop = (signal: string): void => {
-    if (stopping) return
+    if (stopping) {
+      log.warn({ signal }, `received ${signal} again while draining: cutting the connections still open`)
+      ramp.cutNow()
+      return
+    }
     stopping = true
-    log.info({ signal }, `received ${signal}, stopping`)
-    void ramp.close().then(() => extra.onClose?.()).then(() => process.exit(0), (err: unknown) => {
+    log.info({ signal }, `received ${signal}, draining`)
+    void ramp.close().then(async (report) => {
+      await extra.onClose?.()
+      process.exit(report.connectionsCut > 0 ? exitCode.drainCut : exitCode.ok)
+    }).catch((err: unknown) => {
       log.error({ err }, 'error while stopping')
       process.exit(1)
     })
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGHUP', () => {
+    log.info('received SIGHUP, reloading the configuration')
+    // The reload logs its outcome, a refusal included.
+    ramp.reload('SIGHUP').catch(() => undefined)
+  })
   return ramp
 }
 

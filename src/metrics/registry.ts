@@ -37,6 +37,7 @@ export class Metrics {
   readonly clientRejections = new Counter({ name: 'ramp_client_rejections_total', help: 'Client connections and requests refused before routing, by listener and reason (bad_request: malformed HTTP or a smuggling shape; headers_too_large; timeout: head or request too slow; max_connections).', labelNames: ['listener', 'reason'], registers: [this.registry] })
   readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })
   readonly analysisMeasurement = new Gauge({ name: 'ramp_analysis_measurement', help: 'The last value measured for each analysis metric.', labelNames: ['template', 'metric'], registers: [this.registry] })
+  readonly uncaughtErrors = new Counter({ name: 'ramp_uncaught_errors_total', help: 'Errors no handler caught (kind: uncaughtException, unhandledRejection); ramp logged each and kept serving.', labelNames: ['kind'], registers: [this.registry] })
   private windowReader: () => WindowReading[] = () => []
   readonly windowSuccessRate = new Gauge({
     name: 'ramp_window_success_rate', help: 'Non-5xx share of responses over the last minute, by listener and version (what analysis sees).', labelNames: ['listener', 'version'], registers: [this.registry],

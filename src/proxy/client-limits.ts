@@ -23,9 +23,24 @@ export function checkingIntervalMs(limits: Pick<ClientLimits, 'headersTimeoutMs'
 /** Node reads these from the server object (per connection, and at `listen`), but its types do not declare them. */
 type LimitedServer = Server & { maxHeaderSize: number; connectionsCheckingInterval: number }
 
+/**
+ * The limits Node reads from a live server each time it needs them (per connection, per
+ * request, per timeout check), so a reload sets them on the running servers.
+ */
+export function applyClientLimits(server: Server, limits: ClientLimits): void {
+  server.maxHeadersCount = limits.maxHeaderCount
+  // Timed from a request's first byte (from the accept for a new connection), so an idle
+  // keep-alive connection is timed by keepAliveTimeout alone: the two limits are
+  // independent on Node 20, and neither needs to be larger than the other.
+  server.headersTimeout = limits.headersTimeoutMs
+  server.requestTimeout = limits.requestTimeoutMs
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs
+  server.maxConnections = limits.maxConnections
+}
+
 export interface ClientGuard {
   /** Spread into `Fastify({...})`: what fastify itself sets on the server it creates. */
-  readonly options: Pick<FastifyServerOptions, 'keepAliveTimeout' | 'requestTimeout' | 'clientErrorHandler'>
+  readonly options: Pick<FastifyServerOptions, 'clientErrorHandler'>
   /** Sets the rest on `app.server` and adds the Host check; call before `listen`. */
   install(app: FastifyInstance): void
 }
@@ -39,21 +54,14 @@ export interface ClientGuard {
 export function clientGuard(limits: ClientLimits, listener: string, rejections: Counter<'listener' | 'reason'>): ClientGuard {
   const rejected = (reason: ClientRejection): void => { rejections.inc({ listener, reason }) }
   return {
-    options: {
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      clientErrorHandler: clientErrorHandler(rejected),
-    },
+    options: { clientErrorHandler: clientErrorHandler(rejected) },
     install(app) {
       const server = app.server as LimitedServer
+      // Read when a connection is made into its parser: fixed for the server's life.
       server.maxHeaderSize = limits.maxHeaderBytes
-      server.maxHeadersCount = limits.maxHeaderCount
-      // Timed from a request's first byte (from the accept for a new connection), so an idle
-      // keep-alive connection is timed by keepAliveTimeout alone: the two limits are
-      // independent on Node 20, and neither needs to be larger than the other.
-      server.headersTimeout = limits.headersTimeoutMs
+      // Read when the server starts listening.
       server.connectionsCheckingInterval = checkingIntervalMs(limits)
-      server.maxConnections = limits.maxConnections
+      applyClientLimits(server, limits)
       server.on('drop', () => { rejected('max_connections') })
       app.addHook('onRequest', (request, reply, done) => {
         const problem = hostProblem(request.raw.rawHeaders, request.headers.host)

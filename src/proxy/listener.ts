@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import httpProxy from '@fastify/http-proxy'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { Agent } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { Measurements, Series, UpstreamReason } from '../analysis/window.js'
-import type { Config } from '../config/load.js'
+import type { CurrentConfig } from '../config/current.js'
 import type { Clock } from '../rollout/clock.js'
 import { isRampError, type RampError } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -18,11 +18,11 @@ import type { Certificates } from '../tls/certificates.js'
 import { transportOptions } from '../tls/transport.js'
 import { createChooser } from './choose.js'
 import { closeSessionsOnClose } from './h2-sessions.js'
+import { listenerSettings } from './listener-settings.js'
 import { Mirror } from './mirror.js'
 import { recordResponse } from './record.js'
 import { Retries, type RetriedFlight } from './retry.js'
 import { RetryBudget } from './retry-budget.js'
-import { retryPolicy } from './retry-policy.js'
 import type { TableHolder } from '../routing/table.js'
 import { clientHost, clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import type { Tunnels } from './tunnels.js'
@@ -54,9 +54,11 @@ type TrackedResponse = ServerResponse & { [kFlight]?: Flight }
 
 export interface ListenerOptions {
   name: Listener
-  config: Config
+  /** Read per request: a reload replaces the config in force. */
+  config: CurrentConfig
   tables: TableHolder
-  agent: Agent
+  /** The upstream dispatcher (a reload may swap the agent behind it). */
+  agent: Dispatcher
   metrics: Metrics
   log: Logger
   random: () => number
@@ -76,18 +78,18 @@ export interface ListenerOptions {
  */
 export async function createListener(opts: ListenerOptions): Promise<FastifyInstance> {
   const { name, config, tables, metrics, log, random, measurements, clock } = opts
-  const versionHeader = config.versionHeader.name.toLowerCase()
-  const responseVersionHeader = config.versionHeader.response ? versionHeader : null
-  const accessRatio = config.log.access === true ? 1 : config.log.access === false ? 0 : config.log.access
+  const settings = listenerSettings(config)
   const proto = opts.certificates === null ? 'http' : 'https'
-  const http2 = opts.certificates !== null && (name === 'main' ? config.listen : config.preview)?.http2 === true
+  const http2 = opts.certificates !== null && (name === 'main' ? config.current.listen : config.current.preview)?.http2 === true
 
-  const guard = clientGuard(config.clients, name, metrics.clientRejections)
+  const guard = clientGuard(config.current.clients, name, metrics.clientRejections)
   const app = Fastify({
     ...transportOptions(opts.certificates, http2),
     logger: false,
     requestIdHeader: false,
-    return503OnClosing: true,
+    // While draining, a request arriving on an open keep-alive connection was accepted: it is
+    // served, with `connection: close` (src/lifecycle/drain.ts), not refused with a 503.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 65_535 },
     ...guard.options,
@@ -99,9 +101,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
   app.decorateRequest('rampReason', null)
 
   const retries = new Retries({
-    policy: retryPolicy(config.retry),
-    budget: new RetryBudget(config.retry.budget.ratio, config.retry.budget.minConcurrent),
-    preserveHost: config.preserveHost,
+    settings,
+    budget: new RetryBudget(),
     counter: metrics.retries,
     random,
     log,
@@ -117,6 +118,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     if (flight.backend !== null && flight.upstreamReason === undefined && this.headersSent) observeStatus(flight.backend, status)
     const seconds = Number(process.hrtime.bigint() - flight.start) / 1e9
     recordResponse(flight.series, flight.window, status, seconds, flight.upstreamReason, clock.now())
+    const { accessRatio } = settings()
     if (accessRatio > 0 && (accessRatio >= 1 || random() < accessRatio)) {
       const req = flight.request
       log.info({ access: { listener: name, method: req.method, url: req.url, status, version: flight.pool.name, reason: req.rampReason, backend: flight.backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: this.writableFinished } }, 'access')
@@ -150,13 +152,12 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     const flight = (client as TrackedResponse)[kFlight]
     if (flight?.backend != null) upstreamFailed(flight as Flight & { backend: Backend }, err)
   })
-
+  const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, settings, proto })
   const choose = createChooser(name, tables, metrics, random, measurements, clock)
-  const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, limits: config.limits, preserveHost: config.preserveHost, versionHeader, proto })
 
   // Node hands an `Upgrade:` request to this event instead of the request handler, so
   // fastify never answers it (our @fastify/http-proxy registration has websocket off).
-  app.server.on('upgrade', upgradeHandler({ name, choose, tunnels: opts.tunnels, metrics, measurements, clock, log, random, upstream: config.upstream, preserveHost: config.preserveHost, versionHeader, responseVersionHeader, proto }))
+  app.server.on('upgrade', upgradeHandler({ name, choose, tunnels: opts.tunnels, metrics, measurements, clock, log, random, settings, proto }))
 
   // The version is chosen before the body is read, so that a mirrored request can have its
   // body copied as it streams in.
@@ -214,12 +215,13 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       rewriteRequestHeaders(request, headers): IncomingHttpHeaders {
         const flight = request.rampFlight as Flight & { backend: Backend }
         retries.tag(headers, flight)
+        const { preserveHost, versionHeader } = settings()
         return upstreamRequestHeaders(headers, {
           clientAddress: request.raw.socket.remoteAddress,
           proto,
           host: clientHost(request.headers),
           upstreamHost: flight.backend.host,
-          preserveHost: config.preserveHost,
+          preserveHost,
           versionHeader,
           version: flight.pool.name,
         })
@@ -228,7 +230,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       // times on the same backend, leaving each discarded body unread.
       retryDelay: retries.delay,
       rewriteHeaders(headers, request): IncomingHttpHeaders {
-        return clientResponseHeaders(headers, responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
+        return clientResponseHeaders(headers, settings().responseVersionHeader, request?.rampFlight?.pool.name ?? '') as IncomingHttpHeaders
       },
       onResponse(_request, reply, res) {
         watchBody(res.stream, reply.raw)

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
-import type { Agent } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { Measurements, UpstreamReason } from '../analysis/window.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -8,18 +8,18 @@ import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import type { Clock } from '../rollout/clock.js'
 import { clientHost, copyRequestHeaders, upstreamRequestHeaders } from './headers.js'
+import type { ListenerSettings } from './listener-settings.js'
 import { recordResponse } from './record.js'
 import { upstreamError } from './upstream-errors.js'
 
 export interface MirrorDeps {
-  agent: Agent
+  agent: Dispatcher
   metrics: Metrics
   measurements: Measurements
   clock: Clock
   log: Logger
-  limits: { mirrorBodyBytes: number; mirrorsInFlight: number }
-  preserveHost: boolean
-  versionHeader: string
+  /** The config in force, read per copy (a reload may change the limits). */
+  settings: () => Pick<ListenerSettings, 'limits' | 'preserveHost' | 'versionHeader'>
   /** The listener's scheme, sent as x-forwarded-proto. */
   proto: 'http' | 'https'
 }
@@ -44,10 +44,11 @@ export class Mirror {
    * while the copy collects the same chunks.
    */
   copy(req: IncomingMessage, payload: Readable, canary: VersionPool): Readable {
-    if (this.inFlight >= this.deps.limits.mirrorsInFlight) return this.count(canary, 'shed', payload)
+    const { limits } = this.deps.settings()
+    if (this.inFlight >= limits.mirrorsInFlight) return this.count(canary, 'shed', payload)
     const length = req.headers['content-length']
     const chunked = req.headers['transfer-encoding'] !== undefined
-    if (length !== undefined && Number(length) > this.deps.limits.mirrorBodyBytes) return this.count(canary, 'body_too_large', payload)
+    if (length !== undefined && Number(length) > limits.mirrorBodyBytes) return this.count(canary, 'body_too_large', payload)
     // The slot is taken now, not when the copy leaves: a copy whose body is still arriving
     // holds memory too, and must count against the cap.
     this.inFlight++
@@ -62,7 +63,7 @@ export class Mirror {
     payload.on('data', (c: Buffer) => {
       if (over) return
       size += c.length
-      if (size > this.deps.limits.mirrorBodyBytes) {
+      if (size > limits.mirrorBodyBytes) {
         over = true
         chunks.length = 0
         return
@@ -96,13 +97,14 @@ export class Mirror {
     }
     backend.inflight++
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
+    const { preserveHost, versionHeader } = this.deps.settings()
     const headers = upstreamRequestHeaders(copyRequestHeaders(req), {
       clientAddress: req.socket.remoteAddress,
       proto: this.deps.proto,
       host: clientHost(req.headers),
       upstreamHost: backend.host,
-      preserveHost: this.deps.preserveHost,
-      versionHeader: this.deps.versionHeader,
+      preserveHost,
+      versionHeader,
       version: canary.name,
     })
     headers['x-ramp-mirror'] = '1'

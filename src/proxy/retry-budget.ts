@@ -10,8 +10,6 @@ export class RetryBudget {
   private requests = 0
   private retries = 0
 
-  constructor(private readonly ratio: number, private readonly minConcurrent: number) {}
-
   requestStarted(): void {
     this.requests++
   }
@@ -20,9 +18,9 @@ export class RetryBudget {
     this.requests--
   }
 
-  /** Takes a slot for one retry; false when the budget is spent. */
-  take(): boolean {
-    if (this.retries + 1 > Math.max(this.minConcurrent, this.ratio * this.requests)) return false
+  /** Takes a slot for one retry; false when the budget is spent. The limits are the config's in force. */
+  take(ratio: number, minConcurrent: number): boolean {
+    if (this.retries + 1 > Math.max(minConcurrent, ratio * this.requests)) return false
     this.retries++
     return true
   }

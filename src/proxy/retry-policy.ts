@@ -14,6 +14,8 @@ export interface RetryPolicy {
   readonly statuses: ReadonlySet<number>
   readonly backoffMs: number
   readonly maxBackoffMs: number
+  /** Retries in flight at most max(minConcurrent, ratio x requests in flight): src/proxy/retry-budget.ts. */
+  readonly budget: { readonly ratio: number; readonly minConcurrent: number }
 }
 
 const nonIdempotent = new Set(['POST', 'PATCH'])
@@ -25,6 +27,7 @@ export function retryPolicy(retry: Config['retry']): RetryPolicy {
     statuses: new Set(retry.onStatus),
     backoffMs: retry.backoffMs,
     maxBackoffMs: retry.maxBackoffMs,
+    budget: retry.budget,
   }
 }
 

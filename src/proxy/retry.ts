@@ -42,9 +42,9 @@ interface Try {
 }
 
 export interface RetriesOptions {
-  policy: RetryPolicy
+  /** The config in force, read per try (a reload may change it). */
+  settings: () => { readonly retry: RetryPolicy; readonly preserveHost: boolean }
   budget: RetryBudget
-  preserveHost: boolean
   counter: Counter<'version' | 'reason' | 'result'>
   random: Random
   log: Logger
@@ -83,15 +83,16 @@ export class Retries {
     const flight = t.req.headers[kFlight]
     if (flight === undefined || flight.backend === null) return null
     this.releaseSlot(flight)
-    const reason = retryReason(this.opts.policy, t.err, t.res?.statusCode)
-    if (reason === undefined || flight.ended || t.attempt + 1 >= this.opts.policy.attempts) return null
-    if (!replayable(this.opts.policy, flight.request.method, flight.request.headers, t.req.body instanceof Stream)) return null
+    const { retry: policy, preserveHost } = this.opts.settings()
+    const reason = retryReason(policy, t.err, t.res?.statusCode)
+    if (reason === undefined || flight.ended || t.attempt + 1 >= policy.attempts) return null
+    if (!replayable(policy, flight.request.method, flight.request.headers, t.req.body instanceof Stream)) return null
     const failed = flight.backend
     // Only the backend that just failed is left out: with two backends, a third try goes back
     // to the first, whose failure is often a one-off (a reset on a reused keep-alive socket).
     const next = pickBackend(flight.pool, this.opts.random, failed)
     if (next === undefined) return this.refused(flight, reason, 'no_other_backend')
-    if (!this.opts.budget.take()) return this.refused(flight, reason, 'budget_exhausted')
+    if (!this.opts.budget.take(policy.budget.ratio, policy.budget.minConcurrent)) return this.refused(flight, reason, 'budget_exhausted')
     flight.holdsRetry = true
     this.opts.counter.inc({ version: flight.pool.name, reason, result: 'retried' })
     this.tryFailed(failed, reason, t.res?.statusCode)
@@ -99,9 +100,9 @@ export class Retries {
     failed.inflight--
     next.inflight++
     flight.backend = next
-    this.pointAt(t.req, next)
+    this.pointAt(t.req, next, preserveHost)
     // reply-from reads 0 as "do not retry"; a timer fires after 1 ms at the soonest anyway.
-    return Math.max(1, backoffDelay(t.attempt + 1, this.opts.policy.backoffMs, this.opts.policy.maxBackoffMs, this.opts.random))
+    return Math.max(1, backoffDelay(t.attempt + 1, policy.backoffMs, policy.maxBackoffMs, this.opts.random))
   }
 
   /**
@@ -126,12 +127,12 @@ export class Retries {
     this.opts.budget.give()
   }
 
-  private pointAt(req: Try['req'], backend: Backend): void {
+  private pointAt(req: Try['req'], backend: Backend, preserveHost: boolean): void {
     // reply-from shares its URL objects between requests (an LRU cache): replace, never mutate.
     const url = new URL(backend.origin)
     url.pathname = req.url.pathname
     req.url = url
-    if (!this.opts.preserveHost) req.headers.host = backend.host
+    if (!preserveHost) req.headers.host = backend.host
     // Replayable with a stream means content-length 0: the empty stream is spent, send nothing.
     if (req.body instanceof Stream) req.body = undefined
   }

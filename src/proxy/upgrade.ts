@@ -1,7 +1,6 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Measurements, UpstreamReason } from '../analysis/window.js'
-import type { Config } from '../config/load.js'
 import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -14,6 +13,7 @@ import { endWithError, responseHead } from './raw-response.js'
 import { recordResponse } from './record.js'
 import { joinSockets } from './tunnel.js'
 import type { Tunnels } from './tunnels.js'
+import type { ListenerSettings } from './listener-settings.js'
 import { requestUpgrade } from './upgrade-upstream.js'
 import { noBackendError, upstreamError } from './upstream-errors.js'
 
@@ -26,11 +26,8 @@ export interface UpgradeDeps {
   clock: Clock
   log: Logger
   random: () => number
-  upstream: Config['upstream']
-  preserveHost: boolean
-  versionHeader: string
-  /** The version header returned to the client, or null when it is not. */
-  responseVersionHeader: string | null
+  /** The config in force, read per upgrade (a reload may change it). */
+  settings: () => Pick<ListenerSettings, 'upstream' | 'preserveHost' | 'versionHeader' | 'responseVersionHeader'>
   proto: 'http' | 'https'
 }
 
@@ -58,6 +55,7 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
       return closeSoon(socket)
     }
     const start = process.hrtime.bigint()
+    const current = deps.settings()
     const choice = deps.choose(req)
     const pool = choice.pool
     const series = metrics.requestSeries(name, pool.name)
@@ -113,14 +111,14 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
       proto: deps.proto,
       host: req.headers.host,
       upstreamHost: backend.host,
-      preserveHost: deps.preserveHost,
-      versionHeader: deps.versionHeader,
+      preserveHost: current.preserveHost,
+      versionHeader: current.versionHeader,
       version: pool.name,
     })
     upstreamReq = requestUpgrade(backend, req.method ?? 'GET', req.url ?? '/', headers, {
-      connectTimeoutMs: deps.upstream.connectTimeoutMs,
-      headersTimeoutMs: deps.upstream.headersTimeoutMs,
-      rejectUnauthorized: !deps.upstream.tls.insecureSkipVerify,
+      connectTimeoutMs: current.upstream.connectTimeoutMs,
+      headersTimeoutMs: current.upstream.headersTimeoutMs,
+      rejectUnauthorized: !current.upstream.tls.insecureSkipVerify,
     }, {
       upgraded(res, upstream, upstreamHead) {
         upstream.on('error', (err) => log.debug({ err, listener: name, version: pool.name, backend: backend.url }, 'upgrade: backend socket error'))
@@ -131,7 +129,7 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
         phase = 'tunnel'
         record(101, undefined)
         upstream.setNoDelay(true)
-        socket.write(responseHead(101, res.statusMessage, withCookie(upgradeResponseHeaders({ ...res.headers }, deps.responseVersionHeader, pool.name))), 'latin1')
+        socket.write(responseHead(101, res.statusMessage, withCookie(upgradeResponseHeaders({ ...res.headers }, current.responseVersionHeader, pool.name))), 'latin1')
         if (upstreamHead.length > 0) socket.write(upstreamHead)
         if (head.length > 0) upstream.write(head)
         const gauge = metrics.tunnelsOpen.labels({ listener: name, version: pool.name })
@@ -146,7 +144,7 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
         if (phase !== 'handshake') return void res.destroy()
         phase = 'answering'
         record(res.statusCode ?? 502, undefined)
-        const out = withCookie(clientResponseHeaders({ ...res.headers }, deps.responseVersionHeader, pool.name))
+        const out = withCookie(clientResponseHeaders({ ...res.headers }, current.responseVersionHeader, pool.name))
         out.connection = 'close'
         socket.write(responseHead(res.statusCode ?? 502, res.statusMessage, out), 'latin1')
         res.once('end', () => closeSoon(socket))

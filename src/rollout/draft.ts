@@ -13,7 +13,7 @@ import { nextWakeAt } from './wake.js'
 export interface Draft {
   state: RolloutState
   entries: HistoryEntry[]
-  /** A new attempt began, so its canary's readiness must be probed from scratch. */
+  /** The canary's readiness must be probed from scratch: a new attempt began, or a waiting canary's backends changed. */
   started: boolean
   /** Runs that ended by their own verdict: gone from the state, but with nothing to stop. */
   finished?: readonly string[]

@@ -1,4 +1,5 @@
 import { abort } from './abort.js'
+import { setBackends } from './backends.js'
 import { analysisResult } from './analysis.js'
 import { commit, NOOP, type Outcome } from './draft.js'
 import { pause, resume, setWeight } from './hold.js'
@@ -41,5 +42,6 @@ function decide(s: RolloutState, shown: RolloutState, e: EngineEvent, now: numbe
     case 'tick': return tick(s, now)
     case 'analysisResult': return analysisResult(s, e, now)
     case 'versionHealth': return versionHealth(s, shown.phase, e, now)
+    case 'setBackends': return setBackends(s, e, now)
   }
 }

@@ -216,6 +216,8 @@ export type EngineEvent =
   | { type: 'analysisResult'; id: string; result: AnalysisResult; message: string }
   /** The health monitor: `version` (of the routing table) lost its last available backend, or got one back. */
   | { type: 'versionHealth'; version: string; available: boolean }
+  /** A running version's backends replaced (a config reload); refused for a version the state does not hold. */
+  | { type: 'setBackends'; version: string; backends: string[]; actor: string }
 
 /** One line of history, as `GET /api/v1/rollout/events` returns it. */
 export interface HistoryEntry {
@@ -242,7 +244,7 @@ export type Effect =
   | { type: 'stopAnalysis'; id: string }
 
 export interface EngineError {
-  code: 'RAMP_ERR_ROLLOUT_VERB_NOT_ALLOWED' | 'RAMP_ERR_ROLLOUT_IN_PROGRESS' | 'RAMP_ERR_ROLLOUT_NO_CANARY' | 'RAMP_ERR_WEIGHT_MODE' | 'RAMP_ERR_ADMIN_BAD_REQUEST'
+  code: 'RAMP_ERR_ROLLOUT_VERB_NOT_ALLOWED' | 'RAMP_ERR_ROLLOUT_IN_PROGRESS' | 'RAMP_ERR_ROLLOUT_NO_CANARY' | 'RAMP_ERR_ROLLOUT_UNKNOWN_VERSION' | 'RAMP_ERR_WEIGHT_MODE' | 'RAMP_ERR_ADMIN_BAD_REQUEST'
   message: string
   phase: Phase
   allowed: Verb[]

@@ -86,16 +86,28 @@ export const noShapingSpec: ShapingSpec = {
 export class TableHolder {
   current: RoutingTable
   private readonly listeners: Array<(t: RoutingTable) => void> = []
+  private spec: TableSpec
 
-  constructor(initial: TableSpec, private readonly base: ShapingSpec = noShapingSpec) {
+  constructor(initial: TableSpec, private base: ShapingSpec = noShapingSpec) {
+    this.spec = initial
     this.current = buildTable(initial, null, base)
   }
 
   publish(spec: TableSpec): RoutingTable {
     const next = buildTable(spec, this.current, this.base)
+    this.spec = spec
     this.current = next
     for (const l of this.listeners) l(next)
     return next
+  }
+
+  /**
+   * A reloaded config's static shaping (overrides, routes, stickiness, balance, mirror,
+   * limits): the same versions and weight in a new table, so the next request routes by it.
+   */
+  reshape(base: ShapingSpec): RoutingTable {
+    this.base = base
+    return this.publish(this.spec)
   }
 
   onPublish(listener: (t: RoutingTable) => void): void {

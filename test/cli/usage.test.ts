@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { cli, closedPort, said, tripwire } from './run.js'
 
-const commands = ['serve', 'demo', 'validate', 'import', 'status', 'deploy', 'promote', 'abort', 'retry', 'pause', 'resume', 'set-weight', 'demo-backend']
+const commands = ['serve', 'demo', 'validate', 'import', 'status', 'deploy', 'promote', 'abort', 'retry', 'pause', 'resume', 'set-weight', 'reload', 'demo-backend']
 
 // Nothing here shares state, and starting node dominates the run time.
 describe('usage', { concurrency: true }, () => {

@@ -4,10 +4,10 @@ import { RetryBudget } from '../../src/proxy/retry-budget.js'
 
 /** How many retries a budget lets into flight at once with `requests` in flight. */
 function admitted(ratio: number, minConcurrent: number, requests: number): number {
-  const budget = new RetryBudget(ratio, minConcurrent)
+  const budget = new RetryBudget()
   for (let i = 0; i < requests; i++) budget.requestStarted()
   let n = 0
-  while (n <= requests && budget.take()) n++
+  while (n <= requests && budget.take(ratio, minConcurrent)) n++
   return n
 }
 
@@ -28,15 +28,16 @@ for (const [ratio, min, requests, retries] of rows) {
 }
 
 test('a slot given back can be taken again; fewer requests in flight shrink the budget', () => {
-  const budget = new RetryBudget(0.5, 0)
+  const budget = new RetryBudget()
+  const take = (): boolean => budget.take(0.5, 0)
   for (let i = 0; i < 4; i++) budget.requestStarted()
-  assert.ok(budget.take())
-  assert.ok(budget.take())
-  assert.equal(budget.take(), false)
+  assert.ok(take())
+  assert.ok(take())
+  assert.equal(take(), false)
   budget.give()
-  assert.ok(budget.take())
+  assert.ok(take())
   budget.requestEnded()
   budget.requestEnded()
   budget.give()
-  assert.equal(budget.take(), false, 'one retry still in flight is already half of two requests')
+  assert.equal(take(), false, 'one retry still in flight is already half of two requests')
 })

@@ -116,7 +116,7 @@ function randomEvent(r: () => number, st: RolloutState): EngineEvent {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
   const actor = pick(['admin', 'cli', 'alice'])
   const version = pick(['v2', 'v3', 'v4'])
-  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick', 'result', 'result', 'result', 'result', 'health', 'health'] as const)) {
+  switch (pick(['start', 'ready', 'ready', 'ready', 'promote', 'promote', 'abort', 'retry', 'pause', 'resume', 'setWeight', 'tick', 'tick', 'tick', 'result', 'result', 'result', 'result', 'health', 'health', 'backends'] as const)) {
     case 'start': {
       const strategy = pick(strategies)
       return { type: 'start', version: { name: version, backends: [`http://${version}`] }, supersede: r() < 0.5, actor, ...(strategy === null ? {} : { strategy }) }
@@ -136,6 +136,11 @@ function randomEvent(r: () => number, st: RolloutState): EngineEvent {
       return { type: 'analysisResult', id, result: pick(['Successful', 'Successful', 'Failed', 'Inconclusive'] as const), message: pick(['', 'success-rate 0.962 < 0.99 over 412 requests']) }
     }
     case 'health': return { type: 'versionHealth', version: pick([st.stable.name, st.canary?.name ?? version, version]), available: r() < 0.5 }
+    case 'backends': {
+      // A reload: the stable's or the canary's list, now and then a version no longer there.
+      const name = pick([st.stable.name, st.canary?.name ?? version, version])
+      return { type: 'setBackends', version: name, backends: pick([[`http://${name}`], [`http://${name}`, `http://${name}-b`]]), actor }
+    }
   }
 }
 
