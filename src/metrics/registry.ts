@@ -48,7 +48,7 @@ export class Metrics {
     collect: () => { this.collectWindows(this.windowLatencyP99, (w) => (w.p99Ms === null ? null : w.p99Ms / 1000)) },
   })
 
-  private readonly series = new Map<string, RequestSeries>()
+  private readonly series = new Map<string, Map<string, RequestSeries>>()
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) {
@@ -63,14 +63,17 @@ export class Metrics {
 
   /** Bound once per (listener, version) and cached. */
   requestSeries(listener: string, version: string): RequestSeries {
-    const key = `${listener}\u0000${version}`
-    let s = this.series.get(key)
+    // Nested maps rather than one joined key: looked up per request, and a joined key is a
+    // new string each time.
+    let versions = this.series.get(listener)
+    if (versions === undefined) this.series.set(listener, versions = new Map<string, RequestSeries>())
+    let s = versions.get(version)
     if (s === undefined) {
       s = {
         byClass: codeClasses.map((code) => this.requests.labels({ listener, version, code })),
         duration: this.duration.labels({ listener, version }),
       }
-      this.series.set(key, s)
+      versions.set(version, s)
     }
     return s
   }

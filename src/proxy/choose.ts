@@ -29,11 +29,12 @@ export type Chooser = (req: IncomingMessage) => Choice
  * client would go.
  */
 export function createChooser(name: Listener, tables: TableHolder, metrics: Metrics, random: () => number, measurements: Measurements, clock: Clock): Chooser {
-  const decisions = new Map<string, Counter.Internal>()
+  const decisions = new Map<string, Map<string, Counter.Internal>>()
   const decisionCounter = (reason: string, version: string): Counter.Internal => {
-    const key = `${reason}\u0000${version}`
-    let c = decisions.get(key)
-    if (c === undefined) decisions.set(key, c = metrics.routingDecisions.labels({ reason, version }))
+    let byVersion = decisions.get(reason)
+    if (byVersion === undefined) decisions.set(reason, byVersion = new Map<string, Counter.Internal>())
+    let c = byVersion.get(version)
+    if (c === undefined) byVersion.set(version, c = metrics.routingDecisions.labels({ reason, version }))
     return c
   }
   return (req) => {

@@ -131,7 +131,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     request.rampFlight = flight
     const res = reply.raw as TrackedResponse
     res[kFlight] = flight
-    res.once('close', finish)
+    // A response closes once; `on` spares the wrapper `once` allocates per request.
+    res.on('close', finish)
   }
 
   function sendError(reply: FastifyReply, err: RampError): void {
