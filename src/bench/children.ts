@@ -65,7 +65,7 @@ export function spawnChild(name: string, command: string, args: string[], opts: 
   proc.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000) })
   // Every line is read to the end of the run: a pipe nobody drains would block the child's
   // synchronous stdout writes and stall it mid-measurement.
-  const lines = createInterface({ input: proc.stdout! })
+  const lines = createInterface({ input: proc.stdout })
   const seen: string[] = []
   lines.on('line', (l) => { if (seen.length < 50) seen.push(l) })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))

@@ -100,7 +100,7 @@ function cannon(spec: LoadSpec, duration: number | undefined, hooks: { onVersion
       }),
       // Installed on the warm-up as well, so both phases cost the load generator the same.
       onResponse: (status, _body, context, headers) => {
-        hooks.onVersion?.(versionOf(headers as Record<string, unknown> | undefined), status, (context as { user?: string }).user ?? null)
+        hooks.onVersion?.(versionOf(headers), status, (context as { user?: string }).user ?? null)
       },
     }],
   }, (err: Error | null, r: autocannon.Result) => settle(err, r))
