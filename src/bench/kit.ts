@@ -9,6 +9,7 @@ import type { Pinning } from './pinning.js'
 import type { Progress } from './progress.js'
 import { Sampler } from './sampler.js'
 import type { Backends, Kit, RampProcess, Scenario, Served } from './scenario.js'
+import type { RampReading } from './timeline.js'
 
 export interface KitOptions {
   duration: number
@@ -118,6 +119,10 @@ export class BenchKit implements Kit {
     }
     this.runs.push(run)
     return run
+  }
+
+  reading(ramp: RampProcess): Promise<RampReading> {
+    return Sampler.read(ramp.admin)
   }
 
   private async helperProxy(name: string, file: string, upstream: string): Promise<Served> {

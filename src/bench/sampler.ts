@@ -2,12 +2,16 @@ import type { Admin } from './admin.js'
 import { metricValue } from './metrics-text.js'
 import { noReading, type RampReading } from './timeline.js'
 
+const monitorIntervalMs = 10
+
 /**
  * Reads ramp's weight and phase (`GET /api/v1/status`) and its RSS and event-loop delay
  * (`/metrics`: prom-client's default process metrics, which `ramp serve` exports with the
  * `ramp_process_` prefix) once a second. The event-loop figure is the p99 of
- * `monitorEventLoopDelay` since the previous scrape: prom-client resets that histogram
- * after each collection.
+ * `monitorEventLoopDelay` since the previous scrape (prom-client resets that histogram after
+ * each collection). That histogram records the time between two ticks of its 10 ms timer
+ * (prom-client's default precision, which ramp keeps), so an idle loop reads 10 ms: the
+ * delay is what lies beyond it.
  */
 export class Sampler {
   latest: RampReading = noReading
@@ -26,22 +30,27 @@ export class Sampler {
     this.timer = null
   }
 
+  /** One reading now. */
+  static async read(admin: Admin): Promise<RampReading> {
+    const [status, metrics] = await Promise.all([
+      admin.get<{ weight: number; phase: string }>('/api/v1/status'),
+      admin.text('/metrics'),
+    ])
+    const lag = metricValue(metrics, 'ramp_process_nodejs_eventloop_lag_p99_seconds')
+    return {
+      weight: status.weight,
+      phase: status.phase,
+      rssBytes: metricValue(metrics, 'ramp_process_process_resident_memory_bytes'),
+      eventLoopP99Ms: lag === null ? null : Math.max(0, lag * 1000 - monitorIntervalMs),
+    }
+  }
+
   private async read(): Promise<void> {
     // A slow answer (ramp saturated) must not pile up scrapes that add to its load.
     if (this.busy) return
     this.busy = true
     try {
-      const [status, metrics] = await Promise.all([
-        this.admin.get<{ weight: number; phase: string }>('/api/v1/status'),
-        this.admin.text('/metrics'),
-      ])
-      const lag = metricValue(metrics, 'ramp_process_nodejs_eventloop_lag_p99_seconds')
-      this.latest = {
-        weight: status.weight,
-        phase: status.phase,
-        rssBytes: metricValue(metrics, 'ramp_process_resident_memory_bytes'),
-        eventLoopP99Ms: lag === null ? null : lag * 1000,
-      }
+      this.latest = await Sampler.read(this.admin)
     } catch {
       // A missed reading leaves the last one in place; the run goes on.
     } finally {

@@ -1,6 +1,7 @@
 import type { Admin } from './admin.js'
 import type { BackendSpec } from './backend-spec.js'
 import type { LoadRun, LoadSpec } from './load.js'
+import type { RampReading } from './timeline.js'
 
 /** A process of the bench serving HTTP. */
 export interface Served { url: string; pid: number }
@@ -68,6 +69,8 @@ export interface Kit {
    * `pid` is the process whose CPU use is measured.
    */
   load(spec: LoadSpec & { ramp?: RampProcess; pid?: number | null }): Promise<LoadRun>
+  /** ramp's weight, phase, RSS and event-loop delay now. */
+  reading(ramp: RampProcess): Promise<RampReading>
 }
 
 /** What every bench/scenarios/<name>.ts exports as default. */
