@@ -4,6 +4,8 @@ import type { Check, Kit, Scenario, ScenarioResult, TextTable } from '../../src/
 const weights = [5, 20, 50, 90]
 const users = 1000
 const userHeader = 'x-bench-user'
+/** A weight is held for --duration seconds and until this many responses were counted at it (a slow start must not leave a weight unmeasured). */
+const minResponses = 200
 
 interface Mode { name: string; config: string; sticky: boolean }
 
@@ -18,7 +20,7 @@ interface Phase { weight: number; versions: Record<string, number>; seen: number
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`
 
 const split: Scenario = {
-  description: `observed v2 share against the weight (${weights.join(', ')}%), each weight held for --duration seconds, with a random pick, with balance: exact and with sticky users`,
+  description: `observed v2 share against the weight (${weights.join(', ')}%), each weight held for --duration seconds (and ${minResponses} responses), with a random pick, with balance: exact and with sticky users`,
   target: false,
   async run(kit: Kit): Promise<ScenarioResult> {
     const backends = await kit.backends(['v1', 'v2'])
@@ -43,8 +45,10 @@ const split: Scenario = {
           live.mark(`weight ${w}`)
           current = { weight: w, versions: {}, seen: 0 }
           phases.push(current)
+          const phase = current
           const endAt = live.elapsed() + kit.duration
-          while (live.elapsed() < endAt) await new Promise((r) => setTimeout(r, 50))
+          const giveUpAt = endAt + 30
+          while (live.elapsed() < giveUpAt && (live.elapsed() < endAt || phase.seen < c + minResponses)) await new Promise((r) => setTimeout(r, 50))
         }
         live.stop()
       }

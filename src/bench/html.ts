@@ -57,7 +57,8 @@ ${Math.round(run.rps).toLocaleString('en-US')} req/s, p50 ${run.p50} ms, p99 ${r
 
 /** The whole report as one HTML file: inline CSS and SVG, no script, nothing fetched. */
 export function renderHtml(r: Report): string {
-  const checks = r.checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAILED'}: ${esc(c.name)} (${esc(c.detail)})</li>`).join('')
+  const check = (c: Report['checks'][number]): string => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAILED'}: ${esc(c.name)} (${esc(c.detail)})</li>`
+  const failed = r.checks.filter((c) => !c.ok)
   const tables = r.tables.map((t) => `<h3>${esc(t.title)}</h3><table><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${t.rows.map((row) => `<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`).join('')
   const m = r.machine
   const pinned = Object.entries(r.pinning).filter(([, v]) => v !== null).map(([k, v]) => `${k} on core ${String(v)}`)
@@ -69,9 +70,11 @@ export function renderHtml(r: Report): string {
 <p>${esc(r.at)}. ${m.cores} cores (${esc(m.cpu)}), ${m.memGiB} GiB, Node ${esc(m.node)}, ${esc(m.platform)}, load average ${m.loadavg1mAtStart} at the start.
 Pinned: ${pinned.length === 0 ? 'nothing' : esc(pinned.join(', '))}.</p>
 ${r.error === null ? '' : `<p class="fail">The run stopped: ${esc(r.error)}</p>`}
-<ul>${checks}</ul>
+${failed.length === 0 ? `<p class="ok">All ${r.checks.length} checks passed (listed at the end).</p>` : `<ul>${failed.map(check).join('')}</ul>`}
 ${tables}
 ${r.runs.map(runSection).join('\n')}
+<h2>Checks</h2>
+<ul>${r.checks.map(check).join('')}</ul>
 </body></html>
 `
 }

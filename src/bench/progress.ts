@@ -1,3 +1,6 @@
+/** Where the bench writes: a terminal (`isTTY`, `columns`) or any stream. */
+export type Output = NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
+
 /**
  * One progress line at the bottom of a terminal, redrawn in place; lines printed through
  * `say` go above it. Off when stdout is not a TTY (a file or a pipe gets the lines only).
@@ -5,7 +8,7 @@
 export class Progress {
   private line = ''
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stdout, private readonly on: boolean = out.isTTY === true) {}
+  constructor(private readonly out: Output = process.stdout, private readonly on: boolean = out.isTTY === true) {}
 
   /** `fraction` from 0 to 1 of the current step, `text` after the bar. */
   update(fraction: number, text: string): void {

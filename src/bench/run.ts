@@ -7,7 +7,7 @@ import { fromSource, root, stopAll } from './children.js'
 import { renderHtml } from './html.js'
 import { BenchKit } from './kit.js'
 import { pinSelf, type Pinning } from './pinning.js'
-import { Progress } from './progress.js'
+import { Progress, type Output } from './progress.js'
 import { allPassed, type Machine, type Report } from './report.js'
 import type { Scenario, ScenarioResult } from './scenario.js'
 import { renderTable } from './text-table.js'
@@ -60,7 +60,7 @@ const stamp = (d: Date): string => d.toISOString().slice(0, 19).replaceAll(':', 
  * `name` must be one of `scenarioNames()` (checked by the caller against the folder, so a
  * name never reaches outside it).
  */
-export async function runBench(opts: BenchOptions, out: NodeJS.WriteStream = process.stdout): Promise<number> {
+export async function runBench(opts: BenchOptions, out: Output = process.stdout): Promise<number> {
   const scenario = await loadScenario(opts.scenario)
   if (opts.target !== null && !scenario.target) throw new Error(`scenario ${opts.scenario} starts its own backends and ramp config; it cannot run against --target`)
   if (opts.cpus.load !== null) pinSelf(opts.cpus.load)

@@ -15,46 +15,55 @@ const monitorIntervalMs = 10
  */
 export class Sampler {
   latest: RampReading = noReading
-  private timer: NodeJS.Timeout | null = null
-  private busy = false
+  private timers: NodeJS.Timeout[] = []
 
   constructor(private readonly admin: Admin) {}
 
+  /**
+   * The weight four times a second, so that the share chart follows a change closely;
+   * /metrics once a second, since a scrape costs ramp more than a status read.
+   */
   start(): void {
-    void this.read()
-    this.timer = setInterval(() => { void this.read() }, 1000)
+    this.every(250, async () => {
+      const s = await this.admin.get<{ weight: number; phase: string }>('/api/v1/status')
+      this.latest = { ...this.latest, weight: s.weight, phase: s.phase }
+    })
+    this.every(1000, async () => {
+      const m = await Sampler.metrics(this.admin)
+      this.latest = { ...this.latest, ...m }
+    })
   }
 
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer)
-    this.timer = null
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
   }
 
   /** One reading now. */
   static async read(admin: Admin): Promise<RampReading> {
-    const [status, metrics] = await Promise.all([
-      admin.get<{ weight: number; phase: string }>('/api/v1/status'),
-      admin.text('/metrics'),
-    ])
-    const lag = metricValue(metrics, 'ramp_process_nodejs_eventloop_lag_p99_seconds')
+    const [status, m] = await Promise.all([admin.get<{ weight: number; phase: string }>('/api/v1/status'), Sampler.metrics(admin)])
+    return { weight: status.weight, phase: status.phase, ...m }
+  }
+
+  private static async metrics(admin: Admin): Promise<Pick<RampReading, 'rssBytes' | 'eventLoopP99Ms'>> {
+    const text = await admin.text('/metrics')
+    const lag = metricValue(text, 'ramp_process_nodejs_eventloop_lag_p99_seconds')
     return {
-      weight: status.weight,
-      phase: status.phase,
-      rssBytes: metricValue(metrics, 'ramp_process_process_resident_memory_bytes'),
+      rssBytes: metricValue(text, 'ramp_process_process_resident_memory_bytes'),
       eventLoopP99Ms: lag === null ? null : Math.max(0, lag * 1000 - monitorIntervalMs),
     }
   }
 
-  private async read(): Promise<void> {
-    // A slow answer (ramp saturated) must not pile up scrapes that add to its load.
-    if (this.busy) return
-    this.busy = true
-    try {
-      this.latest = await Sampler.read(this.admin)
-    } catch {
+  private every(ms: number, read: () => Promise<void>): void {
+    // A slow answer (ramp saturated) must not pile up reads that add to its load.
+    let busy = false
+    const tick = (): void => {
+      if (busy) return
+      busy = true
       // A missed reading leaves the last one in place; the run goes on.
-    } finally {
-      this.busy = false
+      read().catch(() => {}).finally(() => { busy = false })
     }
+    tick()
+    this.timers.push(setInterval(tick, ms))
   }
 }

@@ -1,5 +1,6 @@
 import { addBackendFlag, type BackendFlags } from '../bench/backend-spec.js'
 import { parsePinning, unpinned } from '../bench/pinning.js'
+import type { Output } from '../bench/progress.js'
 import { loadScenario, runBench, scenarioNames, type BenchOptions } from '../bench/run.js'
 import { adminTarget } from './client.js'
 import { CliExit, exitCode } from './exit.js'
@@ -38,7 +39,7 @@ function httpUrl(flag: string, raw: string | undefined): string | null {
 }
 
 /** `ramp bench [scenario]`: the load-testing harness (src/bench/, scenarios in bench/scenarios/). */
-export async function benchCommand(scenario: string | undefined, o: BenchCommandOptions, out: NodeJS.WriteStream = process.stdout): Promise<void> {
+export async function benchCommand(scenario: string | undefined, o: BenchCommandOptions, out: Output = process.stdout): Promise<void> {
   const known = scenarioNames()
   if (known.length === 0) throw usage('no bench scenarios found: build them with `npm run build` (they are compiled into dist/bench/scenarios/)')
   if (o.list === true) {
