@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import type { Report } from '../../src/bench/report.js'
+import { spawnRamp } from '../support/spawn.js'
+import { resultsDir } from './support.js'
+
+// These run the built package (bin/ramp.js over dist/, scenarios from dist/bench/scenarios/), as `ramp bench` ships.
+
+test('ramp bench --list names every scenario in bench/scenarios/', async (t) => {
+  const s = spawnRamp(t, ['bench', '--list'])
+  assert.equal((await s.exit).code, 0, s.stderr())
+  assert.deepEqual(s.stdout().trim().split('\n').map((l) => l.split(' ')[0]), ['canary-fails', 'flip-under-load', 'overhead', 'soak', 'split'])
+})
+
+test('ramp bench refuses an unknown scenario and bad flags with exit status 2 and names the problem', async (t) => {
+  for (const [args, message] of [
+    [['bench', 'nope'], /unknown scenario "nope"; one of: canary-fails, flip-under-load, overhead, soak, split/],
+    [['bench', 'soak', '--latency', 'normal:5ms'], /--latency normal:5ms: latency "normal:5ms" is not/],
+    [['bench', 'soak', '--error-rate', 'v2=2'], /--error-rate v2=2: the error rate is a share from 0 to 1/],
+    [['bench', 'soak', '--cpus', 'proxy=99'], /core 99 does not exist/],
+    [['bench', 'soak', '--requests', '0'], /--requests 0: give a whole number of at least 1/],
+    [['bench', 'soak', '--target', 'ftp://x'], /--target "ftp:\/\/x" is not an http\(s\) URL/],
+  ] as const) {
+    const s = spawnRamp(t, [...args])
+    assert.equal((await s.exit).code, 2, `${args.join(' ')}: ${s.stderr()}`)
+    assert.match(s.stderr(), message)
+  }
+})
+
+test('ramp bench soak from the built package, pinned with --cpus, writes report.json and report.html to --out', async (t) => {
+  const out = join(resultsDir(t), 'soak-cli')
+  const s = spawnRamp(t, ['bench', 'soak', '--requests', '2000', '--connections', '10', '--cpus', 'proxy=0,load=1,backends=1', '--latency', 'fixed:1ms', '--size', '512', '--out', out])
+  const { code } = await s.exit
+  assert.equal(code, 0, `${s.stdout()}\n${s.stderr()}`)
+  assert.ok(existsSync(join(out, 'report.html')))
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report
+  assert.deepEqual(report.pinning, { proxy: '0', load: '1', backends: '1' })
+  assert.equal(report.machine.node, process.version)
+  assert.deepEqual(report.options.backends, { '*': { latency: 'fixed:1ms', bytes: 512 } })
+  assert.equal(report.runs[0]?.requests, 2000)
+  assert.match(s.stdout(), /pinned: proxy on core 0, load on core 1, backends on core 1/)
+  assert.doesNotMatch(s.stdout(), /\[#+-*\]/, 'no progress bar when stdout is not a terminal')
+})
