@@ -55,10 +55,10 @@ const overhead: Scenario = {
     } else {
       backends = await kit.backends(['v1', 'v2'])
       const { v1, v2 } = backends.urls as { v1: string; v2: string }
-      ramp = await kit.ramp(config(v1, v2))
+      const [started, plain, ceiling] = await Promise.all([kit.ramp(config(v1, v2)), kit.plainProxy(v1), kit.ceilingProxy(v1)])
+      ramp = started
       // The canary joins once its readiness probe passes; loading earlier would measure v1 alone.
       await ramp.admin.until(`canary v2 at weight ${weight}`, '/api/v1/status', (s: { canary: { name: string } | null; weight: number }) => s.canary?.name === 'v2' && s.weight === weight)
-      const [plain, ceiling] = [await kit.plainProxy(v1), await kit.ceilingProxy(v1)]
       targets.push(
         { label: 'direct (demo backend v1)', url: v1, pid: backends.pid },
         { label: 'plain @fastify/http-proxy -> v1', url: plain.url, pid: plain.pid },

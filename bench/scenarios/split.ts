@@ -5,7 +5,7 @@ const weights = [5, 20, 50, 90]
 const users = 1000
 const userHeader = 'x-bench-user'
 /** A weight is held for --duration seconds and until this many responses were counted at it (a slow start must not leave a weight unmeasured). */
-const minResponses = 200
+const minResponses = 100
 
 interface Mode { name: string; config: string; sticky: boolean }
 

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
@@ -98,12 +100,14 @@ export function spawnChild(name: string, command: string, args: string[], opts: 
 }
 
 /**
- * One of the bench's own helpers (children/<file>), run by this Node: from the sources
- * through tsx, from dist/ as JavaScript.
+ * One of the bench's own helpers (dist/bench/children/<file>.js), run by this Node. Like
+ * ramp, they always run from the build, also when the harness runs from its sources: every
+ * process under load is what a user would run, and none pays for compiling TypeScript.
  */
 export function spawnHelper(name: string, file: string, args: string[], cores: Cores = null): Child {
-  const script = fileURLToPath(new URL(`./children/${file}${fromSource ? '.ts' : '.js'}`, import.meta.url))
-  return spawnChild(name, process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script, ...args], { cores })
+  const script = join(root, 'dist/bench/children', `${file}.js`)
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`)
+  return spawnChild(name, process.execPath, [script, ...args], { cores })
 }
 
 function stopOne(p: ChildProcess, graceMs: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Admin } from './admin.js'
@@ -84,6 +84,7 @@ export class BenchKit implements Kit {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAMP_')))
     // Run as a program, as users do, so that bin/ramp.js's launcher line applies.
     const entry = process.env.RAMP_BENCH_ENTRY
+    if (entry === undefined && !existsSync(join(root, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first')
     const [command, args] = entry === undefined ? [join(root, 'bin/ramp.js'), []] : [process.execPath, [entry]]
     const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env }))
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)

@@ -6,7 +6,7 @@ import { bench, failedChecks, shares } from './support.js'
 interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number } | null }
 
 test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in one run, then the fixed-rate pair; the figures agree with each other', async (t) => {
-  const { status, report, html } = await bench(t, 'overhead', { duration: 0.5 })
+  const { status, report, html } = await bench(t, 'overhead', { duration: 0.3 })
   assert.equal(status, 0, failedChecks(report))
   assert.deepEqual(report.runs.map((r) => r.label.split(' ')[0]), ['direct', 'plain', 'ceiling:', 'ramp,', 'direct', 'ramp,'])
   for (const run of report.runs) {
@@ -33,7 +33,7 @@ test('overhead --target: a running ramp and a --direct backend are measured with
   const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
   const ramp = await rampWith(t, `${canaryYaml(v1.url, v2.url)}weight: 20\n`)
   await canaryRouted(ramp)
-  const { status, report } = await bench(t, 'overhead', { duration: 0.5, target: { main: ramp.urls.main, admin: ramp.urls.admin }, direct: v1.url })
+  const { status, report } = await bench(t, 'overhead', { duration: 0.3, target: { main: ramp.urls.main, admin: ramp.urls.admin }, direct: v1.url })
   assert.equal(status, 0, failedChecks(report))
   assert.deepEqual(report.runs.map((r) => r.url), [v1.url, ramp.urls.main, v1.url, ramp.urls.main])
   const seen = report.runs.reduce((a, r) => a + r.requests, 0)
