@@ -16,7 +16,9 @@ export class Progress {
     const width = 30
     const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width)
     const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${text}`
-    this.line = line.slice(0, Math.max(20, (this.out.columns ?? 100) - 1))
+    // A pseudo-terminal may report 0 columns; cut only when the width is known.
+    const columns = this.out.columns ?? 0
+    this.line = columns > 20 ? line.slice(0, columns - 1) : line
     this.out.write(`\r\x1b[2K${this.line}`)
   }
 
