@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Live } from '../../src/bench/load.js'
 import type { Check, Kit, Scenario, ScenarioResult } from '../../src/bench/scenario.js'
 
@@ -46,7 +47,7 @@ const canaryFails: Scenario = {
     let abortT: number | null = null
     const during = async (live: Live): Promise<void> => {
       // Traffic first, so that the canary is judged on real load from its first second.
-      await new Promise((r) => setTimeout(r, 500))
+      await sleep(500)
       live.mark('deploy v2')
       await ramp.admin.must('POST', '/api/v1/rollout', { version: { name: 'v2', backends: [v2] } })
       deployedAt = Date.now()
@@ -54,10 +55,10 @@ const canaryFails: Scenario = {
       while (Date.now() < end) {
         const s = await ramp.admin.get<Status>('/api/v1/status')
         if (s.phase === 'Aborted') { abortT = live.elapsed(); break }
-        await new Promise((r) => setTimeout(r, 50))
+        await sleep(50)
       }
       // A couple of seconds after the abort show that users stopped seeing errors.
-      if (abortT !== null) await new Promise((r) => setTimeout(r, 2000))
+      if (abortT !== null) await sleep(2000)
       live.stop()
     }
     const failedBy: Record<string, number> = {}

@@ -1,22 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Live } from '../../src/bench/load.js'
 import type { Check, Kit, Scenario, ScenarioResult } from '../../src/bench/scenario.js'
 
 const flips = 20
 const weightChanges = 100
-
-/** mulberry32, so that every run sets the same weights. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 const flipUnderLoad: Scenario = {
   description: `${flips} blue/green flips, then ${weightChanges} canary weight changes, through the admin API during a 200-connection load: no request may fail`,
@@ -33,10 +20,9 @@ const flipUnderLoad: Scenario = {
       const res = await ramp.admin.send(method, path, body)
       if (res.status < 200 || res.status > 299) refused.push(`${method} ${path} ${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`)
     }
-    // The changes are spread over --duration: 30% of it for the flips, 70% for the weights.
+    // The weights are drawn at random and kept in the figures. The changes are spread over --duration: 30% of it for the flips, 70% for the weights.
     const flipGap = (kit.duration * 300) / flips
     const weightGap = (kit.duration * 700) / weightChanges
-    const random = seeded(7)
     const weights: number[] = []
     let switchMs = 0
     const during = async (live: Live): Promise<void> => {
@@ -53,7 +39,7 @@ const flipUnderLoad: Scenario = {
       await ramp.admin.until('the v2 canary ready and paused', '/api/v1/rollout', (r: { canaryReady: boolean; phase: string }) => r.canaryReady && r.phase === 'Paused')
       switchMs = Date.now() - t0
       for (let i = 0; i < weightChanges; i++) {
-        const w = Math.round(random() * 10000) / 100
+        const w = Math.round(Math.random() * 10000) / 100
         weights.push(w)
         await call('PUT', '/api/v1/weight', { weight: w })
         await sleep(weightGap)

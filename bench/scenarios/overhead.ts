@@ -14,6 +14,9 @@ weight: ${weight}
 readiness: { intervalMs: 100 }
 `
 
+type Kind = 'direct' | 'plain' | 'ceiling' | 'ramp'
+interface Target { kind: Kind; label: string; url: string; pid: number | null }
+
 const n0 = (x: number): string => Math.round(x).toLocaleString('en-US')
 const n2 = (x: number): string => x.toFixed(2)
 const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0)
@@ -48,10 +51,10 @@ const overhead: Scenario = {
   async run(kit: Kit): Promise<ScenarioResult> {
     let backends: Backends | null = null
     let ramp: RampProcess
-    const targets: { label: string; url: string; pid: number | null; ramp?: RampProcess }[] = []
+    const targets: Target[] = []
     if (kit.target !== null) {
       ramp = kit.target
-      if (kit.direct !== null) targets.push({ label: 'direct', url: kit.direct, pid: null })
+      if (kit.direct !== null) targets.push({ kind: 'direct', label: 'direct', url: kit.direct, pid: null })
     } else {
       backends = await kit.backends(['v1', 'v2'])
       const { v1, v2 } = backends.urls as { v1: string; v2: string }
@@ -60,35 +63,33 @@ const overhead: Scenario = {
       // The canary joins once its readiness probe passes; loading earlier would measure v1 alone.
       await ramp.admin.until(`canary v2 at weight ${weight}`, '/api/v1/status', (s: { canary: { name: string } | null; weight: number }) => s.canary?.name === 'v2' && s.weight === weight)
       targets.push(
-        { label: 'direct (demo backend v1)', url: v1, pid: backends.pid },
-        { label: 'plain @fastify/http-proxy -> v1', url: plain.url, pid: plain.pid },
-        { label: 'ceiling: node:http + undici dispatch -> v1', url: ceiling.url, pid: ceiling.pid },
+        { kind: 'direct', label: 'direct (demo backend v1)', url: v1, pid: backends.pid },
+        { kind: 'plain', label: 'plain @fastify/http-proxy -> v1', url: plain.url, pid: plain.pid },
+        { kind: 'ceiling', label: 'ceiling: node:http + undici dispatch -> v1', url: ceiling.url, pid: ceiling.pid },
       )
     }
-    targets.push({ label: `ramp, weight ${weight} (v1 + v2)`, url: ramp.main, pid: ramp.pid, ramp })
+    targets.push({ kind: 'ramp', label: `ramp, weight ${weight} (v1 + v2)`, url: ramp.main, pid: ramp.pid })
     const before = backends === null ? null : await backends.counts()
+    const load = (t: Target, extra: { label: string; warmup: number; rate?: number }): Promise<LoadRun> =>
+      kit.load({ url: t.url, connections: kit.connections, duration: kit.duration, pid: t.pid, ...(t.kind === 'ramp' ? { ramp } : {}), ...extra })
 
     // One after another, each with its own warm-up: the targets share the cores, so
     // measuring them at the same time would measure their contention instead.
-    const runs: LoadRun[] = []
-    for (const t of targets) {
-      runs.push(await kit.load({ label: t.label, url: t.url, connections: kit.connections, duration: kit.duration, warmup: kit.warmup(2), pid: t.pid, ...(t.ramp === undefined ? {} : { ramp: t.ramp }) }))
-    }
-    const rampRun = runs.at(-1)!
-    const direct = targets[0]?.label.startsWith('direct') === true ? runs[0]! : null
-    const plain = runs.find((r) => r.label.startsWith('plain')) ?? null
-    const ceiling = runs.find((r) => r.label.startsWith('ceiling')) ?? null
+    const runs = new Map<Kind, LoadRun>()
+    for (const t of targets) runs.set(t.kind, await load(t, { label: t.label, warmup: kit.warmup(2) }))
+    const rampRun = runs.get('ramp')!
+    const [direct, plain, ceiling] = [runs.get('direct') ?? null, runs.get('plain') ?? null, runs.get('ceiling') ?? null]
 
     const rate = Math.max(1, Math.round(Math.min(fixedRateCap, 0.7 * rampRun.rps)))
-    const fixed: LoadRun[] = []
-    for (const t of [targets[0]!.label.startsWith('direct') ? targets[0]! : null, targets.at(-1)!]) {
-      if (t === null) continue
-      fixed.push(await kit.load({ label: `${t.label} at ${n0(rate)} req/s offered`, url: t.url, connections: kit.connections, duration: kit.duration, rate, warmup: 0, pid: t.pid, ...(t.ramp === undefined ? {} : { ramp: t.ramp }) }))
+    const atRate = new Map<Kind, LoadRun>()
+    for (const t of targets.filter((x) => x.kind === 'direct' || x.kind === 'ramp')) {
+      atRate.set(t.kind, await load(t, { label: `${t.label} at ${n0(rate)} req/s offered`, warmup: 0, rate }))
     }
-    const [fixedDirect, fixedRamp] = fixed.length === 2 ? [fixed[0]!, fixed[1]!] : [null, fixed[0]!]
+    const [fixedDirect, fixedRamp] = [atRate.get('direct') ?? null, atRate.get('ramp')!]
+    const all = [...runs.values(), ...atRate.values()]
 
     const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'vs direct', 'non-2xx', 'errors', 'v2 share', 'proxy cpu', 'others cpu']
-    const rows = [...runs, ...fixed].map((r) => [
+    const rows = all.map((r) => [
       r.label, n0(r.rps), n2(r.p50), n2(r.p99), n2(r.p999),
       direct === null ? 'n/a' : `${n2(r.rps / direct.rps)}x`, String(r.non2xx), String(r.errors),
       `${(((r.versions.v2 ?? 0) / Math.max(total(r.versions), 1)) * 100).toFixed(2)}%`,
@@ -126,14 +127,14 @@ const overhead: Scenario = {
     }
 
     const checks: Check[] = [shareCheck('ramp', rampRun), shareCheck('ramp at a fixed rate', fixedRamp)]
-    for (const r of [...runs, ...fixed]) checks.push({ name: `${r.label}: no errors`, ok: r.non2xx === 0 && r.errors === 0, detail: `${r.non2xx} non-2xx, ${r.errors} connection errors (${r.timeouts} timeouts)` })
+    for (const r of all) checks.push({ name: `${r.label}: no errors`, ok: r.non2xx === 0 && r.errors === 0, detail: `${r.non2xx} non-2xx, ${r.errors} connection errors (${r.timeouts} timeouts)` })
     if (backends !== null && before !== null) {
-      for (const r of [...runs, ...fixed].filter((x) => !x.label.startsWith('ramp'))) {
+      for (const r of all.filter((x) => x !== rampRun && x !== fixedRamp)) {
         checks.push({ name: `${r.label}: served by v1 only`, ok: Object.keys(r.versions).join() === 'v1', detail: JSON.stringify(r.versions) })
       }
-      checks.push(countCheck([...runs, ...fixed], before, await backends.counts()))
+      checks.push(countCheck(all, before, await backends.counts()))
     }
-    const busiest = Math.max(...[...runs, ...fixed].map((r) => r.cpu?.others ?? 0))
+    const busiest = Math.max(...all.map((r) => r.cpu?.others ?? 0))
     if (busiest > 0.2) kit.say(`note: other processes used up to ${n2(busiest)} cores during a measurement; compare runs only on a quiet machine`)
     return { checks, tables, figures: { weight, ratios, fixedRate: fixedRow, othersCpuMax: busiest } }
   },

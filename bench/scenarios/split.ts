@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Live } from '../../src/bench/load.js'
 import type { Check, Kit, Scenario, ScenarioResult, TextTable } from '../../src/bench/scenario.js'
 
@@ -48,7 +49,7 @@ const split: Scenario = {
           const phase = current
           const endAt = live.elapsed() + kit.duration
           const giveUpAt = endAt + 30
-          while (live.elapsed() < giveUpAt && (live.elapsed() < endAt || phase.seen < c + minResponses)) await new Promise((r) => setTimeout(r, 50))
+          while (live.elapsed() < giveUpAt && (live.elapsed() < endAt || phase.seen < c + minResponses)) await sleep(50)
         }
         live.stop()
       }
@@ -87,11 +88,12 @@ const split: Scenario = {
         const w = p.weight / 100
         // exact: smooth weighted round robin is off by less than one pick at any point; the
         // responses counted here may differ from the picks of their window by the requests in
-        // flight at each end. random: 4 binomial standard deviations. sticky: the users are
-        // drawn at random, so a user's bucket is a draw too: 4 sigma over the users.
+        // flight at each end. random: 4 binomial standard deviations. sticky: which users
+        // hash below the weight is a draw over the users, and which users send the requests
+        // a draw over the responses: 4 standard deviations of both together.
         const band = mode.name.startsWith('balance')
           ? (2 + 2 * c) / Math.max(n, 1)
-          : 4 * Math.sqrt((w * (1 - w)) / Math.max(mode.sticky ? Math.min(n, users) : n, 1))
+          : 4 * Math.sqrt(w * (1 - w) * (1 / Math.max(n, 1) + (mode.sticky ? 1 / users : 0)))
         const shareSum = n === 0 ? 0 : ((p.versions.v1 ?? 0) + (p.versions.v2 ?? 0)) / (n + others.reduce((a, [, k]) => a + k, 0))
         rows.push([mode.name, `${p.weight}%`, n.toLocaleString('en-US'), pct(share), `±${pct(band)}`, pct(share - w), Math.abs(share - w) <= band ? 'ok' : 'OFF'])
         checks.push({ name: `${mode.name}, weight ${p.weight}%: v2 share`, ok: n > 0 && Math.abs(share - w) <= band, detail: `${pct(share)} of ${n} responses, band ±${pct(band)}` })

@@ -2,25 +2,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Admin } from './admin.js'
-import { backendSpec, type BackendFlags, type BackendSpec } from './backend-spec.js'
+import { backendSpec, type BackendSpec } from './backend-spec.js'
 import { onExit, root, spawnChild, spawnHelper, type Child } from './children.js'
 import { runLoad, type LoadRun, type LoadSpec } from './load.js'
-import type { Pinning } from './pinning.js'
+import type { BenchOptions } from './options.js'
 import type { Progress } from './progress.js'
 import { Sampler } from './sampler.js'
 import type { Backends, Kit, RampProcess, Scenario, Served } from './scenario.js'
 import type { RampReading } from './timeline.js'
 
-export interface KitOptions {
-  duration: number
-  connections: number | null
-  requests: number | null
-  warmup: number | null
-  target: { main: string; admin: string } | null
-  direct: string | null
-  cpus: Pinning
-  backendFlags: BackendFlags
-}
+/** What the kit needs of the run's options. */
+export type KitOptions = Omit<BenchOptions, 'scenario' | 'out'>
 
 /** The fixed part of every ramp config the bench writes: loopback, ephemeral ports, no access log. */
 const rampBase = `

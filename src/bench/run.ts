@@ -2,29 +2,15 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { BackendFlags } from './backend-spec.js'
 import { fromSource, root, stopAll } from './children.js'
 import { renderHtml } from './html.js'
 import { BenchKit } from './kit.js'
-import { pinSelf, type Pinning } from './pinning.js'
+import type { BenchOptions } from './options.js'
+import { pinSelf } from './pinning.js'
 import { Progress, type Output } from './progress.js'
 import { allPassed, type Machine, type Report } from './report.js'
 import type { Scenario, ScenarioResult } from './scenario.js'
 import { renderTable } from './text-table.js'
-
-export interface BenchOptions {
-  scenario: string
-  duration: number
-  connections: number | null
-  requests: number | null
-  warmup: number | null
-  /** Where report.json and report.html go; null: bench/results/<scenario>-<timestamp>/ under the current directory. */
-  out: string | null
-  target: { main: string; admin: string } | null
-  direct: string | null
-  cpus: Pinning
-  backendFlags: BackendFlags
-}
 
 /** The compiled scenarios next to dist/bench/, or the sources in bench/scenarios/ when run through tsx. */
 const scenariosDir = fromSource ? join(root, 'bench/scenarios') : join(root, 'dist/bench/scenarios')

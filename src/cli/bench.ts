@@ -1,7 +1,8 @@
 import { addBackendFlag, type BackendFlags } from '../bench/backend-spec.js'
 import { parsePinning, unpinned } from '../bench/pinning.js'
 import type { Output } from '../bench/progress.js'
-import { loadScenario, runBench, scenarioNames, type BenchOptions } from '../bench/run.js'
+import type { BenchOptions } from '../bench/options.js'
+import { loadScenario, runBench, scenarioNames } from '../bench/run.js'
 import { adminTarget } from './client.js'
 import { CliExit, exitCode } from './exit.js'
 
