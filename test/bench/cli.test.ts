@@ -29,9 +29,9 @@ test('ramp bench refuses an unknown scenario and bad flags with exit status 2 an
   }
 })
 
-test('ramp bench soak from the built package, pinned with --cpus, writes report.json and report.html to --out', async (t) => {
+test('ramp bench soak from the built package, pinned with --cpus: ramp\'s RSS after a tenth and after all the requests, and its event-loop delay, from its /metrics, in report.json and report.html under --out', async (t) => {
   const out = join(resultsDir(t), 'soak-cli')
-  const s = spawnRamp(t, ['bench', 'soak', '--requests', '1000', '--connections', '10', '--cpus', 'proxy=0,load=1,backends=1', '--latency', 'fixed:1ms', '--size', '512', '--out', out])
+  const s = spawnRamp(t, ['bench', 'soak', '--requests', '1500', '--connections', '10', '--cpus', 'proxy=0,load=1,backends=1', '--latency', 'fixed:1ms', '--size', '512', '--out', out])
   const { code } = await s.exit
   assert.equal(code, 0, `${s.stdout()}\n${s.stderr()}`)
   assert.ok(existsSync(join(out, 'report.html')))
@@ -39,7 +39,13 @@ test('ramp bench soak from the built package, pinned with --cpus, writes report.
   assert.deepEqual(report.pinning, { proxy: '0', load: '1', backends: '1' })
   assert.equal(report.machine.node, process.version)
   assert.deepEqual(report.options.backends, { '*': { latency: 'fixed:1ms', bytes: 512 } })
-  assert.equal(report.runs[0]?.requests, 1000)
+  assert.equal(report.ok, true, JSON.stringify(report.checks.filter((c) => !c.ok)))
+  assert.equal(report.runs[0]?.requests, 1500)
+  assert.ok(report.checks.some((c) => c.name === 'the backends served exactly the requests sent' && c.ok))
+  const f = report.figures as { rssAfterTenthBytes: number; rssAfterAllBytes: number; rssRatio: number; eventLoopP99MeanMs: number | null }
+  assert.ok(f.rssAfterTenthBytes > 10 * 2 ** 20 && f.rssAfterAllBytes > 10 * 2 ** 20, 'plausible RSS readings')
+  assert.equal(f.rssRatio, f.rssAfterAllBytes / f.rssAfterTenthBytes)
+  assert.ok(report.runs[0].samples.some((s) => s.eventLoopP99Ms !== null), 'the event-loop delay was read')
   assert.match(s.stdout(), /pinned: proxy on core 0, load on core 1, backends on core 1/)
   assert.doesNotMatch(s.stdout(), /\[#+-*\]/, 'no progress bar when stdout is not a terminal')
 })

@@ -33,7 +33,7 @@ test('overhead --target: a running ramp and a --direct backend are measured with
   const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
   const ramp = await rampWith(t, `${canaryYaml(v1.url, v2.url)}weight: 20\n`)
   await canaryRouted(ramp)
-  const { status, report } = await bench(t, 'overhead', { duration: 0.3, target: { main: ramp.urls.main, admin: ramp.urls.admin }, direct: v1.url })
+  const { status, report } = await bench(t, 'overhead', { duration: 0.2, target: { main: ramp.urls.main, admin: ramp.urls.admin }, direct: v1.url })
   assert.equal(status, 0, failedChecks(report))
   assert.deepEqual(report.runs.map((r) => r.url), [v1.url, ramp.urls.main, v1.url, ramp.urls.main])
   const seen = report.runs.reduce((a, r) => a + r.requests, 0)

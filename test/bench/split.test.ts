@@ -5,7 +5,7 @@ import { bench, failedChecks } from './support.js'
 interface Phase { mode: string; weight: number; responses: number; v1Share: number; v2Share: number }
 
 test('split: the v2 share follows each weight with a random pick, balance: exact and sticky users', async (t) => {
-  const { status, report } = await bench(t, 'split', { duration: 0.2 })
+  const { status, report } = await bench(t, 'split', { duration: 0.2, connections: 10 })
   assert.equal(status, 0, failedChecks(report))
   const phases = (report.figures as { phases: Phase[] }).phases
   assert.equal(phases.length, 12, '3 modes x 4 weights')
