@@ -30,8 +30,10 @@ const split: Scenario = {
     const rows: string[][] = []
     const checks: Check[] = []
     const figures: Record<string, unknown>[] = []
-    for (const mode of modes) {
-      const ramp = await kit.ramp(`stable: { name: v1, backends: ["${v1}"] }\ncanary: { name: v2, backends: ["${v2}"] }\nweight: ${weights[0]}\nreadiness: { intervalMs: 100 }\n${mode.config}`)
+    // The three start together (their start-up overlaps) and are loaded one at a time.
+    const ramps = await Promise.all(modes.map((mode) => kit.ramp(`stable: { name: v1, backends: ["${v1}"] }\ncanary: { name: v2, backends: ["${v2}"] }\nweight: ${weights[0]}\nreadiness: { intervalMs: 100 }\n${mode.config}`)))
+    for (const [m, mode] of modes.entries()) {
+      const ramp = ramps[m]!
       await ramp.admin.until('canary v2 routed', '/api/v1/status', (s: { canary: { name: string } | null }) => s.canary?.name === 'v2')
       const before = await backends.counts()
       const phases: Phase[] = []

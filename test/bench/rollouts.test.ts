@@ -6,7 +6,7 @@ import { screenshot } from './chromium.js'
 import { bench, failedChecks } from './support.js'
 
 test('flip-under-load: 20 flips and 100 weight changes under load fail no request, and ramp\'s events mark the time axis', async (t) => {
-  const { status, report, html } = await bench(t, 'flip-under-load', { duration: 0.6, connections: 50 })
+  const { status, report, html } = await bench(t, 'flip-under-load', { duration: 0.6, connections: 20 })
   assert.equal(status, 0, failedChecks(report))
   const [run] = report.runs
   assert.ok(run !== undefined)
