@@ -1,6 +1,6 @@
 import type { LoadRun } from './load.js'
 import type { Pinning } from './pinning.js'
-import type { Check, ScenarioResult } from './scenario.js'
+import type { ScenarioResult } from './scenario.js'
 
 export interface Machine {
   cores: number
@@ -25,8 +25,4 @@ export interface Report extends ScenarioResult {
   pinning: Pinning
   options: Record<string, unknown>
   runs: LoadRun[]
-}
-
-export function allPassed(checks: Check[]): boolean {
-  return checks.every((c) => c.ok)
 }

@@ -8,7 +8,7 @@ import { BenchKit } from './kit.js'
 import type { BenchOptions } from './options.js'
 import { pinSelf } from './pinning.js'
 import { Progress, type Output } from './progress.js'
-import { allPassed, type Machine, type Report } from './report.js'
+import type { Machine, Report } from './report.js'
 import type { Scenario, ScenarioResult } from './scenario.js'
 import { renderTable } from './text-table.js'
 
@@ -75,7 +75,7 @@ export async function runBench(opts: BenchOptions, out: Output = process.stdout)
     scenario: opts.scenario,
     description: scenario.description,
     at: at.toISOString(),
-    ok: error === null && allPassed(result.checks),
+    ok: error === null && result.checks.every((c) => c.ok),
     error,
     machine: m,
     pinning: opts.cpus,
