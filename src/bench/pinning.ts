@@ -13,7 +13,12 @@ export interface Pinning {
 
 export const unpinned: Pinning = { proxy: null, load: null, backends: null }
 
-/** Parses `proxy=0,load=1` (a role's cores may be a taskset list: `backends=2-3`, `load=1:3` for 1 and 3). */
+/**
+ * Parses `proxy=0,load=1` (a role's cores may be a taskset list: `backends=2-3`, `load=1:3`
+ * for 1 and 3). A child inherits the affinity of the process that starts it, and this one
+ * (the load) is pinned first: so once anything is pinned, the roles not named get every core
+ * explicitly rather than the load's.
+ */
 export function parsePinning(spec: string): Pinning | string {
   const out: Pinning = { ...unpinned }
   const cores = availableParallelism()
@@ -25,7 +30,9 @@ export function parsePinning(spec: string): Pinning | string {
     if (high >= cores) return `--cpus ${spec}: core ${high} does not exist (this machine has ${cores}, numbered 0 to ${cores - 1})`
     out[m[1] as keyof Pinning] = list
   }
-  return out
+  if (Object.values(out).every((v) => v === null)) return out
+  const all = cores === 1 ? '0' : `0-${cores - 1}`
+  return { proxy: out.proxy ?? all, load: out.load ?? all, backends: out.backends ?? all }
 }
 
 /** Pins every thread of this process (autocannon's, libuv's, V8's) to `cores`. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { availableParallelism } from 'node:os'
 import { test } from 'node:test'
 import { request } from 'undici'
 import { addBackendFlag, backendSpec, type BackendFlags } from '../../src/bench/backend-spec.js'
@@ -40,8 +41,10 @@ test('backend flags: a version\'s own value, else the value for every version, e
 })
 
 test('--cpus: roles and core lists', () => {
-  assert.deepEqual(parsePinning('proxy=0,load=1'), { proxy: '0', load: '1', backends: null })
-  assert.deepEqual(parsePinning('backends=0-1'), { proxy: null, load: null, backends: '0-1' })
+  const all = `0-${availableParallelism() - 1}`
+  assert.deepEqual(parsePinning('proxy=0,load=1'), { proxy: '0', load: '1', backends: all }, 'a role not named runs on every core, not where the load is')
+  assert.deepEqual(parsePinning('backends=0'), { proxy: all, load: all, backends: '0' })
+  assert.deepEqual(parsePinning(''), { proxy: null, load: null, backends: null })
   assert.match(parsePinning('ramp=0') as string, /"ramp=0" is not/)
 })
 
