@@ -51,6 +51,7 @@ export interface LoadRun {
   seconds: number
   /** Responses per second over the whole run (every status). */
   rps: number
+  /** Latency percentiles of the whole run in ms, from the responses' own times (not autocannon's whole-millisecond histogram). */
   p50: number
   p99: number
   p999: number
@@ -173,9 +174,7 @@ export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; wa
     startedAt,
     seconds: end,
     rps: result.requests.total / Math.max(end, 0.001),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    p999: result.latency.p99_9,
+    ...seconds.percentiles(),
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,

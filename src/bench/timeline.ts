@@ -31,9 +31,26 @@ export function quantile(sorted: ArrayLike<number>, q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null
 }
 
-/** Collects responses into one-second samples; recording is O(1), a second is summarised once. */
+/** Appends to a Float64Array, doubling it when full. */
+function append(into: Float64Array<ArrayBuffer>, used: number, from: Float64Array): Float64Array<ArrayBuffer> {
+  if (used + from.length <= into.length) {
+    into.set(from, used)
+    return into
+  }
+  const grown = new Float64Array(Math.max(into.length * 2, used + from.length))
+  grown.set(into.subarray(0, used))
+  grown.set(from, used)
+  return grown
+}
+
+/**
+ * Collects responses into one-second samples; recording is O(1), a second is summarised once.
+ * Latencies are kept as measured (fractions of a millisecond): autocannon's own histogram
+ * keeps whole milliseconds, too coarse to tell whether ramp adds 1 ms to a p99.
+ */
 export class Seconds {
   readonly samples: Sample[] = []
+  private all = new Float64Array(0)
   private latencies = new Float64Array(1024)
   private n = 0
   private versions: Record<string, number> = {}
@@ -59,6 +76,7 @@ export class Seconds {
   /** Ends the current second at `t` seconds into the run, with ramp's latest reading. */
   close(t: number, reading: RampReading): void {
     const sorted = this.latencies.subarray(0, this.n).sort()
+    this.all = append(this.all, this.total, sorted)
     this.total += this.n
     this.samples.push({
       t, requests: this.total, rps: this.n, versions: this.versions,
@@ -68,5 +86,11 @@ export class Seconds {
     this.n = 0
     this.versions = {}
     this.errors = 0
+  }
+
+  /** p50, p99 and p99.9 of every response in the closed seconds, in ms. */
+  percentiles(): { p50: number; p99: number; p999: number } {
+    const sorted = this.all.subarray(0, this.total).sort()
+    return { p50: quantile(sorted, 0.5) ?? 0, p99: quantile(sorted, 0.99) ?? 0, p999: quantile(sorted, 0.999) ?? 0 }
   }
 }

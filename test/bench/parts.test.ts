@@ -57,6 +57,9 @@ test('timeline: one-second samples and their percentiles', () => {
   s.failed()
   s.close(1, noReading)
   assert.deepEqual(s.samples[0], { t: 1, requests: 1000, rps: 1000, versions: { v1: 800, v2: 200 }, p50: 500, p99: 990, p999: 999, errors: 11, ...noReading })
+  for (let i = 1; i <= 1000; i++) s.record(i + 0.25, true, 'v1')
+  s.close(2, noReading)
+  assert.deepEqual(s.percentiles(), { p50: 500.25, p99: 990.25, p999: 999.25 }, 'the whole run, to fractions of a millisecond')
   assert.deepEqual([niceCeil(0), niceCeil(3), niceCeil(11), niceCeil(4000)], [1, 5, 20, 5000])
 })
 
