@@ -31,6 +31,14 @@ export default tseslint.config(
     },
   },
   {
+    // Scenarios are compiled one file at a time into dist/bench/scenarios/ (scripts/build-scenarios.ts):
+    // from src/ they may import types only; what they run comes through the kit they are given.
+    files: ['bench/scenarios/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['../../src/*', '../../src/**'], allowTypeImports: true, message: 'scenarios import types only from src/; use the kit' }] }],
+    },
+  },
+  {
     files: ['src/routing/**/*.ts', 'src/pool/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['fastify', '@fastify/*'] }] },
   },

@@ -11,6 +11,7 @@ const importer = () => import('./cli/import.js')
 const status = () => import('./cli/status.js')
 const verbs = () => import('./cli/verbs.js')
 const reload = () => import('./cli/reload.js')
+const bench = () => import('./cli/bench.js')
 
 const adminOption = (): Option => new Option('--admin <url>', 'admin API of the ramp to talk to (default: RAMP_ADMIN_URL or http://127.0.0.1:9191)')
 const jsonOption = (): Option => new Option('--json', 'print the JSON the admin API answered')
@@ -65,6 +66,23 @@ function program(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1').option('--port <port>', 'port', '9001')
     .option('--fail-rate <share>', 'share of requests answered with 500', '0')
     .action(async (o: { name: string; color: string; host: string; port: string; failRate: string }) => (await demoBackend()).demoBackendCommand(o))
+  const collect = (value: string, previous: string[]): string[] => [...previous, value]
+  p.command('bench').description('load-test ramp: start demo backends and ramp, drive load, write report.json and report.html')
+    .argument('[scenario]', 'overhead, split, flip-under-load, canary-fails, soak (--list describes them)')
+    .option('--list', 'list the scenarios')
+    .option('--duration <s>', 'measured seconds per load run', '10')
+    .option('--connections <n>', 'concurrent connections (default: the scenario\'s, mostly 100)')
+    .option('--requests <n>', 'soak: requests to send (default 1000000)')
+    .option('--warmup <s>', 'seconds of load thrown away before a measured run (default: the scenario\'s)')
+    .option('--out <dir>', 'where report.json and report.html go (default bench/results/<scenario>-<timestamp>/)')
+    .option('--target <url>', 'load a running ramp at this main-listener URL instead of starting one')
+    .addOption(adminOption())
+    .option('--direct <url>', 'with --target: a backend to compare with (the overhead scenario\'s direct row)')
+    .option('--cpus <spec>', 'pin processes to cores, e.g. proxy=0,load=1 (also backends=<cores>)')
+    .option('--latency <[version=]dist>', 'demo backend latency: fixed:5ms, normal:20ms,5ms, uniform:2ms,8ms (repeatable)', collect, [])
+    .option('--size <[version=]bytes>', 'demo backend response body size (repeatable)', collect, [])
+    .option('--error-rate <[version=]share>', 'share of demo backend responses that are 500 (repeatable)', collect, [])
+    .action(async (scenario: string | undefined, o: Parameters<Awaited<ReturnType<typeof bench>>['benchCommand']>[1]) => (await bench()).benchCommand(scenario, o))
   return p
 }
 

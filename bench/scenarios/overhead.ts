@@ -1,141 +1,142 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { onExit, root, spawnNode } from '../lib/children.js'
-import { measure, type LoadResult } from '../lib/load.js'
-import type { BenchOptions, Scenario, ScenarioReport } from '../lib/scenario.js'
+import type { LoadRun } from '../../src/bench/load.js'
+import type { Backends, Check, Kit, RampProcess, Scenario, ScenarioResult, TextTable } from '../../src/bench/scenario.js'
 
 const weight = 20
-const warmup = 2
+/** The fixed-rate row offers this many requests/s, or 70% of ramp's measured maximum if that is lower. */
+const fixedRateCap = 20_000
+const p99BudgetMs = 1
 
-interface Listen { main: string; admin: string }
-
-function rampConfig(v1: string, v2: string): string {
-  // A static split (a canary with no strategy) holds the weight for the whole run. Level info
-  // is needed: the "ramp listening" line is where the picked ports are printed.
-  return `
-listen: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: 0 }
+/** A static split (a canary with no strategy) holds the weight for the whole run; metrics are always on, the kit turns the access log off. */
+const config = (v1: string, v2: string): string => `
 stable: { name: v1, backends: ["${v1}"] }
 canary: { name: v2, backends: ["${v2}"] }
 weight: ${weight}
-log: { level: info, access: false, format: json }
-state: { store: memory }
 readiness: { intervalMs: 100 }
 `
-}
 
-/** The canary joins only after its readiness probe passes; loading earlier would measure v1 alone. */
-async function canaryRouted(admin: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown = null
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${admin}/api/v1/status`)
-      last = await res.json()
-      const s = last as { canary?: { name?: string } | null; weight?: number }
-      if (s.canary?.name === 'v2' && s.weight === weight) return
-    } catch (err) {
-      last = err instanceof Error ? err.message : err
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`ramp did not route ${weight}% to v2 within ${timeoutMs} ms; last status: ${JSON.stringify(last)}`)
-}
+type Kind = 'direct' | 'plain' | 'ceiling' | 'ramp'
+interface Target { kind: Kind; label: string; url: string; pid: number | null }
+
+const n0 = (x: number): string => Math.round(x).toLocaleString('en-US')
+const n2 = (x: number): string => x.toFixed(2)
+const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0)
 
 /** Within 4 binomial standard deviations of the weight, and every response named its version. */
-function shareCheck(r: LoadResult): { share: number; low: number; high: number; responses: number; ok: boolean } {
-  const responses = Object.values(r.versions).reduce((a, b) => a + b, 0)
+function shareCheck(label: string, r: LoadRun): Check {
+  const n = total(r.versions)
   const p = weight / 100
-  const sd = Math.sqrt(p * (1 - p) / Math.max(responses, 1))
-  const share = (r.versions.v2 ?? 0) / Math.max(responses, 1)
-  const [low, high] = [p - 4 * sd, p + 4 * sd]
-  return { share, low, high, responses, ok: responses > 0 && (r.versions.none ?? 0) === 0 && share >= low && share <= high }
+  const sd = Math.sqrt(p * (1 - p) / Math.max(n, 1))
+  const share = (r.versions.v2 ?? 0) / Math.max(n, 1)
+  const ok = n > 0 && (r.versions.none ?? 0) === 0 && Math.abs(share - p) <= 4 * sd
+  return { name: `${label}: v2 share at weight ${weight}`, ok, detail: `${(share * 100).toFixed(2)}% of ${n0(n)} responses, 4-sigma band ${((p - 4 * sd) * 100).toFixed(2)}%..${((p + 4 * sd) * 100).toFixed(2)}%` }
 }
 
-const fmt = (n: number, digits: number, minDigits = digits): string => n.toLocaleString('en-US', { minimumFractionDigits: minDigits, maximumFractionDigits: digits })
-const pct = (x: number): string => `${fmt(x * 100, 2)}%`
-
-function table(rows: { target: string; r: LoadResult }[], direct: LoadResult, plain: LoadResult): string {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'vs direct', 'vs plain proxy', 'non-2xx', 'errors', 'v2 share', 'target cpu', 'others cpu']
-  const body = rows.map(({ target, r }) => {
-    const total = Object.values(r.versions).reduce((a, b) => a + b, 0)
-    return [
-      target, fmt(r.rps, 0), fmt(r.p50, 2, 0), fmt(r.p99, 2, 0),
-      `${fmt(r.rps / direct.rps, 2)}x`, `${fmt(r.rps / plain.rps, 2)}x`,
-      String(r.non2xx), r.timeouts > 0 ? `${r.errors} (${r.timeouts} timeouts)` : String(r.errors),
-      pct((r.versions.v2 ?? 0) / Math.max(total, 1)),
-      r.cpu === null ? 'n/a' : fmt(r.cpu.target, 2), r.cpu === null ? 'n/a' : fmt(r.cpu.others, 2),
-    ]
-  })
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
-  return [line(head), `|${widths.map((w, i) => (i === 0 ? '-' : '').padEnd(w + 1, '-') + (i === 0 ? '-' : ':')).join('|')}|`, ...body.map(line)].join('\n')
+/**
+ * A timed load stops with up to one request per connection in flight: the backend served it,
+ * the load generator no longer counts its response. So each backend may have served up to
+ * `connections` more than was seen per load (warm-ups included), never fewer.
+ */
+function countCheck(runs: LoadRun[], before: Record<string, number>, after: Record<string, number>): Check {
+  const seen: Record<string, number> = {}
+  for (const r of runs) for (const v of [r.versions, r.warmupVersions]) for (const [k, n] of Object.entries(v)) seen[k] = (seen[k] ?? 0) + n
+  const served = Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]))
+  const slack = runs.reduce((a, r) => a + r.connections * (total(r.warmupVersions) > 0 ? 2 : 1), 0)
+  const ok = Object.keys({ ...seen, ...served }).every((k) => (served[k] ?? 0) >= (seen[k] ?? 0) && (served[k] ?? 0) - (seen[k] ?? 0) <= slack)
+  return { name: 'the backends\' own counts match the responses seen (up to the requests in flight when each load stopped)', ok, detail: `seen ${JSON.stringify(seen)}, served ${JSON.stringify(served)}, in flight at most ${slack}` }
 }
 
 const overhead: Scenario = {
-  description: `req/s and latency of a demo backend direct, through plain @fastify/http-proxy, and through ramp at weight ${weight}`,
-  async run(opts: BenchOptions): Promise<ScenarioReport> {
-    if (!existsSync(join(root, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first')
-
-    const backends = spawnNode('backends', ['--import', 'tsx', 'bench/backends.ts', 'v1', 'v2'])
-    const { v1, v2 } = await backends.jsonLine((l) => l.backends as { v1: string; v2: string } | undefined)
-    const plain = spawnNode('plain proxy', ['--import', 'tsx', 'bench/plain-proxy.ts', v1])
-
-    const dir = mkdtempSync(join(tmpdir(), 'ramp-bench-'))
-    onExit(() => rmSync(dir, { recursive: true, force: true }))
-    const configPath = join(dir, 'ramp.yaml')
-    writeFileSync(configPath, rampConfig(v1, v2))
-    // Without RAMP_* variables, so a token or override in the caller's shell cannot change the setup.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAMP_')))
-    const ramp = spawnNode('ramp', [process.env.RAMP_BENCH_ENTRY ?? 'bin/ramp.js', 'serve', '-c', configPath], env)
-    const [plainUrl, listen] = await Promise.all([
-      plain.jsonLine((l) => (typeof l.url === 'string' ? l.url : undefined)),
-      ramp.jsonLine((l) => l.listen as Listen | undefined),
-    ])
-    await canaryRouted(listen.admin)
-    process.stdout.write(`backends v1 ${v1}, v2 ${v2}; plain proxy ${plainUrl} -> v1; ramp ${listen.main} (admin ${listen.admin}), weight ${weight}\n`)
+  description: `one demo backend direct, through plain @fastify/http-proxy, through the in-Node ceiling proxy (node:http + undici dispatch) and through ramp at weight ${weight}; then direct and ramp at a fixed offered rate`,
+  target: true,
+  async run(kit: Kit): Promise<ScenarioResult> {
+    let backends: Backends | null = null
+    let ramp: RampProcess
+    const targets: Target[] = []
+    if (kit.target !== null) {
+      ramp = kit.target
+      if (kit.direct !== null) targets.push({ kind: 'direct', label: 'direct', url: kit.direct, pid: null })
+    } else {
+      backends = await kit.backends(['v1', 'v2'])
+      const { v1, v2 } = backends.urls as { v1: string; v2: string }
+      const [started, plain, ceiling] = await Promise.all([kit.ramp(config(v1, v2)), kit.plainProxy(v1), kit.ceilingProxy(v1)])
+      ramp = started
+      // The canary joins once its readiness probe passes; loading earlier would measure v1 alone.
+      await ramp.admin.until(`canary v2 at weight ${weight}`, '/api/v1/status', (s: { canary: { name: string } | null; weight: number }) => s.canary?.name === 'v2' && s.weight === weight)
+      targets.push(
+        { kind: 'direct', label: 'direct (demo backend v1)', url: v1, pid: backends.pid },
+        { kind: 'plain', label: 'plain @fastify/http-proxy -> v1', url: plain.url, pid: plain.pid },
+        { kind: 'ceiling', label: 'ceiling: node:http + undici dispatch -> v1', url: ceiling.url, pid: ceiling.pid },
+      )
+    }
+    targets.push({ kind: 'ramp', label: `ramp, weight ${weight} (v1 + v2)`, url: ramp.main, pid: ramp.pid })
+    const before = backends === null ? null : await backends.counts()
+    const load = (t: Target, extra: { label: string; warmup: number; rate?: number }): Promise<LoadRun> =>
+      kit.load({ url: t.url, connections: kit.connections, duration: kit.duration, pid: t.pid, ...(t.kind === 'ramp' ? { ramp } : {}), ...extra })
 
     // One after another, each with its own warm-up: the targets share the cores, so
     // measuring them at the same time would measure their contention instead.
-    const pid = (c: { proc: { pid?: number | undefined } }): number => c.proc.pid ?? 0
-    const bench = [process.pid, pid(backends), pid(plain), pid(ramp)]
-    const targets = [
-      { target: 'direct (demo backend v1)', url: v1, pid: pid(backends) },
-      { target: 'plain @fastify/http-proxy -> v1', url: plainUrl, pid: pid(plain) },
-      { target: `ramp, weight ${weight} (v1 + v2)`, url: listen.main, pid: pid(ramp) },
+    const runs = new Map<Kind, LoadRun>()
+    for (const t of targets) runs.set(t.kind, await load(t, { label: t.label, warmup: kit.warmup(2) }))
+    const rampRun = runs.get('ramp')!
+    const [direct, plain, ceiling] = [runs.get('direct') ?? null, runs.get('plain') ?? null, runs.get('ceiling') ?? null]
+
+    const rate = Math.max(1, Math.round(Math.min(fixedRateCap, 0.7 * rampRun.rps)))
+    const atRate = new Map<Kind, LoadRun>()
+    for (const t of targets.filter((x) => x.kind === 'direct' || x.kind === 'ramp')) {
+      atRate.set(t.kind, await load(t, { label: `${t.label} at ${n0(rate)} req/s offered`, warmup: 0, rate }))
+    }
+    const [fixedDirect, fixedRamp] = [atRate.get('direct') ?? null, atRate.get('ramp')!]
+    const all = [...runs.values(), ...atRate.values()]
+
+    const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'vs direct', 'non-2xx', 'errors', 'v2 share', 'proxy cpu', 'others cpu']
+    const rows = all.map((r) => [
+      r.label, n0(r.rps), n2(r.p50), n2(r.p99), n2(r.p999),
+      direct === null ? 'n/a' : `${n2(r.rps / direct.rps)}x`, String(r.non2xx), String(r.errors),
+      `${(((r.versions.v2 ?? 0) / Math.max(total(r.versions), 1)) * 100).toFixed(2)}%`,
+      r.cpu === null ? 'n/a' : n2(r.cpu.target), r.cpu === null ? 'n/a' : n2(r.cpu.others),
+    ])
+    const ratio = (a: number, b: number | undefined): number | null => (b === undefined || b <= 0 ? null : a / b)
+    const ratios = {
+      rampToPlainRps: ratio(rampRun.rps, plain?.rps),
+      rampToCeilingRps: ratio(rampRun.rps, ceiling?.rps),
+      rampToDirectRps: ratio(rampRun.rps, direct?.rps),
+      rampToCeilingP99: ratio(rampRun.p99, ceiling?.p99),
+      rampToPlainP99: ratio(rampRun.p99, plain?.p99),
+    }
+    const rx = (x: number | null): string => (x === null ? 'n/a' : `${n2(x)}x`)
+    const fixedRow = fixedDirect === null ? null : {
+      offered: rate, directP99: fixedDirect.p99, rampP99: fixedRamp.p99, addedMs: fixedRamp.p99 - fixedDirect.p99,
+      met: fixedRamp.p99 - fixedDirect.p99 <= p99BudgetMs,
+    }
+    const tables: TextTable[] = [
+      { title: `overhead: ${kit.connections} connections, ${kit.duration} s per target`, head, rows },
+      { title: 'ramp against the others', head: ['ratio', 'value'], rows: [
+        ['req/s ramp / plain @fastify/http-proxy', rx(ratios.rampToPlainRps)],
+        ['req/s ramp / ceiling', rx(ratios.rampToCeilingRps)],
+        ['req/s ramp / direct', rx(ratios.rampToDirectRps)],
+        ['p99 ramp / ceiling', rx(ratios.rampToCeilingP99)],
+        ['p99 ramp / plain @fastify/http-proxy', rx(ratios.rampToPlainP99)],
+      ] },
     ]
-    const rows: { target: string; r: LoadResult }[] = []
-    for (const t of targets) {
-      process.stdout.write(`  ${t.target}: ${warmup} s warm-up, ${opts.duration} s measured...\n`)
-      rows.push({ target: t.target, r: await measure(t.url, { ...opts, warmup, watch: { target: t.pid, bench } }) })
+    if (fixedRow !== null) {
+      tables.push({
+        title: `fixed rate: ${n0(rate)} requests/s offered (${fixedRateCap.toLocaleString('en-US')}, or 70% of ramp's measured maximum if lower); target: ramp adds at most ${p99BudgetMs} ms to the p99`,
+        head: ['offered req/s', 'direct p99 ms', 'ramp p99 ms', 'added ms', 'target'],
+        rows: [[n0(rate), n2(fixedRow.directP99), n2(fixedRow.rampP99), n2(fixedRow.addedMs), fixedRow.met ? 'met' : 'not met']],
+      })
     }
-    const [direct, plainRes, rampRes] = rows.map((row) => row.r) as [LoadResult, LoadResult, LoadResult]
 
-    process.stdout.write(`\n${table(rows, direct, plainRes)}\n\n`)
-    const check = shareCheck(rampRes)
-    process.stdout.write(`canary share through ramp: v2 ${pct(check.share)} of ${check.responses.toLocaleString('en-US')} responses at weight ${weight} (4-sigma band ${pct(check.low)}..${pct(check.high)}${(rampRes.versions.none ?? 0) > 0 ? `, ${rampRes.versions.none} without x-demo-version` : ''}): ${check.ok ? 'ok' : 'WRONG'}\n`)
-    const referencesServedV1 = [direct, plainRes].every((r) => (r.versions.v1 ?? 0) > 0 && Object.keys(r.versions).length === 1)
-    if (!referencesServedV1) process.stdout.write('direct and plain proxy runs did not all come from v1: WRONG\n')
-    const failed = rows.filter(({ r }) => r.non2xx > 0 || r.errors > 0)
-    for (const { target, r } of failed) process.stdout.write(`${target}: ${r.non2xx} non-2xx responses, ${r.errors} errors: FAILED\n`)
-    process.stdout.write(`ramp: ${fmt(rampRes.rps / direct.rps * 100, 0)}% of direct req/s, ${fmt(rampRes.rps / plainRes.rps * 100, 0)}% of plain @fastify/http-proxy; p99 ${fmt(rampRes.p99 / plainRes.p99, 2)}x the plain proxy's\n`)
-    // Requests per CPU-second of the proxy process holds up better than req/s when other
-    // work on the machine takes cores away from the proxy during its run.
-    const perCpu = (r: LoadResult): number | null => (r.cpu === null || r.cpu.target <= 0 ? null : r.rps / r.cpu.target)
-    const [rampPerCpu, plainPerCpu] = [perCpu(rampRes), perCpu(plainRes)]
-    if (rampPerCpu !== null && plainPerCpu !== null) process.stdout.write(`per CPU-second of the proxy process: ramp ${fmt(rampPerCpu / plainPerCpu, 2)}x the requests of plain @fastify/http-proxy\n`)
-    const busiest = Math.max(...rows.map(({ r }) => r.cpu?.others ?? 0))
-    if (busiest > 0.2) process.stdout.write(`note: other processes used up to ${fmt(busiest, 2)} cores during a measurement; compare runs only on a quiet machine\n`)
-
-    return {
-      ok: check.ok && referencesServedV1 && failed.length === 0,
-      weight,
-      warmupSeconds: warmup,
-      targets: rows.map(({ target, r }) => ({ target, ...r, vsDirect: r.rps / direct.rps, vsPlainProxy: r.rps / plainRes.rps })),
-      canaryShare: check,
-      rampPerCpuVsPlain: rampPerCpu !== null && plainPerCpu !== null ? rampPerCpu / plainPerCpu : null,
+    const checks: Check[] = [shareCheck('ramp', rampRun), shareCheck('ramp at a fixed rate', fixedRamp)]
+    for (const r of all) checks.push({ name: `${r.label}: no errors`, ok: r.non2xx === 0 && r.errors === 0, detail: `${r.non2xx} non-2xx, ${r.errors} connection errors (${r.timeouts} timeouts)` })
+    if (backends !== null && before !== null) {
+      for (const r of all.filter((x) => x !== rampRun && x !== fixedRamp)) {
+        checks.push({ name: `${r.label}: served by v1 only`, ok: Object.keys(r.versions).join() === 'v1', detail: JSON.stringify(r.versions) })
+      }
+      checks.push(countCheck(all, before, await backends.counts()))
     }
+    const busiest = Math.max(...all.map((r) => r.cpu?.others ?? 0))
+    if (busiest > 0.2) kit.say(`note: other processes used up to ${n2(busiest)} cores during a measurement; compare runs only on a quiet machine`)
+    return { checks, tables, figures: { weight, ratios, fixedRate: fixedRow, othersCpuMax: busiest } }
   },
 }
 

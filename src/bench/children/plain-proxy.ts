@@ -1,13 +1,13 @@
 // The reference proxy: @fastify/http-proxy with its defaults, which is what ramp's data plane
 // is built on, so the gap between the two is what ramp's routing, metrics and headers cost.
-// Usage: node --import tsx bench/plain-proxy.ts <upstream url>; prints {"url":"..."}.
+// Usage: node children/plain-proxy.js <upstream url>; prints {"url":"..."}.
 import proxy from '@fastify/http-proxy'
 import fastify from 'fastify'
-import { exitWithParent } from './lib/parent.js'
+import { exitWithParent } from '../parent.js'
 
 const upstream = process.argv[2]
 if (upstream === undefined) {
-  process.stderr.write('usage: plain-proxy.ts <upstream url>\n')
+  process.stderr.write('usage: plain-proxy <upstream url>\n')
   process.exit(2)
 }
 const app = fastify()

@@ -1,0 +1,143 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Admin } from './admin.js'
+import { backendSpec, type BackendSpec } from './backend-spec.js'
+import { onExit, root, spawnChild, spawnHelper, type Child } from './children.js'
+import { runLoad, type LoadRun, type LoadSpec } from './load.js'
+import type { BenchOptions } from './options.js'
+import type { Progress } from './progress.js'
+import { Sampler } from './sampler.js'
+import type { Backends, Kit, RampProcess, Scenario, Served } from './scenario.js'
+import type { RampReading } from './timeline.js'
+
+/** What the kit needs of the run's options. */
+export type KitOptions = Omit<BenchOptions, 'scenario' | 'out'>
+
+/** The fixed part of every ramp config the bench writes: loopback, ephemeral ports, no access log. */
+const rampBase = `
+listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+log: { level: info, access: false, format: json }
+state: { store: memory }
+`
+
+interface Listen { main: string; admin: string }
+
+/** The kit of one bench run; `runs` holds every load run in order, for the report. */
+export class BenchKit implements Kit {
+  readonly runs: LoadRun[] = []
+  readonly target: RampProcess | null
+  private readonly children: Child[] = []
+  private dir: string | null = null
+
+  constructor(private readonly opts: KitOptions, private readonly scenario: Scenario, private readonly progress: Progress) {
+    const t = opts.target
+    this.target = t === null ? null : { main: t.main, admin: new Admin(t.admin), pid: null, stop: () => Promise.resolve() }
+  }
+
+  get duration(): number { return this.opts.duration }
+  get connections(): number { return this.opts.connections ?? this.scenario.connections ?? 100 }
+  get requests(): number | null { return this.opts.requests }
+  get direct(): string | null { return this.opts.direct }
+  warmup(fallback: number): number { return this.opts.warmup ?? fallback }
+
+  say(line: string): void { this.progress.say(line) }
+
+  backendSpec(name: string): BackendSpec {
+    return backendSpec(name, this.opts.backendFlags, this.scenario.backends?.[name])
+  }
+
+  async backends(names: string[]): Promise<Backends> {
+    if (this.target !== null) throw new Error('this scenario starts its own demo backends, which --target cannot give it')
+    const specs = names.map((n) => this.backendSpec(n))
+    const child = this.track(spawnHelper('backends', 'backends', [JSON.stringify(specs)], this.opts.cpus.backends))
+    const urls = await child.jsonLine((l) => l.backends as Record<string, string> | undefined)
+    for (const s of specs) this.say(`backend ${s.name}: ${urls[s.name]} (latency ${s.latency}, ${s.bytes === null ? 'small JSON body' : `${s.bytes} B body`}, error rate ${s.errorRate})`)
+    return {
+      urls,
+      pid: child.pid,
+      counts: async () => {
+        const entries = await Promise.all(Object.entries(urls).map(async ([name, url]) => {
+          const res = await fetch(`${url}/__count`)
+          return [name, (await res.json() as { traffic: number }).traffic] as const
+        }))
+        return Object.fromEntries(entries)
+      },
+    }
+  }
+
+  async ramp(yaml: string): Promise<RampProcess> {
+    if (this.target !== null) return this.target
+    this.dir ??= this.tempDir()
+    const configPath = join(this.dir, `ramp-${this.children.length}.yaml`)
+    writeFileSync(configPath, `${rampBase}${yaml}`)
+    // Without RAMP_* variables, so a token or override in the caller's shell cannot change the setup.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAMP_')))
+    // Run as a program, as users do, so that bin/ramp.js's launcher line applies.
+    const entry = process.env.RAMP_BENCH_ENTRY
+    if (entry === undefined && !existsSync(join(root, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first')
+    const [command, args] = entry === undefined ? [join(root, 'bin/ramp.js'), []] : [process.execPath, [entry]]
+    const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env }))
+    const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
+    return { main: listen.main, admin: new Admin(listen.admin, undefined), pid: child.pid, stop: () => child.stop() }
+  }
+
+  async plainProxy(upstream: string): Promise<Served> {
+    return this.helperProxy('plain proxy', 'plain-proxy', upstream)
+  }
+
+  async ceilingProxy(upstream: string): Promise<Served> {
+    return this.helperProxy('ceiling proxy', 'ceiling-proxy', upstream)
+  }
+
+  async load(spec: LoadSpec & { ramp?: RampProcess; pid?: number | null }): Promise<LoadRun> {
+    const sampler = spec.ramp === undefined ? null : new Sampler(spec.ramp.admin)
+    sampler?.start()
+    const bench = [process.pid, ...this.children.map((c) => c.pid)]
+    const pid = spec.pid ?? spec.ramp?.pid ?? null
+    let run: LoadRun
+    try {
+      run = await runLoad(spec, { sampler, watch: pid === null ? null : { target: pid, bench }, progress: this.progress })
+    } finally {
+      sampler?.stop()
+    }
+    if (spec.ramp !== undefined) {
+      const end = run.startedAt + run.seconds * 1000
+      for (const e of await spec.ramp.admin.events()) {
+        const at = Date.parse(e.at)
+        if (at >= run.startedAt && at <= end) run.marks.push({ t: (at - run.startedAt) / 1000, label: `${e.event}: ${e.detail}`, source: 'ramp' })
+      }
+      run.marks.sort((a, b) => a.t - b.t)
+    }
+    this.runs.push(run)
+    return run
+  }
+
+  reading(ramp: RampProcess): Promise<RampReading> {
+    return Sampler.read(ramp.admin)
+  }
+
+  private async helperProxy(name: string, file: string, upstream: string): Promise<Served> {
+    const child = this.track(spawnHelper(name, file, [upstream], this.opts.cpus.proxy))
+    const url = await child.jsonLine((l) => (typeof l.url === 'string' ? l.url : undefined))
+    return { url, pid: child.pid }
+  }
+
+  private track(child: Child): Child {
+    this.children.push(child)
+    return child
+  }
+
+  private tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'ramp-bench-'))
+    onExit(() => rmSync(dir, { recursive: true, force: true }))
+    return dir
+  }
+
+  /** Stops every process this kit started. */
+  async close(): Promise<void> {
+    await Promise.all(this.children.map((c) => c.stop()))
+    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,188 @@
+import { availableParallelism } from 'node:os'
+import autocannon from 'autocannon'
+import { cpuWindow } from './cpu.js'
+import type { Progress } from './progress.js'
+import type { Sampler } from './sampler.js'
+import { noReading, Seconds, type Sample } from './timeline.js'
+
+/** A mark on a run's time axis: a rollout event ramp recorded, or something the bench did. */
+export interface Mark { t: number; label: string; source: 'ramp' | 'bench' }
+
+/** What a scenario's code can do while its load runs. */
+export interface Live {
+  /** Responses so far (warm-up excluded). */
+  responses(): number
+  /** Seconds since the measured load started. */
+  elapsed(): number
+  /** Ends the load now (the run's figures cover what was sent). */
+  stop(): void
+  /** Marks the time axis of the report. */
+  mark(label: string): void
+}
+
+export interface LoadSpec {
+  /** Names the run in the table, the JSON and the report. */
+  label: string
+  url: string
+  connections: number
+  /** Seconds of measured load; ignored when `amount` is set. */
+  duration?: number
+  /** Requests to send, then stop. */
+  amount?: number
+  /** Requests per second offered over all connections (autocannon's overallRate); none: as fast as the target answers. */
+  rate?: number
+  /** Seconds of load thrown away first (JIT, keep-alive pools). */
+  warmup?: number
+  path?: string
+  /** Each request carries one of `count` user ids in `header` (sticky routing by header). */
+  user?: { header: string; count: number }
+  onResponse?: (r: { status: number; version: string; user: string | null }) => void
+  /** Runs alongside the load; the run ends when both the load and this have finished (`live.stop()` ends the load early). */
+  during?: (live: Live) => Promise<void>
+}
+
+export interface LoadRun {
+  label: string
+  url: string
+  connections: number
+  /** The offered rate, or null for a closed loop (as fast as the target answers). */
+  rate: number | null
+  startedAt: number
+  seconds: number
+  /** Responses per second over the whole run (every status). */
+  rps: number
+  /** Latency percentiles of the whole run in ms, from the responses' own times (not autocannon's whole-millisecond histogram). */
+  p50: number
+  p99: number
+  p999: number
+  requests: number
+  non2xx: number
+  /** Connection errors, timeouts included. */
+  errors: number
+  timeouts: number
+  /** Responses by their `x-demo-version` (else `x-ramp-version`) header; "none" when both are missing. */
+  versions: Record<string, number>
+  /** The same for the warm-up, so that the backends' own counts can be checked against both. */
+  warmupVersions: Record<string, number>
+  /** Cores used during the run (Linux only): by the target's process, the bench's processes, everything else. */
+  cpu: { target: number; bench: number; others: number } | null
+  samples: Sample[]
+  marks: Mark[]
+}
+
+/** Whose CPU time to count: the process serving the target, and every process of the bench. */
+export interface Watch { target: number; bench: number[] }
+
+function versionOf(headers: Record<string, unknown> | undefined): string {
+  const v = headers?.['x-demo-version'] ?? headers?.['x-ramp-version']
+  return typeof v === 'string' ? v : 'none'
+}
+
+interface Cannon { instance: autocannon.Instance; done: Promise<autocannon.Result> }
+
+function cannon(spec: LoadSpec, duration: number | undefined, hooks: { onVersion?: (v: string, status: number, user: string | null) => void } = {}): Cannon {
+  const user = spec.user
+  let settle: (err: Error | null, r: autocannon.Result) => void = () => {}
+  const done = new Promise<autocannon.Result>((resolve, reject) => { settle = (err, r) => (err === null ? resolve(r) : reject(err)) })
+  const instance = autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    ...(spec.amount === undefined ? { duration: duration ?? 10 } : { amount: spec.amount }),
+    ...(spec.rate === undefined ? {} : { overallRate: spec.rate }),
+    // autocannon ends a run (its time up, or stop()) at its next sample: every 100 ms rather
+    // than every second, so that a run ends close to when it should. Its per-sample request
+    // counts are not used (see timeline.ts for the per-second samples).
+    sampleInt: 100,
+    requests: [{
+      method: 'GET',
+      path: spec.path ?? '/',
+      ...(user === undefined ? {} : {
+        setupRequest: (req, context) => {
+          const id = `u${Math.floor(Math.random() * user.count)}`
+          ;(context as { user?: string }).user = id
+          return { ...req, headers: { ...req.headers, [user.header]: id } }
+        },
+      }),
+      // Installed on the warm-up as well, so both phases cost the load generator the same.
+      onResponse: (status, _body, context, headers) => {
+        hooks.onVersion?.(versionOf(headers), status, (context as { user?: string }).user ?? null)
+      },
+    }],
+  }, (err: Error | null, r: autocannon.Result) => settle(err, r))
+  return { instance, done }
+}
+
+/**
+ * One load run with autocannon: an optional warm-up, then the measured load, summarised per
+ * second (see timeline.ts) with ramp's reading from `sampler` when there is one.
+ */
+export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; watch: Watch | null; progress: Progress }): Promise<LoadRun> {
+  const warmupVersions: Record<string, number> = {}
+  if ((spec.warmup ?? 0) > 0) {
+    ctx.progress.update(0, `${spec.label}: warm-up ${spec.warmup} s`)
+    await cannon({ ...spec, amount: undefined }, spec.warmup, { onVersion: (v) => { warmupVersions[v] = (warmupVersions[v] ?? 0) + 1 } }).done
+  }
+  const seconds = new Seconds()
+  const versions: Record<string, number> = {}
+  const marks: Mark[] = []
+  let version = 'none'
+  const cores = availableParallelism()
+  const cpu = ctx.watch === null ? null : [cpuWindow([ctx.watch.target], cores), cpuWindow(ctx.watch.bench, cores)] as const
+  const startedAt = Date.now()
+  const elapsed = (): number => (Date.now() - startedAt) / 1000
+  const { instance, done } = cannon(spec, spec.duration, {
+    onVersion: (v, status, user) => {
+      version = v
+      versions[v] = (versions[v] ?? 0) + 1
+      spec.onResponse?.({ status, version: v, user })
+    },
+  })
+  // onResponse runs just before autocannon's 'response' event for the same response.
+  instance.on('response', (_client, status, _bytes, latencyMs) => seconds.record(latencyMs, status >= 200 && status < 300, version))
+  instance.on('reqError', () => seconds.failed())
+  const tick = setInterval(() => seconds.close(Math.round(elapsed()), ctx.sampler?.latest ?? noReading), 1000)
+  const bar = setInterval(() => {
+    const f = spec.amount === undefined ? elapsed() / (spec.duration ?? 10) : seconds.responses / spec.amount
+    ctx.progress.update(f, `${spec.label}: ${Math.floor(elapsed())} s, ${seconds.responses.toLocaleString('en-US')} responses`)
+  }, 250)
+
+  let stopped = false
+  const live: Live = {
+    responses: () => seconds.responses,
+    elapsed,
+    stop: () => { if (!stopped) { stopped = true; instance.stop() } },
+    mark: (label) => { marks.push({ t: elapsed(), label, source: 'bench' }) },
+  }
+  let result: autocannon.Result
+  try {
+    const side = spec.during?.(live).catch((err: unknown) => { live.stop(); throw err })
+    result = await done
+    await side
+  } finally {
+    clearInterval(tick)
+    clearInterval(bar)
+    ctx.progress.clear()
+  }
+  const end = elapsed()
+  if (seconds.responses > (seconds.samples.at(-1)?.requests ?? 0) || seconds.samples.length === 0) seconds.close(Math.round(end * 10) / 10, ctx.sampler?.latest ?? noReading)
+  const [t, b] = cpu === null ? [null, null] : [cpu[0].stop(), cpu[1].stop()]
+  return {
+    label: spec.label,
+    url: spec.url,
+    connections: spec.connections,
+    rate: spec.rate ?? null,
+    startedAt,
+    seconds: end,
+    rps: result.requests.total / Math.max(end, 0.001),
+    ...seconds.percentiles(),
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    versions,
+    warmupVersions,
+    cpu: t === null || b === null ? null : { target: t.bench, bench: b.bench, others: b.others },
+    samples: seconds.samples,
+    marks,
+  }
+}
