@@ -180,10 +180,14 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const tunnels = new Tunnels()
   let draining = false
   const listenerDeps = { config: settings, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
-  const main = await createListener({ name: 'main', ...listenerDeps, certificates: certificates.main })
-  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview })
+  const mainDrain = new ListenerDrain('main')
+  const previewDrain = new ListenerDrain('preview')
+  const main = await createListener({ name: 'main', ...listenerDeps, certificates: certificates.main, drain: mainDrain })
+  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview, drain: previewDrain })
   const dataPlane = preview === null ? [main] : [main, preview]
-  const drains = dataPlane.map((app) => new ListenerDrain(app === main ? 'main' : 'preview', app))
+  mainDrain.attach(main)
+  if (preview !== null) previewDrain.attach(preview)
+  const drains = preview === null ? [mainDrain] : [mainDrain, previewDrain]
   // The admin server joins once it exists; a reload cannot run before it answers anyway.
   const servers: { main: FastifyInstance; preview?: FastifyInstance; admin?: FastifyInstance } = { main, ...(preview === null ? {} : { preview }) }
   const reloadTls = (from: Config = settings.current): string[] => {

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os'
+import { cpus } from 'node:os'
 import autocannon from 'autocannon'
 import { cpuWindow } from './cpu.js'
 import type { Progress } from './progress.js'
@@ -126,7 +126,8 @@ export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; wa
   const versions: Record<string, number> = {}
   const marks: Mark[] = []
   let version = 'none'
-  const cores = availableParallelism()
+  // /proc/stat counts every core of the machine, whatever this process is pinned to.
+  const cores = cpus().length
   const cpu = ctx.watch === null ? null : [cpuWindow([ctx.watch.target], cores), cpuWindow(ctx.watch.bench, cores)] as const
   const startedAt = Date.now()
   const elapsed = (): number => (Date.now() - startedAt) / 1000

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fromSource, root, stopAll } from './children.js'
@@ -30,7 +30,8 @@ export async function loadScenario(name: string): Promise<Scenario> {
 
 function machine(): Machine {
   return {
-    cores: availableParallelism(),
+    // The machine's cores, not this process's share of them: it may be pinned by now.
+    cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     memGiB: Math.round(totalmem() / 2 ** 30 * 10) / 10,
     node: process.version,

@@ -1,16 +1,18 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-
-const kDrain = Symbol('ramp.drain')
-type Tracked = ServerResponse & { [kDrain]?: ListenerDrain }
 
 /** How often, while draining, connections that went idle since are closed. */
 const reapEveryMs = 50
 
 /**
- * One data-plane listener's requests, tracked at its Node server (below fastify, so that
- * every response counts, whatever answered it), and its drain on shutdown:
+ * One data-plane listener's requests in flight, and its drain on shutdown. The listener tells
+ * it of each proxied request (`admit` where it picks a backend, `ended` where it records the
+ * response), in calls it makes anyway: tracking every response at the Node server instead (a
+ * second `request` listener, a close listener per response) cost ~15% of the requests per
+ * second (bench/README.md). A response ramp answers before picking a backend (a bad request)
+ * is not counted, and its keep-alive connection is closed once idle, like any other.
+ *
  *
  * 1. The server stops listening: new connections are refused. Node closes the keep-alive
  *    connections that are idle at that moment.
@@ -24,15 +26,18 @@ const reapEveryMs = 50
  *    and connections that left HTTP (an upgrade) and that Node no longer counts as its own.
  */
 export class ListenerDrain {
-  private readonly open = new Set<Tracked>()
+  private readonly open = new Set<ServerResponse>()
   private readonly sockets = new Set<Socket>()
   private draining = false
   private completed = 0
   private closed: Promise<void> | null = null
+  private app: FastifyInstance | null = null
 
-  constructor(readonly name: string, private readonly app: FastifyInstance) {
-    // Before fastify's own handler, which may answer at once.
-    app.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => { this.track(req, res) })
+  constructor(readonly name: string) {}
+
+  /** The listener's fastify instance, once it exists. */
+  attach(app: FastifyInstance): void {
+    this.app = app
     app.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.once('close', () => this.sockets.delete(socket))
@@ -40,6 +45,7 @@ export class ListenerDrain {
   }
 
   private get server(): Server {
+    if (this.app === null) throw new Error(`the ${this.name} listener's drain was never attached`)
     return this.app.server
   }
 
@@ -48,15 +54,14 @@ export class ListenerDrain {
     return this.open.size
   }
 
-  private track(req: IncomingMessage, res: Tracked): void {
-    if (this.draining && req.httpVersionMajor === 1) res.shouldKeepAlive = false
-    res[kDrain] = this
+  /** A request the listener took on; `http1` says its connection can be told to close. */
+  admit(res: ServerResponse, http1: boolean): void {
+    if (this.draining && http1) res.shouldKeepAlive = false
     this.open.add(res)
-    res.once('close', untrack)
   }
 
-  /** @internal called by `untrack` */
-  ended(res: Tracked): void {
+  /** Its response ended, completed or not. */
+  ended(res: ServerResponse): void {
     this.open.delete(res)
     if (this.draining && res.writableFinished) this.completed++
   }
@@ -67,7 +72,7 @@ export class ListenerDrain {
     this.draining = true
     for (const res of this.open) if (!res.headersSent) res.shouldKeepAlive = false
     const reaper = setInterval(() => { this.server.closeIdleConnections() }, reapEveryMs)
-    this.closed = this.app.close().finally(() => { clearInterval(reaper) })
+    this.closed = (this.app as FastifyInstance).close().finally(() => { clearInterval(reaper) })
     return this.closed
   }
 
@@ -88,8 +93,4 @@ export class ListenerDrain {
   get completedDuringDrain(): number {
     return this.completed
   }
-}
-
-function untrack(this: Tracked): void {
-  this[kDrain]?.ended(this)
 }

@@ -19,6 +19,7 @@ import { transportOptions } from '../tls/transport.js'
 import { createChooser } from './choose.js'
 import { closeSessionsOnClose } from './h2-sessions.js'
 import { listenerSettings } from './listener-settings.js'
+import type { ListenerDrain } from '../lifecycle/drain.js'
 import { Mirror } from './mirror.js'
 import { recordResponse } from './record.js'
 import { Retries, type RetriedFlight } from './retry.js'
@@ -69,6 +70,8 @@ export interface ListenerOptions {
   tunnels: Tunnels
   /** The listener's certificate and key, read at start; null for plain HTTP. */
   certificates: Certificates | null
+  /** Told of every request the listener takes on, so that shutdown can drain them. */
+  drain?: ListenerDrain
 }
 
 /**
@@ -113,6 +116,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     if (flight === undefined) return
     this[kFlight] = undefined
     retries.requestEnded(flight)
+    opts.drain?.ended(this)
     if (flight.backend !== null) flight.backend.inflight--
     const status = this.headersSent ? this.statusCode : 499
     if (flight.backend !== null && flight.upstreamReason === undefined && this.headersSent) observeStatus(flight.backend, status)
@@ -130,6 +134,7 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
     retries.requestStarted()
     request.rampFlight = flight
     const res = reply.raw as TrackedResponse
+    opts.drain?.admit(res, request.raw.httpVersionMajor === 1)
     res[kFlight] = flight
     // A response closes once; `on` spares the wrapper `once` allocates per request.
     res.on('close', finish)
