@@ -11,15 +11,15 @@ weight: ${weight}
 readiness: { intervalMs: 20 }
 `
 
-test('weight 20: 10 000 requests put v2 within 4 binomial standard deviations of 2 000', async (t) => {
+test('weight 20: 4 000 requests put v2 within 4 binomial standard deviations of 800', async (t) => {
   const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
   const ramp = await rampWith(t, configAt(v1.url, v2.url, 20), { random: seeded(20) })
   await canaryRouted(ramp)
-  const counts = await countVersions(ramp.urls.main, 10_000)
-  const { low, high } = binomialBounds(10_000, 0.2)
+  const counts = await countVersions(ramp.urls.main, 4000)
+  const { low, high } = binomialBounds(4000, 0.2)
   const onV2 = counts.v2 ?? 0
   assert.ok(onV2 >= low && onV2 <= high, `v2 got ${onV2}, expected ${low}..${high}`)
-  assert.equal(onV2 + (counts.v1 ?? 0), 10_000)
+  assert.equal(onV2 + (counts.v1 ?? 0), 4000)
   assert.equal(v2.served() - 1 >= onV2, true, 'the backend saw every request the client counted (plus readiness probes)')
 })
 
@@ -34,12 +34,13 @@ for (const { weight, p } of edges) {
     const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
     const ramp = await rampWith(t, configAt(v1.url, v2.url, weight), { random: seeded(7) })
     await canaryRouted(ramp)
-    const counts = await countVersions(ramp.urls.main, 10_000)
+    // 2 000 draws: at 0.5% that is 10 expected on v2, enough to see it is neither 0 nor drifting.
+    const counts = await countVersions(ramp.urls.main, 2000)
     const onV2 = counts.v2 ?? 0
     if (p === 0) assert.equal(onV2, 0)
-    else if (p === 1) assert.equal(onV2, 10_000)
+    else if (p === 1) assert.equal(onV2, 2000)
     else {
-      const { low, high } = binomialBounds(10_000, p)
+      const { low, high } = binomialBounds(2000, p)
       assert.ok(onV2 >= low && onV2 <= high && onV2 > 0, `v2 got ${onV2}, expected ${low}..${high}`)
     }
   })

@@ -1,3 +1,4 @@
+import type { RampEvent } from '../../../src/bench/admin.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,14 +21,8 @@ export interface RolloutView {
   finishedAt: string | null
 }
 
-export interface HistoryLine {
-  at: string
-  event: string
-  actor: string
-  from: string
-  to: string
-  detail: string
-}
+/** A line of `GET /api/v1/rollout/events`. */
+export type HistoryLine = RampEvent
 
 /** A config on disk releasing v2 over v1 through `steps`, with its state file next to it. */
 export interface Release {
