@@ -92,8 +92,14 @@ export class Retries {
     // to the first, whose failure is often a one-off (a reset on a reused keep-alive socket).
     const next = pickBackend(flight.pool, this.opts.random, failed)
     if (next === undefined) return this.refused(flight, reason, 'no_other_backend')
-    if (!this.opts.budget.take(policy.budget.ratio, policy.budget.minConcurrent)) return this.refused(flight, reason, 'budget_exhausted')
-    flight.holdsRetry = true
+    // The budget keeps retries from adding load to backends that are failing. A try whose
+    // connection was never made (refused, unreachable, connect timeout, TLS handshake) reached
+    // no backend's application, so its retry adds none and takes no slot: when a backend dies,
+    // the burst of requests already queued for it all go elsewhere.
+    if (reason !== 'connect') {
+      if (!this.opts.budget.take(policy.budget.ratio, policy.budget.minConcurrent)) return this.refused(flight, reason, 'budget_exhausted')
+      flight.holdsRetry = true
+    }
     this.opts.counter.inc({ version: flight.pool.name, reason, result: 'retried' })
     this.tryFailed(failed, reason, t.res?.statusCode)
     if (t.res !== undefined) void t.res.stream.dump()

@@ -3,7 +3,8 @@ import type { ServerResponse } from 'node:http'
 import { test } from 'node:test'
 import { Pool } from 'undici'
 import { rampWith, waitFor } from '../../support/ramp.js'
-import { retriesCounted, upstream, v1Over } from './support.js'
+import { closedPort } from '../../analysis/serve.js'
+import { answering, retriesCounted, send, upstream, v1Over } from './support.js'
 
 test('the retry budget holds under an outage: retries in flight stay within max(minConcurrent, ratio x requests in flight)', async (t) => {
   const n = 20
@@ -39,4 +40,18 @@ test('the retry budget holds under an outage: retries in flight stay within max(
   assert.equal(statuses.filter((s) => s === 200).length, retried, 'a retried request got the answer of its second try')
   assert.equal(statuses.filter((s) => s === 503).length, n - retried, 'a request refused by the budget got its failure as it was')
   assert.equal(a.seen.length + b.seen.length, n + retried)
+})
+
+test('a retry after a connect failure takes no slot of the budget: with a budget of zero, a refused try still moves to the other backend', async (t) => {
+  const good = await answering(t, 200)
+  const ramp = await rampWith(t, v1Over([await closedPort(), good.url], 'retry: { backoffMs: 0, budget: { ratio: 0, minConcurrent: 0 } }\noutlier: { enabled: false }\n'))
+  const answers = await Promise.all(Array.from({ length: 20 }, () => send(ramp)))
+  assert.deepEqual(answers.filter((a) => a.status !== 200), [], 'every request was served by the backend that listens')
+  assert.ok(await retriesCounted(ramp, { reason: 'connect', result: 'retried' }) > 0, 'some first tries went to the refusing backend')
+  assert.equal(await retriesCounted(ramp, { result: 'budget_exhausted' }), 0)
+
+  const failing = await answering(t, 503)
+  const statusOutage = await rampWith(t, v1Over([failing.url, (await answering(t, 503)).url], 'retry: { backoffMs: 0, budget: { ratio: 0, minConcurrent: 0 } }\noutlier: { enabled: false }\n'))
+  await send(statusOutage)
+  assert.equal(await retriesCounted(statusOutage, { reason: 'status', result: 'budget_exhausted' }), 1, 'a status retry does take a slot, and there is none')
 })
