@@ -9,7 +9,7 @@ import { isRampError, type RampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics, RequestSeries } from '../metrics/registry.js'
 import type { Backend } from '../pool/backend.js'
-import { observeFailure, observeStatus } from '../pool/observe.js'
+import { observeStatus } from '../pool/observe.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import { mirrorTarget } from '../routing/mirror.js'
@@ -21,14 +21,14 @@ import { closeSessionsOnClose } from './h2-sessions.js'
 import { listenerSettings } from './listener-settings.js'
 import type { ListenerDrain } from '../lifecycle/drain.js'
 import { Mirror } from './mirror.js'
-import { recordResponse } from './record.js'
+import { recordResponse, upstreamFailure } from './record.js'
 import { Retries, type RetriedFlight } from './retry.js'
 import { RetryBudget } from './retry-budget.js'
 import type { TableHolder } from '../routing/table.js'
 import { clientHost, clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import type { Tunnels } from './tunnels.js'
 import { upgradeHandler } from './upgrade.js'
-import { isUpstreamFailure, noBackendError, upstreamError } from './upstream-errors.js'
+import { isUpstreamFailure, noBackendError } from './upstream-errors.js'
 import { clientGuard } from './client-limits.js'
 import { upstreamBodyWatcher } from './upstream-body.js'
 
@@ -147,11 +147,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
 
   /** Counts an upstream failure where metrics and analysis see it, and returns ramp's error for it. */
   function upstreamFailed(flight: Flight & { backend: Backend }, error: unknown): RampError {
-    const mapped = upstreamError(error, flight.pool.name, flight.backend.url)
-    metrics.upstreamErrors.inc({ version: flight.pool.name, reason: mapped.reason })
+    const mapped = upstreamFailure(metrics, log, flight.backend, error)
     flight.upstreamReason = mapped.reason
-    observeFailure(flight.backend, mapped.reason)
-    log.debug({ err: error, version: flight.pool.name, backend: flight.backend.url, reason: mapped.reason }, 'upstream error')
     return mapped.error
   }
   const watchBody = upstreamBodyWatcher((client, err) => {

@@ -1,5 +1,10 @@
 import type { Series, UpstreamReason } from '../analysis/window.js'
-import { codeClassIndex, type RequestSeries } from '../metrics/registry.js'
+import type { RampError } from '../errors.js'
+import type { Logger } from '../log.js'
+import { codeClassIndex, type Metrics, type RequestSeries } from '../metrics/registry.js'
+import type { Backend } from '../pool/backend.js'
+import { observeFailure } from '../pool/observe.js'
+import { upstreamError } from './upstream-errors.js'
 
 /**
  * Records one finished response where both the metrics and the analysis windows see it, so
@@ -9,4 +14,17 @@ export function recordResponse(series: RequestSeries, window: Series, status: nu
   series.byClass[codeClassIndex(status)]?.inc()
   series.duration.observe(seconds)
   window.record(status, seconds * 1000, reason, now)
+}
+
+/**
+ * An upstream failure of a request or an upgrade handshake to `backend`: mapped to ramp's
+ * error (src/proxy/upstream-errors.ts), counted in `ramp_upstream_errors_total`, and told to
+ * passive health, so that a backend failing upgrades is ejected like one failing requests.
+ */
+export function upstreamFailure(metrics: Metrics, log: Logger, backend: Backend, err: unknown): { error: RampError; reason: UpstreamReason } {
+  const mapped = upstreamError(err, backend.version, backend.url)
+  metrics.upstreamErrors.inc({ version: backend.version, reason: mapped.reason })
+  observeFailure(backend, mapped.reason)
+  log.debug({ err, version: backend.version, backend: backend.url, reason: mapped.reason }, 'upstream error')
+  return mapped
 }

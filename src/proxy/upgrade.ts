@@ -10,12 +10,12 @@ import type { Listener } from '../routing/types.js'
 import type { Chooser } from './choose.js'
 import { clientResponseHeaders, upgradeRequestHeaders, upgradeResponseHeaders } from './headers.js'
 import { endWithError, responseHead } from './raw-response.js'
-import { recordResponse } from './record.js'
+import { recordResponse, upstreamFailure } from './record.js'
 import { joinSockets } from './tunnel.js'
 import type { Tunnels } from './tunnels.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { requestUpgrade } from './upgrade-upstream.js'
-import { noBackendError, upstreamError } from './upstream-errors.js'
+import { noBackendError } from './upstream-errors.js'
 
 export interface UpgradeDeps {
   name: Listener
@@ -153,10 +153,8 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
       failed(err) {
         if (phase !== 'handshake') return
         phase = 'answering'
-        const mapped = upstreamError(err, pool.name, backend.url)
-        metrics.upstreamErrors.inc({ version: pool.name, reason: mapped.reason })
+        const mapped = upstreamFailure(metrics, log, backend, err)
         record(mapped.error.statusCode, mapped.reason)
-        log.debug({ err, version: pool.name, backend: backend.url, reason: mapped.reason }, 'upgrade: upstream error')
         endWithError(socket, mapped.error, withCookie({}))
         closeSoon(socket)
       },
