@@ -5,6 +5,14 @@ const weight = 20
 /** The fixed-rate row offers this many requests/s, or 70% of ramp's measured maximum if that is lower. */
 const fixedRateCap = 20_000
 const p99BudgetMs = 1
+/** The issue's targets for requests/s: ramp against plain @fastify/http-proxy and against the ceiling. */
+const plainTarget = 1.3
+const ceilingTarget = 0.85
+/** ramp's p99 against the ceiling's, at most. */
+const p99CeilingTarget = 1.25
+
+const atLeast = (x: number | null, target: number): string => (x === null ? 'n/a' : `at least ${target}x: ${x >= target ? 'met' : 'not met'}`)
+const atMost = (x: number | null, target: number): string => (x === null ? 'n/a' : `at most ${target}x: ${x <= target ? 'met' : 'not met'}`)
 
 /** A static split (a canary with no strategy) holds the weight for the whole run; metrics are always on, the kit turns the access log off. */
 const config = (v1: string, v2: string): string => `
@@ -95,13 +103,19 @@ const overhead: Scenario = {
       `${(((r.versions.v2 ?? 0) / Math.max(total(r.versions), 1)) * 100).toFixed(2)}%`,
       r.cpu === null ? 'n/a' : n2(r.cpu.target), r.cpu === null ? 'n/a' : n2(r.cpu.others),
     ])
-    const ratio = (a: number, b: number | undefined): number | null => (b === undefined || b <= 0 ? null : a / b)
+    const ratio = (a: number | undefined, b: number | undefined): number | null => (a === undefined || b === undefined || b <= 0 ? null : a / b)
+    // Requests served per CPU-second of the process serving them: what a row costs, less
+    // swayed than req/s by what else the machine runs.
+    const perCpu = (r: LoadRun | null): number | undefined => (r?.cpu == null || r.cpu.target <= 0 ? undefined : r.rps / r.cpu.target)
     const ratios = {
       rampToPlainRps: ratio(rampRun.rps, plain?.rps),
       rampToCeilingRps: ratio(rampRun.rps, ceiling?.rps),
       rampToDirectRps: ratio(rampRun.rps, direct?.rps),
       rampToCeilingP99: ratio(rampRun.p99, ceiling?.p99),
       rampToPlainP99: ratio(rampRun.p99, plain?.p99),
+      rampToPlainPerCpu: ratio(perCpu(rampRun), perCpu(plain)),
+      rampToCeilingPerCpu: ratio(perCpu(rampRun), perCpu(ceiling)),
+      ceilingToPlainPerCpu: ratio(perCpu(ceiling), perCpu(plain)),
     }
     const rx = (x: number | null): string => (x === null ? 'n/a' : `${n2(x)}x`)
     const fixedRow = fixedDirect === null ? null : {
@@ -110,12 +124,15 @@ const overhead: Scenario = {
     }
     const tables: TextTable[] = [
       { title: `overhead: ${kit.connections} connections, ${kit.duration} s per target`, head, rows },
-      { title: 'ramp against the others', head: ['ratio', 'value'], rows: [
-        ['req/s ramp / plain @fastify/http-proxy', rx(ratios.rampToPlainRps)],
-        ['req/s ramp / ceiling', rx(ratios.rampToCeilingRps)],
-        ['req/s ramp / direct', rx(ratios.rampToDirectRps)],
-        ['p99 ramp / ceiling', rx(ratios.rampToCeilingP99)],
-        ['p99 ramp / plain @fastify/http-proxy', rx(ratios.rampToPlainP99)],
+      { title: 'ramp against the others', head: ['ratio', 'value', 'target'], rows: [
+        ['req/s ramp / plain @fastify/http-proxy', rx(ratios.rampToPlainRps), atLeast(ratios.rampToPlainRps, plainTarget)],
+        ['req/s ramp / ceiling', rx(ratios.rampToCeilingRps), atLeast(ratios.rampToCeilingRps, ceilingTarget)],
+        ['req/s ramp / direct', rx(ratios.rampToDirectRps), ''],
+        ['p99 ramp / ceiling', rx(ratios.rampToCeilingP99), atMost(ratios.rampToCeilingP99, p99CeilingTarget)],
+        ['p99 ramp / plain @fastify/http-proxy', rx(ratios.rampToPlainP99), ''],
+        ['per proxy CPU-second: ramp / plain @fastify/http-proxy', rx(ratios.rampToPlainPerCpu), ''],
+        ['per proxy CPU-second: ramp / ceiling', rx(ratios.rampToCeilingPerCpu), ''],
+        ['per proxy CPU-second: ceiling / plain @fastify/http-proxy', rx(ratios.ceilingToPlainPerCpu), ''],
       ] },
     ]
     if (fixedRow !== null) {
@@ -133,6 +150,13 @@ const overhead: Scenario = {
         checks.push({ name: `${r.label}: served by v1 only`, ok: Object.keys(r.versions).join() === 'v1', detail: JSON.stringify(r.versions) })
       }
       checks.push(countCheck(all, before, await backends.counts()))
+    }
+    const lib = ratios.ceilingToPlainPerCpu
+    const short = (ratios.rampToPlainRps ?? Infinity) < plainTarget || (ratios.rampToCeilingRps ?? Infinity) < ceilingTarget
+    if (short && lib !== null) {
+      kit.say(`note: ramp forwards through @fastify/http-proxy (over fastify and @fastify/reply-from). In this run the ceiling served ${n2(lib)}x the requests per CPU-second of that library alone, so its layers cost ${Math.round((1 - 1 / lib) * 100)}% of its CPU per request; `
+        + `${plainTarget}x plain needs ramp to cost less per request than the library it runs on, and ${ceilingTarget}x the ceiling needs at most ${n2(1 / ceilingTarget)}x the ceiling's cost per request. `
+        + 'Run with --profile for where ramp\'s CPU goes; bench/README.md has the argument and what a node:http + undici.dispatch data plane would buy.')
     }
     const busiest = Math.max(...all.map((r) => r.cpu?.others ?? 0))
     if (busiest > 0.2) kit.say(`note: other processes used up to ${n2(busiest)} cores during a measurement; compare runs only on a quiet machine`)

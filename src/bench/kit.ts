@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Admin } from './admin.js'
@@ -12,7 +12,10 @@ import type { Backends, Kit, RampProcess, Scenario, Served } from './scenario.js
 import type { RampReading } from './timeline.js'
 
 /** What the kit needs of the run's options. */
-export type KitOptions = Omit<BenchOptions, 'scenario' | 'out'>
+export type KitOptions = Omit<BenchOptions, 'scenario' | 'out' | 'profile'> & {
+  /** Where ramp writes its CPU profiles (`node --cpu-prof`); null: not profiled. */
+  profileDir: string | null
+}
 
 /** The fixed part of every ramp config the bench writes: loopback, ephemeral ports, no access log. */
 const rampBase = `
@@ -23,6 +26,12 @@ state: { store: memory }
 `
 
 interface Listen { main: string; admin: string }
+
+/** The variables a launcher's `#!/usr/bin/env -S NAME=value ... node` line sets. */
+export function launcherEnv(file: string): Record<string, string> {
+  const line = readFileSync(file, 'utf8').split('\n', 1)[0] ?? ''
+  return Object.fromEntries(line.split(/\s+/).filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]))
+}
 
 /** The kit of one bench run; `runs` holds every load run in order, for the report. */
 export class BenchKit implements Kit {
@@ -77,8 +86,14 @@ export class BenchKit implements Kit {
     // Run as a program, as users do, so that bin/ramp.js's launcher line applies.
     const entry = process.env.RAMP_BENCH_ENTRY
     if (entry === undefined && !existsSync(join(root, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first')
-    const [command, args] = entry === undefined ? [join(root, 'bin/ramp.js'), []] : [process.execPath, [entry]]
-    const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env }))
+    const launcher = join(root, 'bin/ramp.js')
+    // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled ramp is started by node itself,
+    // with the variables the launcher's line would have set.
+    const profiling = this.opts.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${this.opts.profileDir}`]
+    const [command, args, extraEnv] = entry !== undefined ? [process.execPath, [...profiling, entry], {}]
+      : profiling.length > 0 ? [process.execPath, [...profiling, launcher], launcherEnv(launcher)]
+        : [launcher, [], {}]
+    const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: { ...env, ...extraEnv } }))
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
     return { main: listen.main, admin: new Admin(listen.admin, undefined), pid: child.pid, stop: () => child.stop() }
   }

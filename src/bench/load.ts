@@ -1,6 +1,7 @@
 import { cpus } from 'node:os'
 import autocannon from 'autocannon'
 import { cpuWindow } from './cpu.js'
+import { paced, type Engine, type EngineHooks, type EngineTotals } from './paced.js'
 import type { Progress } from './progress.js'
 import type { Sampler } from './sampler.js'
 import { noReading, Seconds, type Sample } from './timeline.js'
@@ -27,9 +28,9 @@ export interface LoadSpec {
   connections: number
   /** Seconds of measured load; ignored when `amount` is set. */
   duration?: number
-  /** Requests to send, then stop. */
+  /** Requests to send, then stop (a closed loop only: a paced load runs for `duration`). */
   amount?: number
-  /** Requests per second offered over all connections (autocannon's overallRate); none: as fast as the target answers. */
+  /** Requests per second offered, evenly paced over all connections (see paced.ts); none: as fast as the target answers (autocannon). */
   rate?: number
   /** Seconds of load thrown away first (JIT, keep-alive pools). */
   warmup?: number
@@ -78,17 +79,18 @@ function versionOf(headers: Record<string, unknown> | undefined): string {
   return typeof v === 'string' ? v : 'none'
 }
 
-interface Cannon { instance: autocannon.Instance; done: Promise<autocannon.Result> }
-
-function cannon(spec: LoadSpec, duration: number | undefined, hooks: { onVersion?: (v: string, status: number, user: string | null) => void } = {}): Cannon {
+/** A closed loop with autocannon: every connection sends its next request as soon as its last response ends. */
+function cannon(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks): Engine {
   const user = spec.user
   let settle: (err: Error | null, r: autocannon.Result) => void = () => {}
-  const done = new Promise<autocannon.Result>((resolve, reject) => { settle = (err, r) => (err === null ? resolve(r) : reject(err)) })
+  const result = new Promise<autocannon.Result>((resolve, reject) => { settle = (err, r) => (err === null ? resolve(r) : reject(err)) })
+  // onResponse runs just before autocannon's 'response' event for the same response: it
+  // holds the headers and user until the event brings the latency.
+  let last: { headers: Record<string, unknown>; user: string | null } = { headers: {}, user: null }
   const instance = autocannon({
     url: spec.url,
     connections: spec.connections,
     ...(spec.amount === undefined ? { duration: duration ?? 10 } : { amount: spec.amount }),
-    ...(spec.rate === undefined ? {} : { overallRate: spec.rate }),
     // autocannon ends a run (its time up, or stop()) at its next sample: every 100 ms rather
     // than every second, so that a run ends close to when it should. Its per-sample request
     // counts are not used (see timeline.ts for the per-second samples).
@@ -104,43 +106,54 @@ function cannon(spec: LoadSpec, duration: number | undefined, hooks: { onVersion
         },
       }),
       // Installed on the warm-up as well, so both phases cost the load generator the same.
-      onResponse: (status, _body, context, headers) => {
-        hooks.onVersion?.(versionOf(headers), status, (context as { user?: string }).user ?? null)
+      onResponse: (_status, _body, context, headers) => {
+        last = { headers: headers as Record<string, unknown>, user: (context as { user?: string }).user ?? null }
       },
     }],
   }, (err: Error | null, r: autocannon.Result) => settle(err, r))
-  return { instance, done }
+  instance.on('response', (_client, status, _bytes, latencyMs) => hooks.response(status, latencyMs, last.headers, last.user))
+  instance.on('reqError', () => hooks.error(false))
+  return {
+    stop: () => instance.stop(),
+    done: result.then((r) => ({ requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts })),
+  }
+}
+
+/** The engine for a spec: paced when it offers a rate, autocannon's closed loop otherwise. */
+function engine(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks): Engine {
+  if (spec.rate === undefined) return cannon(spec, duration, hooks)
+  return paced({ url: spec.url, path: spec.path ?? '/', connections: spec.connections, rate: spec.rate, duration: duration ?? 10, user: spec.user }, hooks)
 }
 
 /**
- * One load run with autocannon: an optional warm-up, then the measured load, summarised per
- * second (see timeline.ts) with ramp's reading from `sampler` when there is one.
+ * One load run (autocannon, or paced at `spec.rate`): an optional warm-up, then the measured
+ * load, summarised per second (see timeline.ts) with ramp's reading from `sampler` when there
+ * is one.
  */
 export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; watch: Watch | null; progress: Progress }): Promise<LoadRun> {
   const warmupVersions: Record<string, number> = {}
   if ((spec.warmup ?? 0) > 0) {
     ctx.progress.update(0, `${spec.label}: warm-up ${spec.warmup} s`)
-    await cannon({ ...spec, amount: undefined }, spec.warmup, { onVersion: (v) => { warmupVersions[v] = (warmupVersions[v] ?? 0) + 1 } }).done
+    const count = (headers: Record<string, unknown>): void => { const v = versionOf(headers); warmupVersions[v] = (warmupVersions[v] ?? 0) + 1 }
+    await engine({ ...spec, amount: undefined }, spec.warmup, { response: (_s, _l, headers) => count(headers), error: () => {} }).done
   }
   const seconds = new Seconds()
   const versions: Record<string, number> = {}
   const marks: Mark[] = []
-  let version = 'none'
   // /proc/stat counts every core of the machine, whatever this process is pinned to.
   const cores = cpus().length
   const cpu = ctx.watch === null ? null : [cpuWindow([ctx.watch.target], cores), cpuWindow(ctx.watch.bench, cores)] as const
   const startedAt = Date.now()
   const elapsed = (): number => (Date.now() - startedAt) / 1000
-  const { instance, done } = cannon(spec, spec.duration, {
-    onVersion: (v, status, user) => {
-      version = v
+  const { stop, done } = engine(spec, spec.duration, {
+    response: (status, latencyMs, headers, user) => {
+      const v = versionOf(headers)
       versions[v] = (versions[v] ?? 0) + 1
       spec.onResponse?.({ status, version: v, user })
+      seconds.record(latencyMs, status >= 200 && status < 300, v)
     },
+    error: () => seconds.failed(),
   })
-  // onResponse runs just before autocannon's 'response' event for the same response.
-  instance.on('response', (_client, status, _bytes, latencyMs) => seconds.record(latencyMs, status >= 200 && status < 300, version))
-  instance.on('reqError', () => seconds.failed())
   const tick = setInterval(() => seconds.close(Math.round(elapsed()), ctx.sampler?.latest ?? noReading), 1000)
   const bar = setInterval(() => {
     const f = spec.amount === undefined ? elapsed() / (spec.duration ?? 10) : seconds.responses / spec.amount
@@ -151,10 +164,10 @@ export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; wa
   const live: Live = {
     responses: () => seconds.responses,
     elapsed,
-    stop: () => { if (!stopped) { stopped = true; instance.stop() } },
+    stop: () => { if (!stopped) { stopped = true; stop() } },
     mark: (label) => { marks.push({ t: elapsed(), label, source: 'bench' }) },
   }
-  let result: autocannon.Result
+  let result: EngineTotals
   try {
     const side = spec.during?.(live).catch((err: unknown) => { live.stop(); throw err })
     result = await done
@@ -174,9 +187,9 @@ export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; wa
     rate: spec.rate ?? null,
     startedAt,
     seconds: end,
-    rps: result.requests.total / Math.max(end, 0.001),
+    rps: result.requests / Math.max(end, 0.001),
     ...seconds.percentiles(),
-    requests: result.requests.total,
+    requests: result.requests,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

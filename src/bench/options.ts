@@ -16,5 +16,7 @@ export interface BenchOptions {
   target: { main: string; admin: string } | null
   direct: string | null
   cpus: Pinning
+  /** Run ramp under `node --cpu-prof` and report where its CPU went (src/bench/profile.ts). */
+  profile: boolean
   backendFlags: BackendFlags
 }

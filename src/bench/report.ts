@@ -1,5 +1,6 @@
 import type { LoadRun } from './load.js'
 import type { Pinning } from './pinning.js'
+import type { ProfileSummary } from './profile.js'
 import type { ScenarioResult } from './scenario.js'
 
 export interface Machine {
@@ -25,4 +26,6 @@ export interface Report extends ScenarioResult {
   pinning: Pinning
   options: Record<string, unknown>
   runs: LoadRun[]
+  /** With --profile: ramp's CPU profiles (files under the report's folder), summarised by owner. */
+  profiles: { file: string; summary: ProfileSummary }[]
 }

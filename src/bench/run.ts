@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -7,6 +7,7 @@ import { renderHtml } from './html.js'
 import { BenchKit } from './kit.js'
 import type { BenchOptions } from './options.js'
 import { pinSelf } from './pinning.js'
+import { profileTable, summarizeProfile, type CpuProfile } from './profile.js'
 import { Progress, type Output } from './progress.js'
 import type { Machine, Report } from './report.js'
 import type { Scenario, ScenarioResult } from './scenario.js'
@@ -42,6 +43,17 @@ function machine(): Machine {
 
 const stamp = (d: Date): string => d.toISOString().slice(0, 19).replaceAll(':', '-')
 
+/** The summaries of the CPU profiles ramp wrote (one per ramp process the scenario started). */
+function readProfiles(dir: string): Report['profiles'] {
+  let files: string[]
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()
+  } catch {
+    return []
+  }
+  return files.map((f) => ({ file: join('profiles', f), summary: summarizeProfile(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile) }))
+}
+
 /**
  * Runs one scenario and writes its report; answers the exit status (0: every check passed).
  * `name` must be one of `scenarioNames()` (checked by the caller against the folder, so a
@@ -60,7 +72,8 @@ export async function runBench(opts: BenchOptions, out: Output = process.stdout)
   progress.say(`pinned: ${pinned.length === 0 ? 'nothing (--cpus proxy=0,load=1 pins)' : pinned.join(', ')}`)
   progress.say(`scenario ${opts.scenario}: ${scenario.description}`)
 
-  const kit = new BenchKit(opts, scenario, progress)
+  const profileDir = opts.profile ? join(dir, 'profiles') : null
+  const kit = new BenchKit({ ...opts, profileDir }, scenario, progress)
   let result: ScenarioResult = { checks: [], tables: [], figures: {} }
   let error: string | null = null
   try {
@@ -72,6 +85,7 @@ export async function runBench(opts: BenchOptions, out: Output = process.stdout)
     await kit.close()
     await stopAll()
   }
+  const profiles = profileDir === null ? [] : readProfiles(profileDir)
   const report: Report = {
     scenario: opts.scenario,
     description: scenario.description,
@@ -82,6 +96,8 @@ export async function runBench(opts: BenchOptions, out: Output = process.stdout)
     pinning: opts.cpus,
     options: { duration: opts.duration, connections: kit.connections, requests: opts.requests, warmup: opts.warmup, target: opts.target, direct: opts.direct, backends: opts.backendFlags },
     ...result,
+    tables: [...result.tables, ...profiles.map((p) => profileTable(p.file, p.summary))],
+    profiles,
     runs: kit.runs,
   }
   mkdirSync(dir, { recursive: true })

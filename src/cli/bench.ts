@@ -17,6 +17,7 @@ export interface BenchCommandOptions {
   admin?: string
   direct?: string
   cpus?: string
+  profile?: boolean
   latency: string[]
   size: string[]
   errorRate: string[]
@@ -71,6 +72,7 @@ export async function benchCommand(scenario: string | undefined, o: BenchCommand
     target: main === null ? null : { main, admin: adminTarget(o).url },
     direct: httpUrl('direct', o.direct),
     cpus,
+    profile: o.profile === true,
     backendFlags,
   }
   try {

@@ -6,7 +6,7 @@ import { bench, failedChecks, shares } from './support.js'
 interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number } | null }
 
 test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in one run, then the fixed-rate pair; the figures agree with each other', async (t) => {
-  const { status, report, html } = await bench(t, 'overhead', { duration: 0.3 })
+  const { status, report, html, output } = await bench(t, 'overhead', { duration: 0.3 })
   assert.equal(status, 0, failedChecks(report))
   assert.deepEqual(report.runs.map((r) => r.label.split(' ')[0]), ['direct', 'plain', 'ceiling:', 'ramp,', 'direct', 'ramp,'])
   for (const run of report.runs) {
@@ -23,6 +23,12 @@ test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in
   assert.equal(f.fixedRate.addedMs, f.fixedRate.rampP99 - f.fixedRate.directP99)
   assert.equal(f.ratios.rampToPlainRps, ramp.rps / report.runs[1]!.rps)
   assert.equal(f.ratios.rampToCeilingP99, ramp.p99 / report.runs[2]!.p99)
+  const perCpu = (i: number): number => report.runs[i]!.rps / report.runs[i]!.cpu!.target
+  assert.equal(f.ratios.ceilingToPlainPerCpu, perCpu(2) / perCpu(1))
+  assert.equal(f.ratios.rampToPlainPerCpu, perCpu(3) / perCpu(1))
+  // Short of a requests/s target, the output says why, from this run's own per-CPU figures.
+  const short = f.ratios.rampToPlainRps! < 1.3 || f.ratios.rampToCeilingRps! < 0.85
+  assert.equal(output.includes(`the ceiling served ${f.ratios.ceilingToPlainPerCpu!.toFixed(2)}x the requests per CPU-second`), short, output)
   assert.ok(report.checks.some((c) => c.name.includes('backends\' own counts') && c.ok), 'the backends\' counts were compared')
   assert.ok(ramp.samples.some((s) => s.rssBytes !== null && s.weight === 20), 'ramp\'s RSS and weight were read during its run')
   assert.match(html, /<svg class="chart"/)

@@ -1,0 +1,91 @@
+import { performance } from 'node:perf_hooks'
+import { Pool } from 'undici'
+
+/** What an engine reports per response, and what it adds up at the end. */
+export interface EngineHooks {
+  response: (status: number, latencyMs: number, headers: Record<string, unknown>, user: string | null) => void
+  /** A connection error or timeout: no response. */
+  error: (timeout: boolean) => void
+}
+export interface EngineTotals { requests: number; non2xx: number; errors: number; timeouts: number }
+export interface Engine { stop: () => void; done: Promise<EngineTotals> }
+
+export interface PacedSpec {
+  url: string
+  path: string
+  connections: number
+  /** Requests per second, spread evenly over each second. */
+  rate: number
+  duration: number
+  user?: { header: string; count: number } | undefined
+}
+
+/** autocannon's default: a response that takes longer counts as a timeout. */
+const timeoutMs = 10_000
+/** How often the schedule is caught up: the requests due since the last tick go out together. */
+const tickMs = 1
+
+/**
+ * An open-loop load at a fixed rate, request i due at i/rate seconds: what "N requests/s
+ * offered" means. autocannon's rate limit is a per-second quota per connection, so each
+ * connection fires its share as fast as the target answers at the start of every second and
+ * then waits: the target is saturated for most of each second, and the p99 it reports is the
+ * saturated one. Latency here runs from when a request was due, not from when a connection
+ * was free to send it, so a target that falls behind pays for the queue it builds
+ * (no coordinated omission).
+ */
+export function paced(spec: PacedSpec, hooks: EngineHooks): Engine {
+  const pool = new Pool(spec.url, { connections: spec.connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
+  const totals: EngineTotals = { requests: 0, non2xx: 0, errors: 0, timeouts: 0 }
+  const interval = 1000 / spec.rate
+  const start = performance.now()
+  const end = start + spec.duration * 1000
+  let sent = 0
+  let inflight = 0
+  let stopped = false
+  let finish: () => void = () => {}
+  const drained = new Promise<void>((resolve) => { finish = resolve })
+
+  const settle = (): void => {
+    inflight--
+    if (stopped && inflight === 0) finish()
+  }
+  const send = (due: number): void => {
+    inflight++
+    const user = spec.user === undefined ? null : `u${Math.floor(Math.random() * spec.user.count)}`
+    const headers = spec.user === undefined || user === null ? undefined : { [spec.user.header]: user }
+    pool.request({ method: 'GET', path: spec.path, ...(headers === undefined ? {} : { headers }) }).then(
+      async (res) => {
+        // Read to the end (dump() would close the connection past its size limit).
+        for await (const chunk of res.body) void chunk
+        totals.requests++
+        if (res.statusCode < 200 || res.statusCode >= 300) totals.non2xx++
+        hooks.response(res.statusCode, performance.now() - due, res.headers, user)
+      },
+    ).catch((err: unknown) => {
+      const timeout = (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT' || (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT'
+      totals.errors++
+      if (timeout) totals.timeouts++
+      hooks.error(timeout)
+    }).finally(settle)
+  }
+  const stop = (): void => {
+    if (stopped) return
+    stopped = true
+    if (inflight === 0) finish()
+  }
+  const tick = (): void => {
+    if (stopped) return
+    const now = Math.min(performance.now(), end)
+    const due = Math.floor((now - start) / interval)
+    for (; sent < due; sent++) send(start + sent * interval)
+    if (now >= end) stop()
+    else setTimeout(tick, tickMs)
+  }
+  tick()
+  const done = drained.then(async () => {
+    await pool.close()
+    return totals
+  })
+  return { stop, done }
+}
