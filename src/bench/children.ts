@@ -104,10 +104,10 @@ export function spawnChild(name: string, command: string, args: string[], opts: 
  * ramp, they always run from the build, also when the harness runs from its sources: every
  * process under load is what a user would run, and none pays for compiling TypeScript.
  */
-export function spawnHelper(name: string, file: string, args: string[], cores: Cores = null): Child {
+export function spawnHelper(name: string, file: string, args: string[], cores: Cores = null, nodeFlags: string[] = []): Child {
   const script = join(root, 'dist/bench/children', `${file}.js`)
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`)
-  return spawnChild(name, process.execPath, [script, ...args], { cores })
+  return spawnChild(name, process.execPath, [...nodeFlags, script, ...args], { cores })
 }
 
 function stopOne(p: ChildProcess, graceMs: number): Promise<void> {

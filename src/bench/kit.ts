@@ -36,6 +36,10 @@ export function launcherEnv(file: string): Record<string, string> {
 /** The kit of one bench run; `runs` holds every load run in order, for the report. */
 export class BenchKit implements Kit {
   readonly runs: LoadRun[] = []
+  /** With --profile: each profiled process's profile file (in the profile dir) and pid. */
+  readonly profiles: { file: string; pid: number }[] = []
+  /** Responses each target process served in this kit's loads, warm-ups included, by pid. */
+  readonly served = new Map<number, number>()
   readonly target: RampProcess | null
   private readonly children: Child[] = []
   private dir: string | null = null
@@ -89,11 +93,12 @@ export class BenchKit implements Kit {
     const launcher = join(root, 'bin/ramp.js')
     // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled ramp is started by node itself,
     // with the variables the launcher's line would have set.
-    const profiling = this.opts.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${this.opts.profileDir}`]
+    const profiling = this.profiling(`ramp-${this.children.length}`)
     const [command, args, extraEnv] = entry !== undefined ? [process.execPath, [...profiling, entry], {}]
       : profiling.length > 0 ? [process.execPath, [...profiling, launcher], launcherEnv(launcher)]
         : [launcher, [], {}]
     const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: { ...env, ...extraEnv } }))
+    this.profiled(profiling, child)
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
     return { main: listen.main, admin: new Admin(listen.admin, undefined), pid: child.pid, stop: () => child.stop() }
   }
@@ -125,6 +130,10 @@ export class BenchKit implements Kit {
       }
       run.marks.sort((a, b) => a.t - b.t)
     }
+    if (pid !== null) {
+      const n = run.requests + Object.values(run.warmupVersions).reduce((a, b) => a + b, 0)
+      this.served.set(pid, (this.served.get(pid) ?? 0) + n)
+    }
     this.runs.push(run)
     return run
   }
@@ -133,8 +142,21 @@ export class BenchKit implements Kit {
     return Sampler.read(ramp.admin)
   }
 
+  /** With --profile: the node flags that profile a process into `<name>.cpuprofile`. */
+  private profiling(name: string): string[] {
+    const dir = this.opts.profileDir
+    return dir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`]
+  }
+
+  private profiled(flags: string[], child: Child): void {
+    const name = flags.find((f) => f.startsWith('--cpu-prof-name='))?.slice('--cpu-prof-name='.length)
+    if (name !== undefined) this.profiles.push({ file: name, pid: child.pid })
+  }
+
   private async helperProxy(name: string, file: string, upstream: string): Promise<Served> {
-    const child = this.track(spawnHelper(name, file, [upstream], this.opts.cpus.proxy))
+    const profiling = this.profiling(file)
+    const child = this.track(spawnHelper(name, file, [upstream], this.opts.cpus.proxy, profiling))
+    this.profiled(profiling, child)
     const url = await child.jsonLine((l) => (typeof l.url === 'string' ? l.url : undefined))
     return { url, pid: child.pid }
   }

@@ -78,19 +78,31 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   return { busyMs: busy / 1000, shares }
 }
 
-/** Owners below this self and inclusive share are summed into one row. */
-const minorShare = 0.005
+/** A profiled process: its name, the summary of its profile, and the responses it served. */
+export interface ProfiledProcess { name: string; requests: number; summary: ProfileSummary }
 
-/** The summary as a table: each owner's self and inclusive share of ramp's busy time. */
-export function profileTable(name: string, summary: ProfileSummary): TextTable {
-  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
-  const major = summary.shares.filter((s) => s.self >= minorShare || s.inclusive >= minorShare)
-  const minor = summary.shares.filter((s) => !major.includes(s))
-  const rows = major.map((s) => [s.owner, pct(s.self), pct(s.inclusive)])
-  if (minor.length > 0) rows.push([`${minor.length} others`, pct(minor.reduce((a, s) => a + s.self, 0)), ''])
+/** Owners that take less than this many microseconds a request in every process are summed into one row. */
+const minorUs = 1
+
+/**
+ * The profiles side by side as CPU microseconds a request (busy time over the responses the
+ * process served, warm-ups included; start-up is in the busy time too, a few hundred ms),
+ * split by owner: where one proxy spends more than another, and in whose code.
+ */
+export function compareTable(processes: ProfiledProcess[]): TextTable {
+  const us = (p: ProfiledProcess, share: number): number => (p.requests === 0 ? 0 : share * p.summary.busyMs * 1000 / p.requests)
+  const owners = [...new Set(processes.flatMap((p) => p.summary.shares.map((s) => s.owner)))]
+  const cost = (p: ProfiledProcess, owner: string): number => us(p, p.summary.shares.find((s) => s.owner === owner)?.self ?? 0)
+  const major = owners.filter((o) => processes.some((p) => cost(p, o) >= minorUs))
+    .sort((a, b) => Math.max(...processes.map((p) => cost(p, b))) - Math.max(...processes.map((p) => cost(p, a))))
+  const minor = owners.filter((o) => !major.includes(o))
+  const f = (x: number): string => x.toFixed(1)
+  const rows = major.map((o) => [o, ...processes.map((p) => f(cost(p, o)))])
+  if (minor.length > 0) rows.push([`${minor.length} others`, ...processes.map((p) => f(minor.reduce((a, o) => a + cost(p, o), 0)))])
+  rows.push(['all', ...processes.map((p) => f(us(p, 1)))])
   return {
-    title: `where ramp's CPU went (${name}, ${Math.round(summary.busyMs).toLocaleString('en-US')} ms busy, idle left out): self is time in the owner's own code and adds up to 100%; inclusive counts time under its calls, callees included`,
-    head: ['owner', 'self', 'inclusive'],
+    title: 'CPU microseconds per request by owner (node --cpu-prof, self time: each row is time in that owner\'s own code; idle left out, start-up included)',
+    head: ['owner', ...processes.map((p) => `${p.name} (${p.requests.toLocaleString('en-US')} requests)`)],
     rows,
   }
 }

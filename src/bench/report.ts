@@ -1,6 +1,6 @@
 import type { LoadRun } from './load.js'
 import type { Pinning } from './pinning.js'
-import type { ProfileSummary } from './profile.js'
+import type { ProfiledProcess } from './profile.js'
 import type { ScenarioResult } from './scenario.js'
 
 export interface Machine {
@@ -26,6 +26,6 @@ export interface Report extends ScenarioResult {
   pinning: Pinning
   options: Record<string, unknown>
   runs: LoadRun[]
-  /** With --profile: ramp's CPU profiles (files under the report's folder), summarised by owner. */
-  profiles: { file: string; summary: ProfileSummary }[]
+  /** With --profile: the CPU profile of each proxy process (`profiles/<name>.cpuprofile` next to the report), summarised by owner. */
+  profiles: ProfiledProcess[]
 }

@@ -7,7 +7,7 @@ import { renderHtml } from './html.js'
 import { BenchKit } from './kit.js'
 import type { BenchOptions } from './options.js'
 import { pinSelf } from './pinning.js'
-import { profileTable, summarizeProfile, type CpuProfile } from './profile.js'
+import { compareTable, summarizeProfile, type CpuProfile, type ProfiledProcess } from './profile.js'
 import { Progress, type Output } from './progress.js'
 import type { Machine, Report } from './report.js'
 import type { Scenario, ScenarioResult } from './scenario.js'
@@ -43,15 +43,20 @@ function machine(): Machine {
 
 const stamp = (d: Date): string => d.toISOString().slice(0, 19).replaceAll(':', '-')
 
-/** The summaries of the CPU profiles ramp wrote (one per ramp process the scenario started). */
-function readProfiles(dir: string): Report['profiles'] {
-  let files: string[]
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()
-  } catch {
-    return []
+/** The profiles the kit's processes wrote when they exited, summarised, with the responses each served. */
+function readProfiles(dir: string, kit: BenchKit, out: Output): ProfiledProcess[] {
+  const profiles: ProfiledProcess[] = []
+  for (const { file, pid } of kit.profiles) {
+    let text: string
+    try {
+      text = readFileSync(join(dir, file), 'utf8')
+    } catch (err) {
+      out.write(`no profile from ${file}: ${err instanceof Error ? err.message : String(err)}\n`)
+      continue
+    }
+    profiles.push({ name: file.replace(/\.cpuprofile$/, ''), requests: kit.served.get(pid) ?? 0, summary: summarizeProfile(JSON.parse(text) as CpuProfile) })
   }
-  return files.map((f) => ({ file: join('profiles', f), summary: summarizeProfile(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile) }))
+  return profiles
 }
 
 /**
@@ -85,7 +90,7 @@ export async function runBench(opts: BenchOptions, out: Output = process.stdout)
     await kit.close()
     await stopAll()
   }
-  const profiles = profileDir === null ? [] : readProfiles(profileDir)
+  const profiles = profileDir === null ? [] : readProfiles(profileDir, kit, out)
   const report: Report = {
     scenario: opts.scenario,
     description: scenario.description,
@@ -96,7 +101,7 @@ export async function runBench(opts: BenchOptions, out: Output = process.stdout)
     pinning: opts.cpus,
     options: { duration: opts.duration, connections: kit.connections, requests: opts.requests, warmup: opts.warmup, target: opts.target, direct: opts.direct, backends: opts.backendFlags },
     ...result,
-    tables: [...result.tables, ...profiles.map((p) => profileTable(p.file, p.summary))],
+    tables: profiles.length === 0 ? result.tables : [...result.tables, compareTable(profiles)],
     profiles,
     runs: kit.runs,
   }

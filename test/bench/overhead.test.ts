@@ -3,24 +3,26 @@ import { test } from 'node:test'
 import { backend, canaryRouted, canaryYaml, rampWith } from '../support/ramp.js'
 import { bench, failedChecks, shares } from './support.js'
 
-interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number } | null }
+interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number; ceilingAddedMs: number | null } | null }
 
-test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in one run, then the fixed-rate pair; the figures agree with each other', async (t) => {
+test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in one run, then the fixed-rate rows; the figures agree with each other', async (t) => {
   const { status, report, html, output } = await bench(t, 'overhead', { duration: 0.3 })
   assert.equal(status, 0, failedChecks(report))
-  assert.deepEqual(report.runs.map((r) => r.label.split(' ')[0]), ['direct', 'plain', 'ceiling:', 'ramp,', 'direct', 'ramp,'])
+  assert.deepEqual(report.runs.map((r) => r.label.split(' ')[0]), ['direct', 'plain', 'ceiling:', 'ramp,', 'direct', 'ceiling:', 'ramp,'])
   for (const run of report.runs) {
     assert.ok(run.requests > 0, `${run.label} answered`)
     assert.equal(run.samples.reduce((a, s) => a + s.rps, 0), run.requests, `${run.label}: the per-second samples add up to the run's responses`)
   }
   for (const s of shares(report)) assert.ok(Math.abs(Object.values(s).reduce((a, b) => a + b, 0) - 1) < 1e-9, 'shares sum to 1')
-  const [ramp, fixedRamp] = [report.runs[3]!, report.runs[5]!]
+  const [ramp, fixedCeiling, fixedRamp] = [report.runs[3]!, report.runs[5]!, report.runs[6]!]
   assert.ok((ramp.versions.v2 ?? 0) > 0 && (ramp.versions.v1 ?? 0) > 0, 'ramp split between v1 and v2')
   const f = report.figures as unknown as Figures
   assert.ok(f.fixedRate !== null)
   assert.equal(f.fixedRate.offered, Math.round(Math.min(20_000, 0.7 * ramp.rps)), 'the fixed rate is 70% of ramp\'s maximum (below 20 000)')
   assert.equal(fixedRamp.rate, f.fixedRate.offered)
   assert.equal(f.fixedRate.addedMs, f.fixedRate.rampP99 - f.fixedRate.directP99)
+  assert.equal(f.fixedRate.ceilingAddedMs, fixedCeiling.p99 - f.fixedRate.directP99)
+  assert.equal(fixedCeiling.rate, f.fixedRate.offered)
   assert.equal(f.ratios.rampToPlainRps, ramp.rps / report.runs[1]!.rps)
   assert.equal(f.ratios.rampToCeilingP99, ramp.p99 / report.runs[2]!.p99)
   const perCpu = (i: number): number => report.runs[i]!.rps / report.runs[i]!.cpu!.target

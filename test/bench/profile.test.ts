@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { launcherEnv } from '../../src/bench/kit.js'
-import { ownerOf, profileTable, summarizeProfile, type CpuProfile } from '../../src/bench/profile.js'
+import { compareTable, ownerOf, summarizeProfile, type CpuProfile } from '../../src/bench/profile.js'
 import { bench, failedChecks } from './support.js'
 
 test('ownerOf: who a frame belongs to', () => {
@@ -43,23 +43,40 @@ test('summarizeProfile: self shares add up over busy time, inclusive counts each
   assert.equal(by.ramp?.inclusive, 4 / 5)
   assert.equal(by.fastify?.inclusive, 3 / 5)
   assert.ok(Math.abs(s.shares.reduce((a, x) => a + x.self, 0) - 1) < 1e-12)
-  const table = profileTable('ramp.cpuprofile', s)
-  assert.deepEqual(table.rows[0], ['ramp', '40.0%', '80.0%'])
-  assert.match(table.title, /5 ms busy/)
+})
+
+test('compareTable: CPU microseconds per request by owner, one column per process, small owners summed', () => {
+  const s = summarizeProfile(profile)
+  // 5 ms busy over 1000 requests: 5 us a request, 2 of them in ramp's code.
+  const half = { ...s, shares: s.shares.map((x) => ({ ...x })) }
+  const table = compareTable([{ name: 'a', requests: 1000, summary: s }, { name: 'b', requests: 2000, summary: half }])
+  assert.deepEqual(table.head, ['owner', 'a (1,000 requests)', 'b (2,000 requests)'])
+  assert.deepEqual(table.rows, [
+    ['ramp', '2.0', '1.0'],
+    ['fastify', '2.0', '1.0'],
+    ['(garbage collector)', '1.0', '0.5'],
+    ['all', '5.0', '2.5'],
+  ])
+  // Over 10 000 requests every owner is under 1 us a request: one row holds them.
+  assert.deepEqual(compareTable([{ name: 'c', requests: 10_000, summary: s }]).rows, [['3 others', '0.5'], ['all', '0.5']])
 })
 
 test('a profiled ramp gets the variables of bin/ramp.js\'s launcher line (node runs it directly, so the line does not)', () => {
   assert.deepEqual(launcherEnv(new URL('../../bin/ramp.js', import.meta.url).pathname), { MALLOC_MMAP_THRESHOLD_: '65536' })
 })
 
-test('bench --profile: ramp runs under --cpu-prof, and the report says where its CPU went', async (t) => {
-  const { status, report, output } = await bench(t, 'soak', { requests: 3000, profile: true })
+test('bench --profile: each proxy runs under --cpu-prof, and the report splits its CPU per request by owner', async (t) => {
+  const { status, report, output } = await bench(t, 'overhead', { duration: 0.3, profile: true })
   assert.equal(status, 0, failedChecks(report))
-  assert.equal(report.profiles.length, 1, 'one ramp process, one profile')
-  const [p] = report.profiles
-  assert.match(p!.file, /^profiles\/.+\.cpuprofile$/)
-  const owners = p!.summary.shares.map((s) => s.owner)
+  assert.deepEqual(report.profiles.map((p) => p.name.replace(/-\d+$/, '')).sort(), ['ceiling-proxy', 'plain-proxy', 'ramp'])
+  const servedBy = (label: string): number => report.runs.filter((r) => r.label.startsWith(label))
+    .reduce((a, r) => a + r.requests + Object.values(r.warmupVersions).reduce((x, y) => x + y, 0), 0)
+  const byName = Object.fromEntries(report.profiles.map((p) => [p.name.replace(/-\d+$/, ''), p]))
+  assert.equal(byName.ramp?.requests, servedBy('ramp'), 'ramp\'s requests are those of its rows')
+  assert.equal(byName['ceiling-proxy']?.requests, servedBy('ceiling'))
+  const owners = byName.ramp.summary.shares.map((s) => s.owner)
   for (const o of ['ramp', 'fastify', '@fastify/reply-from', 'undici', 'node']) assert.ok(owners.includes(o), `${o} in ${owners.join(', ')}`)
-  assert.ok(Math.abs(p!.summary.shares.reduce((a, s) => a + s.self, 0) - 1) < 1e-9, 'self shares add up to 1')
-  assert.match(output, /where ramp's CPU went/)
+  assert.ok(!byName['ceiling-proxy'].summary.shares.some((s) => s.owner === 'fastify'), 'the ceiling runs no fastify')
+  for (const p of report.profiles) assert.ok(Math.abs(p.summary.shares.reduce((a, s) => a + s.self, 0) - 1) < 1e-9, `${p.name}: self shares add up to 1`)
+  assert.match(output, /CPU microseconds per request by owner/)
 })
