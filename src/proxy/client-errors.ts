@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http'
+import { currentResponse } from './current-response.js'
 import type { Duplex } from 'node:stream'
 import { errorRegistry, type RampErrorCode } from '../errors.js'
 
@@ -49,8 +49,8 @@ export function clientErrorHandler(rejected: (reason: ClientRejection) => void):
     }
     const answer = byCode[code] ?? badRequest
     rejected(answer.reason)
-    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage
-    if (socket.writable && (inFlight === undefined || inFlight === null || !inFlight.headersSent)) {
+    const inFlight = currentResponse(socket)
+    if (socket.writable && (inFlight === null || !inFlight.headersSent)) {
       socket.write(rawResponse(answer, answer === badRequest ? code : undefined))
     }
     socket.destroy()
