@@ -8,6 +8,7 @@ import { runLoad, type LoadRun, type LoadSpec } from './load.js'
 import type { BenchOptions } from './options.js'
 import type { Progress } from './progress.js'
 import { Sampler } from './sampler.js'
+import type { Loads } from './profile.js'
 import type { Backends, Kit, RampProcess, Scenario, Served } from './scenario.js'
 import type { RampReading } from './timeline.js'
 
@@ -27,6 +28,12 @@ state: { store: memory }
 
 interface Listen { main: string; admin: string }
 
+/**
+ * Microseconds on the clock V8 stamps CPU profiles with: both it and `process.hrtime` read
+ * CLOCK_MONOTONIC on Linux, so a child's profile can be cut to the time it was under load.
+ */
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n)
+
 /** The variables a launcher's `#!/usr/bin/env -S NAME=value ... node` line sets. */
 export function launcherEnv(file: string): Record<string, string> {
   const line = readFileSync(file, 'utf8').split('\n', 1)[0] ?? ''
@@ -38,8 +45,8 @@ export class BenchKit implements Kit {
   readonly runs: LoadRun[] = []
   /** With --profile: each profiled process's profile file (in the profile dir) and pid. */
   readonly profiles: { file: string; pid: number }[] = []
-  /** Responses each target process served in this kit's loads, warm-ups included, by pid. */
-  readonly served = new Map<number, number>()
+  /** By pid of the process serving them: the responses of this kit's loads, warm-ups included, and when those loads ran. */
+  readonly loads = new Map<number, Loads>()
   readonly target: RampProcess | null
   private readonly children: Child[] = []
   private dir: string | null = null
@@ -117,6 +124,7 @@ export class BenchKit implements Kit {
     const bench = [process.pid, ...this.children.map((c) => c.pid)]
     const pid = spec.pid ?? spec.ramp?.pid ?? null
     let run: LoadRun
+    const from = monotonicUs()
     try {
       run = await runLoad(spec, { sampler, watch: pid === null ? null : { target: pid, bench }, progress: this.progress })
     } finally {
@@ -132,7 +140,10 @@ export class BenchKit implements Kit {
     }
     if (pid !== null) {
       const n = run.requests + Object.values(run.warmupVersions).reduce((a, b) => a + b, 0)
-      this.served.set(pid, (this.served.get(pid) ?? 0) + n)
+      const load = this.loads.get(pid) ?? { requests: 0, windows: [] }
+      load.requests += n
+      load.windows.push({ fromUs: from, toUs: monotonicUs() })
+      this.loads.set(pid, load)
     }
     this.runs.push(run)
     return run

@@ -3,9 +3,14 @@ import type { TextTable } from './scenario.js'
 /** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` writes) that the summary reads. */
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[]
+  /** Microseconds on the monotonic clock when profiling started; each time delta is from the sample before. */
+  startTime: number
   samples: number[]
   timeDeltas: number[]
 }
+
+/** The loads a profiled process served: their responses, and when each ran (monotonic microseconds). */
+export interface Loads { requests: number; windows: { fromUs: number; toUs: number }[] }
 
 /** One owner of code (a package, ramp itself, Node's own modules, V8's pseudo-frames) and its share of the busy samples. */
 export interface ProfileShare {
@@ -40,16 +45,21 @@ export function ownerOf(frame: { functionName: string; url: string }): string {
 /**
  * Splits a CPU profile's busy time by owner, both as self time (which adds up) and as
  * inclusive time (how much runs under each owner's calls, callees of other owners included).
- * Idle samples (the event loop waiting) are left out.
+ * Idle samples (the event loop waiting) are left out, and so is every sample outside
+ * `windows` when given (start-up, the pauses between loads).
  */
-export function summarizeProfile(profile: CpuProfile): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, windows?: Loads['windows']): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const parent = new Map<number, number>()
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const timeById = new Map<number, number>()
+  let at = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
+    const dt = profile.timeDeltas[i] ?? 0
+    at += dt
+    if (windows !== undefined && !windows.some((w) => at >= w.fromUs && at <= w.toUs)) continue
     const id = profile.samples[i] as number
-    timeById.set(id, (timeById.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+    timeById.set(id, (timeById.get(id) ?? 0) + dt)
   }
   const self = new Map<string, number>()
   const inclusive = new Map<string, number>()
@@ -85,9 +95,9 @@ export interface ProfiledProcess { name: string; requests: number; summary: Prof
 const minorUs = 1
 
 /**
- * The profiles side by side as CPU microseconds a request (busy time over the responses the
- * process served, warm-ups included; start-up is in the busy time too, a few hundred ms),
- * split by owner: where one proxy spends more than another, and in whose code.
+ * The profiles side by side as CPU microseconds a request (busy time while the process was
+ * under load, over the responses it served then, warm-ups included), split by owner: where
+ * one proxy spends more than another, and in whose code.
  */
 export function compareTable(processes: ProfiledProcess[]): TextTable {
   const us = (p: ProfiledProcess, share: number): number => (p.requests === 0 ? 0 : share * p.summary.busyMs * 1000 / p.requests)
@@ -101,7 +111,7 @@ export function compareTable(processes: ProfiledProcess[]): TextTable {
   if (minor.length > 0) rows.push([`${minor.length} others`, ...processes.map((p) => f(minor.reduce((a, o) => a + cost(p, o), 0)))])
   rows.push(['all', ...processes.map((p) => f(us(p, 1)))])
   return {
-    title: 'CPU microseconds per request by owner (node --cpu-prof, self time: each row is time in that owner\'s own code; idle left out, start-up included)',
+    title: 'CPU microseconds per request by owner, while under load (node --cpu-prof, self time: each row is time in that owner\'s own code; idle left out)',
     head: ['owner', ...processes.map((p) => `${p.name} (${p.requests.toLocaleString('en-US')} requests)`)],
     rows,
   }

@@ -54,7 +54,8 @@ function readProfiles(dir: string, kit: BenchKit, out: Output): ProfiledProcess[
       out.write(`no profile from ${file}: ${err instanceof Error ? err.message : String(err)}\n`)
       continue
     }
-    profiles.push({ name: file.replace(/\.cpuprofile$/, ''), requests: kit.served.get(pid) ?? 0, summary: summarizeProfile(JSON.parse(text) as CpuProfile) })
+    const loads = kit.loads.get(pid) ?? { requests: 0, windows: [] }
+    profiles.push({ name: file.replace(/\.cpuprofile$/, ''), requests: loads.requests, summary: summarizeProfile(JSON.parse(text) as CpuProfile, loads.windows) })
   }
   return profiles
 }

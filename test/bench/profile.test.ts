@@ -27,6 +27,8 @@ const profile: CpuProfile = {
     { id: 5, callFrame: { functionName: '(garbage collector)', url: '' } },
     { id: 6, callFrame: { functionName: '(idle)', url: '' } },
   ],
+  startTime: 0,
+  // One sample a millisecond: at 1 ms, 2 ms, ... 8 ms.
   samples: [2, 3, 3, 4, 5, 6, 6, 6],
   timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
 }
@@ -43,6 +45,13 @@ test('summarizeProfile: self shares add up over busy time, inclusive counts each
   assert.equal(by.ramp?.inclusive, 4 / 5)
   assert.equal(by.fastify?.inclusive, 3 / 5)
   assert.ok(Math.abs(s.shares.reduce((a, x) => a + x.self, 0) - 1) < 1e-12)
+})
+
+test('summarizeProfile with load windows counts only the samples taken under load', () => {
+  const s = summarizeProfile(profile, [{ fromUs: 1500, toUs: 4500 }])
+  // The samples at 2, 3 and 4 ms: b (fastify) twice, c (ramp) once.
+  assert.equal(s.busyMs, 3)
+  assert.deepEqual(s.shares.map((x) => [x.owner, x.self]), [['fastify', 2 / 3], ['ramp', 1 / 3]])
 })
 
 test('compareTable: CPU microseconds per request by owner, one column per process, small owners summed', () => {
@@ -76,6 +85,8 @@ test('bench --profile: each proxy runs under --cpu-prof, and the report splits i
   assert.equal(byName['ceiling-proxy']?.requests, servedBy('ceiling'))
   const owners = byName.ramp.summary.shares.map((s) => s.owner)
   for (const o of ['ramp', 'fastify', '@fastify/reply-from', 'undici', 'node']) assert.ok(owners.includes(o), `${o} in ${owners.join(', ')}`)
+  // The command line is parsed once, at start-up, which is cut away with the time between loads.
+  assert.ok(!owners.includes('commander'), `no start-up in ${owners.join(', ')}`)
   assert.ok(!byName['ceiling-proxy'].summary.shares.some((s) => s.owner === 'fastify'), 'the ceiling runs no fastify')
   for (const p of report.profiles) assert.ok(Math.abs(p.summary.shares.reduce((a, s) => a + s.self, 0) - 1) < 1e-9, `${p.name}: self shares add up to 1`)
   assert.match(output, /CPU microseconds per request by owner/)
