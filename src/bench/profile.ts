@@ -29,13 +29,16 @@ export interface ProfileSummary {
 
 /**
  * Who owns a frame: the package a file under node_modules belongs to, `ramp` for the
- * project's own files, `node` for Node's built-in modules, and V8's pseudo-frames by name
+ * project's own files, `node` for Node's built-in modules, `(wasm)` for WebAssembly (here,
+ * undici's llhttp parser), `(eval)` for code without a file, and V8's pseudo-frames by name
  * ("(garbage collector)", "(program)": native work outside JavaScript).
  */
 export function ownerOf(frame: { functionName: string; url: string }): string {
   const { url } = frame
   if (url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(native)'
   if (url.startsWith('node:')) return 'node'
+  if (url.startsWith('wasm:')) return '(wasm)'
+  if (!url.startsWith('file:')) return '(eval)'
   const at = url.lastIndexOf('/node_modules/')
   if (at === -1) return 'ramp'
   const parts = url.slice(at + '/node_modules/'.length).split('/')

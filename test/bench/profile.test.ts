@@ -13,6 +13,8 @@ test('ownerOf: who a frame belongs to', () => {
     ['node:internal/http', 'x', 'node'],
     ['', '(garbage collector)', '(garbage collector)'],
     ['', 'writev', '(native)'],
+    ['wasm://wasm/00034eea', 'wasm-function[20]', '(wasm)'],
+    ['evalmachine.<anonymous>', 'gc', '(eval)'],
   ]
   for (const [url, functionName, owner] of rows) assert.equal(ownerOf({ url, functionName }), owner, url || functionName)
 })
