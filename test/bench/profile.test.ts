@@ -77,7 +77,8 @@ test('a profiled ramp gets the variables of bin/ramp.js\'s launcher line (node r
 })
 
 test('bench --profile: each proxy runs under --cpu-prof, and the report splits its CPU per request by owner', async (t) => {
-  const { status, report, output } = await bench(t, 'overhead', { duration: 0.3, profile: true })
+  // A warm-up: a proxy under the profiler can take longer than a short run to answer its first request.
+  const { status, report, output } = await bench(t, 'overhead', { duration: 0.5, warmup: 0.5, profile: true })
   assert.equal(status, 0, failedChecks(report))
   assert.deepEqual(report.profiles.map((p) => p.name.replace(/-\d+$/, '')).sort(), ['ceiling-proxy', 'plain-proxy', 'ramp'])
   const servedBy = (label: string): number => report.runs.filter((r) => r.label.startsWith(label))
