@@ -100,12 +100,13 @@ export class BenchKit implements Kit {
     const launcher = join(root, 'bin/ramp.js')
     // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled ramp is started by node itself,
     // with the variables the launcher's line would have set.
-    const profiling = this.profiling(`ramp-${this.children.length}`)
+    const profileName = `ramp-${this.children.length}`
+    const profiling = this.profiling(profileName)
     const [command, args, extraEnv] = entry !== undefined ? [process.execPath, [...profiling, entry], {}]
       : profiling.length > 0 ? [process.execPath, [...profiling, launcher], launcherEnv(launcher)]
         : [launcher, [], {}]
     const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: { ...env, ...extraEnv } }))
-    this.profiled(profiling, child)
+    this.profiled(profileName, child)
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
     return { main: listen.main, admin: new Admin(listen.admin, undefined), pid: child.pid, stop: () => child.stop() }
   }
@@ -159,15 +160,15 @@ export class BenchKit implements Kit {
     return dir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`]
   }
 
-  private profiled(flags: string[], child: Child): void {
-    const name = flags.find((f) => f.startsWith('--cpu-prof-name='))?.slice('--cpu-prof-name='.length)
-    if (name !== undefined) this.profiles.push({ file: name, pid: child.pid })
+  /** With --profile: notes which process writes `<name>.cpuprofile`. */
+  private profiled(name: string, child: Child): void {
+    if (this.opts.profileDir !== null) this.profiles.push({ file: `${name}.cpuprofile`, pid: child.pid })
   }
 
   private async helperProxy(name: string, file: string, upstream: string): Promise<Served> {
     const profiling = this.profiling(file)
     const child = this.track(spawnHelper(name, file, [upstream], this.opts.cpus.proxy, profiling))
-    this.profiled(profiling, child)
+    this.profiled(file, child)
     const url = await child.jsonLine((l) => (typeof l.url === 'string' ? l.url : undefined))
     return { url, pid: child.pid }
   }
