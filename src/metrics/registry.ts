@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { HotCounter, HotCounters } from './hot-counter.js'
 
 /** Status classes are the only `code` label values, so the label set stays bounded. */
 export const codeClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
@@ -13,13 +14,15 @@ export interface WindowReading { listener: string; version: string; successRate:
 
 /** Pre-bound children for one (listener, version): the per-request path does no label lookups. */
 export interface RequestSeries {
-  readonly byClass: ReadonlyArray<Counter.Internal>
+  readonly byClass: ReadonlyArray<HotCounter>
   readonly duration: Histogram.Internal<string>
 }
 
 export class Metrics {
   readonly registry = new Registry()
-  readonly requests = new Counter({ name: 'ramp_requests_total', help: 'Requests served, by listener, version and status class.', labelNames: ['listener', 'version', 'code'], registers: [this.registry] })
+  private readonly hotRequests = new HotCounters()
+  private readonly hotDecisions = new HotCounters()
+  readonly requests = this.hotRequests.of(new Counter({ name: 'ramp_requests_total', help: 'Requests served, by listener, version and status class.', labelNames: ['listener', 'version', 'code'], registers: [this.registry], collect: this.hotRequests.collect }))
   readonly duration = new Histogram({ name: 'ramp_request_duration_seconds', help: 'Time from request to the end of the response, by listener and version.', labelNames: ['listener', 'version'], buckets: durationBuckets, registers: [this.registry] })
   readonly upstreamErrors = new Counter({ name: 'ramp_upstream_errors_total', help: 'Requests that failed upstream, by version and reason (connect, tls, reset, timeout, bad_response, no_backend).', labelNames: ['version', 'reason'], registers: [this.registry] })
   readonly weight = new Gauge({ name: 'ramp_canary_weight', help: 'Canary share of main-listener traffic, in percent.', registers: [this.registry] })
@@ -28,7 +31,7 @@ export class Metrics {
   readonly backends = new Gauge({ name: 'ramp_backends', help: 'Backends configured per version and role.', labelNames: ['version', 'role'], registers: [this.registry] })
   readonly backendUp = new Gauge({ name: 'ramp_backend_up', help: '1 when the backend is a candidate for traffic (active checks pass, not ejected), 0 when it is held out.', labelNames: ['version', 'backend'], registers: [this.registry] })
   readonly panic = new Gauge({ name: 'ramp_panic', help: '1 while no version in the routing table has an available backend, so traffic goes by weight to every backend as if healthy.', registers: [this.registry] })
-  readonly routingDecisions = new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason (preview, header, cookie, route:NAME, sticky, weight, fallback: the decided version had no available backend) and the version that served.', labelNames: ['reason', 'version'], registers: [this.registry] })
+  readonly routingDecisions = this.hotDecisions.of(new Counter({ name: 'ramp_routing_decisions_total', help: 'Routing decisions by reason (preview, header, cookie, route:NAME, sticky, weight, fallback: the decided version had no available backend) and the version that served.', labelNames: ['reason', 'version'], registers: [this.registry], collect: this.hotDecisions.collect }))
 
   readonly retries = new Counter({ name: 'ramp_retries_total', help: 'Failed tries that could be retried, by version, reason (connect, reset, status) and result (retried; budget_exhausted and no_other_backend returned the failure).', labelNames: ['version', 'reason', 'result'], registers: [this.registry] })
   readonly mirrorRequests = new Counter({ name: 'ramp_mirror_requests_total', help: 'Mirrored copies by version and result (sent, shed: too many in flight, body_too_large).', labelNames: ['version', 'result'], registers: [this.registry] })
@@ -70,7 +73,7 @@ export class Metrics {
     let s = versions.get(version)
     if (s === undefined) {
       s = {
-        byClass: codeClasses.map((code) => this.requests.labels({ listener, version, code })),
+        byClass: codeClasses.map((code) => this.hotRequests.series({ listener, version, code })),
         duration: this.duration.labels({ listener, version }),
       }
       versions.set(version, s)
@@ -89,6 +92,11 @@ export class Metrics {
       const v = value(w)
       if (v !== null) gauge.set({ listener: w.listener, version: w.version }, v)
     }
+  }
+
+  /** The `ramp_routing_decisions_total` series of one reason and version, for the request path. */
+  decisionSeries(reason: string, version: string): HotCounter {
+    return this.hotDecisions.series({ reason, version })
   }
 
   setPhase(current: string): void {

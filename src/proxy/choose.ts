@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import type { Counter } from 'prom-client'
 import type { Measurements } from '../analysis/window.js'
+import type { HotCounter } from '../metrics/hot-counter.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Clock } from '../rollout/clock.js'
 import type { VersionPool } from '../pool/pool.js'
@@ -29,12 +29,12 @@ export type Chooser = (req: IncomingMessage) => Choice
  * client would go.
  */
 export function createChooser(name: Listener, tables: TableHolder, metrics: Metrics, random: () => number, measurements: Measurements, clock: Clock): Chooser {
-  const decisions = new Map<string, Map<string, Counter.Internal>>()
-  const decisionCounter = (reason: string, version: string): Counter.Internal => {
+  const decisions = new Map<string, Map<string, HotCounter>>()
+  const decisionCounter = (reason: string, version: string): HotCounter => {
     let byVersion = decisions.get(reason)
-    if (byVersion === undefined) decisions.set(reason, byVersion = new Map<string, Counter.Internal>())
+    if (byVersion === undefined) decisions.set(reason, byVersion = new Map<string, HotCounter>())
     let c = byVersion.get(version)
-    if (c === undefined) byVersion.set(version, c = metrics.routingDecisions.labels({ reason, version }))
+    if (c === undefined) byVersion.set(version, c = metrics.decisionSeries(reason, version))
     return c
   }
   return (req) => {
