@@ -106,7 +106,7 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
       if (phase !== 'tunnel') release()
     })
 
-    const headers = upgradeRequestHeaders({ ...req.headers }, {
+    const headers = upgradeRequestHeaders(req.headers, {
       clientAddress: req.socket.remoteAddress,
       proto: deps.proto,
       host: req.headers.host,
@@ -129,7 +129,7 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
         phase = 'tunnel'
         record(101, undefined)
         upstream.setNoDelay(true)
-        socket.write(responseHead(101, res.statusMessage, withCookie(upgradeResponseHeaders({ ...res.headers }, current.responseVersionHeader, pool.name))), 'latin1')
+        socket.write(responseHead(101, res.statusMessage, withCookie(upgradeResponseHeaders(res.headers, current.responseVersionHeader, pool.name))), 'latin1')
         if (upstreamHead.length > 0) socket.write(upstreamHead)
         if (head.length > 0) upstream.write(head)
         const gauge = metrics.tunnelsOpen.labels({ listener: name, version: pool.name })
@@ -144,7 +144,7 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
         if (phase !== 'handshake') return void res.destroy()
         phase = 'answering'
         record(res.statusCode ?? 502, undefined)
-        const out = withCookie(clientResponseHeaders({ ...res.headers }, current.responseVersionHeader, pool.name))
+        const out = withCookie(clientResponseHeaders(res.headers, current.responseVersionHeader, pool.name))
         out.connection = 'close'
         socket.write(responseHead(res.statusCode ?? 502, res.statusMessage, out), 'latin1')
         res.once('end', () => closeSoon(socket))
