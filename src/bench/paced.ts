@@ -40,6 +40,9 @@ export function paced(spec: PacedSpec, hooks: EngineHooks): Engine {
   const interval = 1000 / spec.rate
   const start = performance.now()
   const end = start + spec.duration * 1000
+  // Request 0 is due at the start; the last one due before the end is the last one sent, so a
+  // run shorter than one interval still sends one.
+  const total = Math.max(1, Math.ceil(spec.duration * 1000 / interval))
   let sent = 0
   let inflight = 0
   let stopped = false
@@ -77,7 +80,7 @@ export function paced(spec: PacedSpec, hooks: EngineHooks): Engine {
   const tick = (): void => {
     if (stopped) return
     const now = Math.min(performance.now(), end)
-    const due = Math.floor((now - start) / interval)
+    const due = Math.min(total, Math.floor((now - start) / interval) + 1)
     for (; sent < due; sent++) send(start + sent * interval)
     if (now >= end) stop()
     else setTimeout(tick, tickMs)
