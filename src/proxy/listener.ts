@@ -217,9 +217,8 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
       },
       rewriteRequestHeaders(request, headers): IncomingHttpHeaders {
         const flight = request.rampFlight as Flight & { backend: Backend }
-        retries.tag(headers, flight)
         const { preserveHost, versionHeader } = settings()
-        return upstreamRequestHeaders(headers, {
+        const upstream = upstreamRequestHeaders(headers, {
           clientAddress: request.raw.socket.remoteAddress,
           proto,
           host: clientHost(request.headers),
@@ -228,6 +227,9 @@ export async function createListener(opts: ListenerOptions): Promise<FastifyInst
           versionHeader,
           version: flight.pool.name,
         })
+        // The object returned here is the one reply-from hands the retry hook with each try.
+        retries.tag(upstream, flight)
+        return upstream
       },
       // Set even when retries are off: reply-from's default retries a GET's 503 up to ten
       // times on the same backend, leaving each discarded body unread.
