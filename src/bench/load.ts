@@ -1,7 +1,8 @@
 import { cpus } from 'node:os'
 import autocannon from 'autocannon'
 import { cpuWindow } from './cpu.js'
-import { paced, type Engine, type EngineHooks, type EngineTotals } from './paced.js'
+import type { Pool } from 'undici'
+import { paced, pacedPool, type Engine, type EngineHooks, type EngineTotals } from './paced.js'
 import type { Progress } from './progress.js'
 import type { Sampler } from './sampler.js'
 import { noReading, Seconds, type Sample } from './timeline.js'
@@ -120,9 +121,9 @@ function cannon(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks
 }
 
 /** The engine for a spec: paced when it offers a rate, autocannon's closed loop otherwise. */
-function engine(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks): Engine {
-  if (spec.rate === undefined) return cannon(spec, duration, hooks)
-  return paced({ url: spec.url, path: spec.path ?? '/', connections: spec.connections, rate: spec.rate, duration: duration ?? 10, user: spec.user }, hooks)
+function engine(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks, pool: Pool | null): Engine {
+  if (spec.rate === undefined || pool === null) return cannon(spec, duration, hooks)
+  return paced({ url: spec.url, path: spec.path ?? '/', connections: spec.connections, rate: spec.rate, duration: duration ?? 10, user: spec.user }, hooks, pool)
 }
 
 /**
@@ -131,11 +132,21 @@ function engine(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks
  * is one.
  */
 export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; watch: Watch | null; progress: Progress }): Promise<LoadRun> {
+  const pool = spec.rate === undefined ? null : pacedPool(spec.url, spec.connections)
+  try {
+    return await measure(spec, ctx, pool)
+  } finally {
+    await pool?.close()
+  }
+}
+
+/** runLoad's body; `pool` carries a paced load's connections from its warm-up into its measured run. */
+async function measure(spec: LoadSpec, ctx: { sampler: Sampler | null; watch: Watch | null; progress: Progress }, pool: Pool | null): Promise<LoadRun> {
   const warmupVersions: Record<string, number> = {}
   if ((spec.warmup ?? 0) > 0) {
     ctx.progress.update(0, `${spec.label}: warm-up ${spec.warmup} s`)
     const count = (headers: Record<string, unknown>): void => { const v = versionOf(headers); warmupVersions[v] = (warmupVersions[v] ?? 0) + 1 }
-    await engine({ ...spec, amount: undefined }, spec.warmup, { response: (_s, _l, headers) => count(headers), error: () => {} }).done
+    await engine({ ...spec, amount: undefined }, spec.warmup, { response: (_s, _l, headers) => count(headers), error: () => {} }, pool).done
   }
   const seconds = new Seconds()
   const versions: Record<string, number> = {}
@@ -153,7 +164,7 @@ export async function runLoad(spec: LoadSpec, ctx: { sampler: Sampler | null; wa
       seconds.record(latencyMs, status >= 200 && status < 300, v)
     },
     error: () => seconds.failed(),
-  })
+  }, pool)
   const tick = setInterval(() => seconds.close(Math.round(elapsed()), ctx.sampler?.latest ?? noReading), 1000)
   const bar = setInterval(() => {
     const f = spec.amount === undefined ? elapsed() / (spec.duration ?? 10) : seconds.responses / spec.amount

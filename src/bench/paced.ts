@@ -22,6 +22,15 @@ export interface PacedSpec {
 
 /** autocannon's default: a response that takes longer counts as a timeout. */
 const timeoutMs = 10_000
+
+/**
+ * The connections a paced load sends on. One pool serves a run's warm-up and its measured
+ * load, so the measured load starts on open connections, as a closed loop's does after its
+ * first requests: opening them is a cost of its own (for ramp ~2x a proxied request's).
+ */
+export function pacedPool(url: string, connections: number): Pool {
+  return new Pool(url, { connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
+}
 /** How often the schedule is caught up: the requests due since the last tick go out together. */
 const tickMs = 1
 
@@ -34,8 +43,7 @@ const tickMs = 1
  * was free to send it, so a target that falls behind pays for the queue it builds
  * (no coordinated omission).
  */
-export function paced(spec: PacedSpec, hooks: EngineHooks): Engine {
-  const pool = new Pool(spec.url, { connections: spec.connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
+export function paced(spec: PacedSpec, hooks: EngineHooks, pool: Pool): Engine {
   const totals: EngineTotals = { requests: 0, non2xx: 0, errors: 0, timeouts: 0 }
   const interval = 1000 / spec.rate
   const start = performance.now()
@@ -86,9 +94,6 @@ export function paced(spec: PacedSpec, hooks: EngineHooks): Engine {
     else setTimeout(tick, tickMs)
   }
   tick()
-  const done = drained.then(async () => {
-    await pool.close()
-    return totals
-  })
+  const done = drained.then(() => totals)
   return { stop, done }
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { test, type TestContext } from 'node:test'
-import { paced, type EngineTotals } from '../../src/bench/paced.js'
+import { paced, pacedPool, type EngineTotals } from '../../src/bench/paced.js'
 
 /** A backend that notes when each request arrived and answers after `delayMs`. */
 async function recorder(t: TestContext, delayMs = 0): Promise<{ url: string; arrivals: number[] }> {
@@ -19,11 +19,14 @@ async function recorder(t: TestContext, delayMs = 0): Promise<{ url: string; arr
 
 async function run(url: string, rate: number, duration: number, connections: number): Promise<{ totals: EngineTotals; latencies: number[] }> {
   const latencies: number[] = []
+  const pool = pacedPool(url, connections)
   const { done } = paced({ url, path: '/', connections, rate, duration }, {
     response: (_status, ms) => { latencies.push(ms) },
     error: () => {},
-  })
-  return { totals: await done, latencies }
+  }, pool)
+  const totals = await done
+  await pool.close()
+  return { totals, latencies }
 }
 
 test('paced: the offered rate is spread over each second, not sent as a burst at its start', async (t) => {
