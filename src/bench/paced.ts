@@ -25,8 +25,8 @@ const timeoutMs = 10_000
 
 /**
  * The connections a paced load sends on. One pool serves a run's warm-up and its measured
- * load, so the measured load starts on open connections, as a closed loop's does after its
- * first requests: opening them is a cost of its own (for ramp ~2x a proxied request's).
+ * load, so the measured load starts on open connections: with a new pool, the first second of
+ * ramp's fixed-rate row read a p99 of 96 ms against the ceiling's 4 ms in the same run.
  */
 export function pacedPool(url: string, connections: number): Pool {
   return new Pool(url, { connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
