@@ -2,7 +2,7 @@ import { cpus } from 'node:os'
 import autocannon from 'autocannon'
 import { cpuWindow } from './cpu.js'
 import type { Pool } from 'undici'
-import { paced, pacedPool, type Engine, type EngineHooks, type EngineTotals } from './paced.js'
+import { drawUser, paced, pacedPool, type Engine, type EngineHooks, type EngineTotals } from './paced.js'
 import type { Progress } from './progress.js'
 import type { Sampler } from './sampler.js'
 import { noReading, Seconds, type Sample } from './timeline.js'
@@ -101,7 +101,7 @@ function cannon(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks
       path: spec.path ?? '/',
       ...(user === undefined ? {} : {
         setupRequest: (req, context) => {
-          const id = `u${Math.floor(Math.random() * user.count)}`
+          const id = drawUser(user.count)
           ;(context as { user?: string }).user = id
           return { ...req, headers: { ...req.headers, [user.header]: id } }
         },
@@ -113,7 +113,7 @@ function cannon(spec: LoadSpec, duration: number | undefined, hooks: EngineHooks
     }],
   }, (err: Error | null, r: autocannon.Result) => settle(err, r))
   instance.on('response', (_client, status, _bytes, latencyMs) => hooks.response(status, latencyMs, last.headers, last.user))
-  instance.on('reqError', () => hooks.error(false))
+  instance.on('reqError', () => hooks.error())
   return {
     stop: () => instance.stop(),
     done: result.then((r) => ({ requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts })),

@@ -5,7 +5,7 @@ import { Pool } from 'undici'
 export interface EngineHooks {
   response: (status: number, latencyMs: number, headers: Record<string, unknown>, user: string | null) => void
   /** A connection error or timeout: no response. */
-  error: (timeout: boolean) => void
+  error: () => void
 }
 export interface EngineTotals { requests: number; non2xx: number; errors: number; timeouts: number }
 export interface Engine { stop: () => void; done: Promise<EngineTotals> }
@@ -20,6 +20,9 @@ export interface PacedSpec {
   user?: { header: string; count: number } | undefined
 }
 
+/** One of `count` user ids, at random: what a load's requests carry for sticky routing by header. */
+export const drawUser = (count: number): string => `u${Math.floor(Math.random() * count)}`
+
 /** autocannon's default: a response that takes longer counts as a timeout. */
 const timeoutMs = 10_000
 
@@ -31,6 +34,7 @@ const timeoutMs = 10_000
 export function pacedPool(url: string, connections: number): Pool {
   return new Pool(url, { connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
 }
+
 /** How often the schedule is caught up: the requests due since the last tick go out together. */
 const tickMs = 1
 
@@ -63,21 +67,20 @@ export function paced(spec: PacedSpec, hooks: EngineHooks, pool: Pool): Engine {
   }
   const send = (due: number): void => {
     inflight++
-    const user = spec.user === undefined ? null : `u${Math.floor(Math.random() * spec.user.count)}`
-    const headers = spec.user === undefined || user === null ? undefined : { [spec.user.header]: user }
-    pool.request({ method: 'GET', path: spec.path, ...(headers === undefined ? {} : { headers }) }).then(
+    const user = spec.user === undefined ? null : { header: spec.user.header, id: drawUser(spec.user.count) }
+    pool.request({ method: 'GET', path: spec.path, ...(user === null ? {} : { headers: { [user.header]: user.id } }) }).then(
       async (res) => {
         // Read to the end (dump() would close the connection past its size limit).
         for await (const chunk of res.body) void chunk
         totals.requests++
         if (res.statusCode < 200 || res.statusCode >= 300) totals.non2xx++
-        hooks.response(res.statusCode, performance.now() - due, res.headers, user)
+        hooks.response(res.statusCode, performance.now() - due, res.headers, user?.id ?? null)
       },
     ).catch((err: unknown) => {
-      const timeout = (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT' || (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT'
+      const code = (err as { code?: string }).code
       totals.errors++
-      if (timeout) totals.timeouts++
-      hooks.error(timeout)
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') totals.timeouts++
+      hooks.error()
     }).finally(settle)
   }
   const stop = (): void => {

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 
 /**
  * Hop-by-hop headers (RFC 9110 7.6.1) describe one connection, not the message, so a proxy
@@ -9,7 +9,8 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'])
 
 /**
- * A copy of `headers` without the hop-by-hop ones and those named in `connection`. Copying
+ * A copy of `headers` without the hop-by-hop ones, those named in `connection`, and HTTP/2
+ * pseudo-headers (`:path`, ...), which are not headers of an HTTP/1.1 message. Copying
  * what is forwarded costs half of deleting the hop-by-hop names in place: most are absent,
  * and each `delete` is a runtime call that can also turn the object into a slow dictionary.
  */
@@ -24,7 +25,7 @@ function forwardable<T extends Record<string, unknown>>(headers: T): T {
   }
   const out: Record<string, unknown> = {}
   for (const name in headers) {
-    if (!hopByHop.has(name) && named?.has(name) !== true) out[name] = headers[name]
+    if (!hopByHop.has(name) && !name.startsWith(':') && named?.has(name) !== true) out[name] = headers[name]
   }
   return out as T
 }
@@ -71,13 +72,6 @@ export function clientHost(headers: IncomingHttpHeaders): string | undefined {
   if (headers.host !== undefined) return headers.host
   const authority = headers[':authority']
   return typeof authority === 'string' ? authority : undefined
-}
-
-/** A copy of a request's headers to send on; HTTP/2 pseudo-headers (`:path`, ...) are not headers of an HTTP/1.1 request. */
-export function copyRequestHeaders(req: IncomingMessage): IncomingHttpHeaders {
-  const copy = { ...req.headers }
-  if (req.httpVersionMajor === 2) for (const name of Object.keys(copy)) if (name.startsWith(':')) delete copy[name]
-  return copy
 }
 
 /**

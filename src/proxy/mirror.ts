@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/registry.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import type { Clock } from '../rollout/clock.js'
-import { clientHost, copyRequestHeaders, upstreamRequestHeaders } from './headers.js'
+import { clientHost, upstreamRequestHeaders } from './headers.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { recordResponse } from './record.js'
 import { upstreamError } from './upstream-errors.js'
@@ -98,7 +98,7 @@ export class Mirror {
     backend.inflight++
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
     const { preserveHost, versionHeader } = this.deps.settings()
-    const headers = upstreamRequestHeaders(copyRequestHeaders(req), {
+    const headers = upstreamRequestHeaders(req.headers, {
       clientAddress: req.socket.remoteAddress,
       proto: this.deps.proto,
       host: clientHost(req.headers),

@@ -20,6 +20,12 @@ test('client response headers: hop-by-hop dropped, the version named when asked,
   assert.deepEqual(backend, before)
 })
 
+test('HTTP/2 pseudo-headers are not forwarded as HTTP/1.1 headers', () => {
+  const out = upstreamRequestHeaders({ ':method': 'GET', ':path': '/a', ':authority': 'shop.example', accept: '*/*' }, { ...ctx, host: 'shop.example' })
+  assert.deepEqual(Object.keys(out).filter((k) => k.startsWith(':')), [])
+  assert.equal(out.accept, '*/*')
+})
+
 test('an upgrade keeps the one hop-by-hop pair it needs', () => {
   const out = upgradeRequestHeaders({ host: 'shop.example', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' }, ctx)
   assert.equal(out.connection, 'upgrade')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { binomialBounds, seeded } from '../../support/prng.js'
-import { backend, canaryRouted, countVersions, rampWith, waitFor } from '../../support/ramp.js'
+import { backend, canaryRouted, canaryYaml, countVersions, rampWith, waitFor } from '../../support/ramp.js'
 import { traffic } from '../../support/traffic.js'
 import { healthEvent, historyOf, quickChecks, restart, rolloutOf } from './support.js'
 
@@ -52,12 +52,7 @@ ${quickChecks}`, { random: seeded(61) })
 test('a canary that is down fails its builtin success-rate analysis instead of seeing no traffic', async (t) => {
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2' })
-  const ramp = await rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2.url}"] }
-readiness: { intervalMs: 20 }
-${quickChecks}analysis:
+  const ramp = await rampWith(t, `${canaryYaml(v1.url, v2.url)}${quickChecks}analysis:
   templates:
     - name: canary-health
       interval: 500ms

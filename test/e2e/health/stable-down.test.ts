@@ -2,19 +2,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { request } from 'undici'
 import { renderStatus, type RolloutView } from '../../../src/cli/render-status.js'
-import { admin, backend, canaryRouted, countVersions, rampWith, waitFor } from '../../support/ramp.js'
+import { admin, backend, canaryRouted, canaryYaml, countVersions, rampWith, waitFor } from '../../support/ramp.js'
 import { healthEvent, historyOf, quickChecks, restart, rolloutOf } from './support.js'
 
 test('stable down: phase Degraded and v2 serves; both down: panic, reported and tried; back: the phase it had', async (t) => {
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2' })
-  const ramp = await rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2.url}"] }
-weight: 20
-readiness: { intervalMs: 20 }
-${quickChecks}`)
+  const ramp = await rampWith(t, `${canaryYaml(v1.url, v2.url)}weight: 20\n${quickChecks}`)
   await canaryRouted(ramp)
 
   await v1.close()
