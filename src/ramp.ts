@@ -13,7 +13,7 @@ import { ListenerDrain } from './lifecycle/drain.js'
 import { createReloader, type ReloadHooks } from './lifecycle/reload.js'
 import { drainListeners, type DrainReport } from './lifecycle/shutdown.js'
 import { createUpstreamAgent } from './proxy/agent.js'
-import { createListener } from './proxy/listener.js'
+import { createListener, type DataListener } from './proxy/listener.js'
 import { Tunnels } from './proxy/tunnels.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
 import { systemClock, type Clock } from './rollout/clock.js'
@@ -182,14 +182,14 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const listenerDeps = { config: settings, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
   const mainDrain = new ListenerDrain('main')
   const previewDrain = new ListenerDrain('preview')
-  const main = await createListener({ name: 'main', ...listenerDeps, certificates: certificates.main, drain: mainDrain })
-  const preview = config.preview === undefined ? null : await createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview, drain: previewDrain })
+  const main = createListener({ name: 'main', ...listenerDeps, certificates: certificates.main, drain: mainDrain })
+  const preview = config.preview === undefined ? null : createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview, drain: previewDrain })
   const dataPlane = preview === null ? [main] : [main, preview]
   mainDrain.attach(main)
   if (preview !== null) previewDrain.attach(preview)
   const drains = preview === null ? [mainDrain] : [mainDrain, previewDrain]
   // The admin server joins once it exists; a reload cannot run before it answers anyway.
-  const servers: { main: FastifyInstance; preview?: FastifyInstance; admin?: FastifyInstance } = { main, ...(preview === null ? {} : { preview }) }
+  const servers: { main: DataListener; preview?: DataListener; admin?: FastifyInstance } = { main, ...(preview === null ? {} : { preview }) }
   const reloadTls = (from: Config = settings.current): string[] => {
     const reloaded = reloadCertificates(tlsServersOf(from, servers))
     if (reloaded.length > 0) log.info({ reloaded }, `certificates reloaded: ${reloaded.join(', ')}`)
@@ -206,14 +206,14 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   servers.admin = admin
   limited.push(admin.server)
 
-  const started: FastifyInstance[] = []
+  const started: Array<{ close(): Promise<unknown> }> = []
   try {
     await admin.listen({ host: config.admin.host, port: config.admin.port })
     started.push(admin)
-    await main.listen({ host: config.listen.host, port: config.listen.port })
+    await main.listen(config.listen.host, config.listen.port)
     started.push(main)
     if (preview !== null && config.preview !== undefined) {
-      await preview.listen({ host: config.preview.host, port: config.preview.port })
+      await preview.listen(config.preview.host, config.preview.port)
       started.push(preview)
     }
   } catch (err) {
@@ -225,7 +225,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     throw err
   }
   accepting = true
-  const urls = { main: urlOf(main, certificates.main !== null), preview: preview === null ? null : urlOf(preview, certificates.preview !== null), admin: urlOf(admin, certificates.admin !== null) }
+  const urls = { main: main.url, preview: preview?.url ?? null, admin: urlOf(admin, certificates.admin !== null) }
   log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
 
   let closing: Promise<DrainReport> | null = null

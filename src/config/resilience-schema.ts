@@ -49,6 +49,8 @@ export const ClientLimitsSchema = Type.Object({
   requestTimeoutMs: Type.Integer({ minimum: 0, default: 300000, description: 'time to send the whole request, body included; 0 for none' }),
   keepAliveTimeoutMs: Type.Integer({ minimum: 1, default: 5000, description: 'an idle keep-alive connection is closed after this' }),
   maxConnections: Type.Integer({ minimum: 1, default: 10000, description: 'open client connections per listener; more are refused' }),
+  h2MaxConcurrentStreams: Type.Integer({ minimum: 1, maximum: 10000, default: 128, description: 'HTTP/2 streams one client connection may have open at once (announced in SETTINGS)' }),
+  h2MaxResetsPerSecond: Type.Integer({ minimum: 1, default: 100, description: 'HTTP/2 streams a client may cancel per second before its connection gets GOAWAY (the rapid-reset defence)' }),
 }, { ...strict, default: {} })
 
 export const ListenerTlsSchema = Type.Object({

@@ -1,7 +1,12 @@
 import type { Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { currentResponse } from '../proxy/current-response.js'
-import type { FastifyInstance } from 'fastify'
+
+/** What the drain holds of a listener: its node server, and its close (which also ends HTTP/2 sessions). */
+export interface Drainable {
+  readonly server: Server
+  close(): Promise<void>
+}
 
 /** How often, while draining, connections that went idle since are closed. */
 const reapEveryMs = 50
@@ -37,12 +42,12 @@ export class ListenerDrain {
   private draining = false
   private completed = 0
   private closed: Promise<void> | null = null
-  private app: FastifyInstance | null = null
+  private app: Drainable | null = null
 
   constructor(readonly name: string) {}
 
-  /** The listener's fastify instance, once it exists. */
-  attach(app: FastifyInstance): void {
+  /** The listener, once it exists. */
+  attach(app: Drainable): void {
     this.app = app
     app.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket)
@@ -81,7 +86,7 @@ export class ListenerDrain {
       if (res !== null && !res.headersSent) res.shouldKeepAlive = false
     }
     const reaper = setInterval(() => { this.server.closeIdleConnections() }, reapEveryMs)
-    this.closed = (this.app as FastifyInstance).close().finally(() => { clearInterval(reaper) })
+    this.closed = (this.app as Drainable).close().finally(() => { clearInterval(reaper) })
     return this.closed
   }
 

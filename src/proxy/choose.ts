@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http'
 import type { Measurements } from '../analysis/window.js'
-import type { HotCounter } from '../metrics/hot-counter.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Clock } from '../rollout/clock.js'
 import type { VersionPool } from '../pool/pool.js'
@@ -10,6 +9,7 @@ import { bucketCookie } from '../routing/sticky.js'
 import type { RoutingTable, TableHolder } from '../routing/table.js'
 import type { Listener, RequestFacts } from '../routing/types.js'
 import { factsOf } from './facts.js'
+import { Lanes, type Lane } from './lanes.js'
 
 /** The version one request (or one upgrade) goes to, and what the decision read. */
 export interface Choice {
@@ -17,6 +17,8 @@ export interface Choice {
   readonly facts: RequestFacts
   readonly table: RoutingTable
   readonly reason: string
+  /** Where the listener records this request: the serving version's lane. */
+  readonly lane: Lane
   /** A sticky newcomer's bucket cookie, to be set on the response; null when none. */
   readonly setCookie: string | null
 }
@@ -29,14 +31,7 @@ export type Chooser = (req: IncomingMessage) => Choice
  * client would go.
  */
 export function createChooser(name: Listener, tables: TableHolder, metrics: Metrics, random: () => number, measurements: Measurements, clock: Clock): Chooser {
-  const decisions = new Map<string, Map<string, HotCounter>>()
-  const decisionCounter = (reason: string, version: string): HotCounter => {
-    let byVersion = decisions.get(reason)
-    if (byVersion === undefined) decisions.set(reason, byVersion = new Map<string, HotCounter>())
-    let c = byVersion.get(version)
-    if (c === undefined) byVersion.set(version, c = metrics.decisionSeries(reason, version))
-    return c
-  }
+  const lanes = new Lanes(name, metrics, measurements)
   return (req) => {
     const table = tables.current
     const facts = factsOf(req)
@@ -44,12 +39,13 @@ export function createChooser(name: Listener, tables: TableHolder, metrics: Metr
     const pool = servingVersion(table, d.version)
     // A request the decision sent to a canary with no available backend counts as its failure,
     // so its analysis fails instead of seeing no traffic.
-    if (pool !== d.version && d.version === table.canary) measurements.series(name, d.version.name).record(503, 0, 'no_backend', clock.now())
+    if (pool !== d.version && d.version === table.canary) lanes.of(table, d.version).window.record(503, 0, 'no_backend', clock.now())
     const reason = pool === d.version ? d.reason : 'fallback'
-    decisionCounter(reason, pool.name).inc()
+    const lane = lanes.of(table, pool)
+    lane.decision(reason).inc()
     if (d.ignoredOverride) metrics.overridesIgnored.inc()
     const sticky = table.shaping.stickiness
     const setCookie = d.assignBucket !== null && sticky?.kind === 'cookie' ? bucketCookie(sticky, d.assignBucket) : null
-    return { pool, facts, table, reason, setCookie }
+    return { pool, facts, table, reason, lane, setCookie }
   }
 }

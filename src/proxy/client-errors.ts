@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import { errorRegistry, type RampErrorCode } from '../errors.js'
 
 /** The `reason` label of `ramp_client_rejections_total`. */
-export type ClientRejection = 'bad_request' | 'headers_too_large' | 'timeout' | 'max_connections'
+export type ClientRejection = 'bad_request' | 'headers_too_large' | 'timeout' | 'max_connections' | 'rapid_reset'
 
 interface Answer { code: RampErrorCode; reason: ClientRejection; says: string }
 

@@ -38,6 +38,26 @@ export function applyClientLimits(server: Server, limits: ClientLimits): void {
   server.maxConnections = limits.maxConnections
 }
 
+/**
+ * The limits fastify does not take as options, set as properties of a node server once it
+ * exists rather than passed to `http.createServer`, so they hold whatever server it is:
+ * http, https, or the HTTP/1 side of an HTTP/2 server.
+ */
+export function limitServer(server: Server, limits: ClientLimits, rejected: (reason: ClientRejection) => void): void {
+  const limited = server as LimitedServer
+  // Read when a connection is made into its parser: fixed for the server's life.
+  limited.maxHeaderSize = limits.maxHeaderBytes
+  // Read when the server starts listening.
+  limited.connectionsCheckingInterval = checkingIntervalMs(limits)
+  applyClientLimits(server, limits)
+  server.on('drop', () => { rejected('max_connections') })
+}
+
+/** `ramp_client_rejections_total` for one listener, as a function of the reason. */
+export function rejectionsOf(rejections: Counter<'listener' | 'reason'>, listener: string): (reason: ClientRejection) => void {
+  return (reason) => { rejections.inc({ listener, reason }) }
+}
+
 export interface ClientGuard {
   /** Spread into `Fastify({...})`: what fastify itself sets on the server it creates. */
   readonly options: Pick<FastifyServerOptions, 'clientErrorHandler'>
@@ -45,24 +65,13 @@ export interface ClientGuard {
   install(app: FastifyInstance): void
 }
 
-/**
- * `config.clients` on one listener (main, preview or admin). The limits that fastify does
- * not take as options are set as properties of the node server once it exists rather than
- * passed to `http.createServer`, so they hold whatever server fastify builds: http, https, or
- * the HTTP/1 side of an HTTP/2 server.
- */
+/** `config.clients` on the admin listener, a fastify instance. */
 export function clientGuard(limits: ClientLimits, listener: string, rejections: Counter<'listener' | 'reason'>): ClientGuard {
-  const rejected = (reason: ClientRejection): void => { rejections.inc({ listener, reason }) }
+  const rejected = rejectionsOf(rejections, listener)
   return {
     options: { clientErrorHandler: clientErrorHandler(rejected) },
     install(app) {
-      const server = app.server as LimitedServer
-      // Read when a connection is made into its parser: fixed for the server's life.
-      server.maxHeaderSize = limits.maxHeaderBytes
-      // Read when the server starts listening.
-      server.connectionsCheckingInterval = checkingIntervalMs(limits)
-      applyClientLimits(server, limits)
-      server.on('drop', () => { rejected('max_connections') })
+      limitServer(app.server, limits, rejected)
       app.addHook('onRequest', (request, reply, done) => {
         const problem = hostProblem(request.raw.rawHeaders, request.headers.host)
         if (problem === null) return done()

@@ -9,6 +9,18 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'])
 
 /**
+ * Request fields ramp sets itself, or that cannot be forwarded: `expect` (ramp answers the
+ * 100-continue, and undici refuses the field), and the forwarding fields it rewrites.
+ */
+const rewritten = new Set(['host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'])
+
+/**
+ * Response fields dropped: the hop-by-hop ones except `trailer`, which announces the trailers
+ * ramp does forward (RFC 9110 6.6.2 makes it an end-to-end field).
+ */
+const responseHopByHop = new Set([...hopByHop].filter((n) => n !== 'trailer'))
+
+/**
  * A copy of `headers` without the hop-by-hop ones, those named in `connection`, and HTTP/2
  * pseudo-headers (`:path`, ...), which are not headers of an HTTP/1.1 message. Copying
  * what is forwarded costs half of deleting the hop-by-hop names in place: most are absent,
@@ -92,5 +104,77 @@ export function upgradeResponseHeaders(headers: OutgoingHttpHeaders, versionHead
   const out = clientResponseHeaders(headers, versionHeader, version)
   out.connection = 'upgrade'
   if (protocol !== undefined) out.upgrade = protocol
+  return out
+}
+
+/** The lower-cased names a `connection` field lists, from a raw header list; null when none. */
+function connectionNamed(raw: readonly string[]): Set<string> | null {
+  let named: Set<string> | null = null
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
+    for (const token of (raw[i + 1] as string).split(',')) {
+      const n = token.trim().toLowerCase()
+      if (n !== '') (named ??= new Set()).add(n)
+    }
+  }
+  return named
+}
+
+/**
+ * The upstream request's raw header list from the client's (`rawHeaders`: names as sent,
+ * repeated fields as separate lines, in order): hop-by-hop, Connection-named and pseudo
+ * fields dropped, Host first, x-forwarded-for appended to (its prior lines joined),
+ * x-forwarded-proto and -host set, and the serving version named. `versionHeader` is
+ * lower-cased; a client's own line of it is replaced.
+ */
+export function upstreamRawHeaders(raw: readonly string[], ctx: ForwardContext): string[] {
+  const named = connectionNamed(raw)
+  const host = ctx.preserveHost && ctx.host !== undefined ? ctx.host : ctx.upstreamHost
+  const out: string[] = ['host', host]
+  let prior: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    const lower = name.toLowerCase()
+    if (lower === 'x-forwarded-for') prior = prior === undefined ? raw[i + 1] : `${prior}, ${raw[i + 1] as string}`
+    if (hopByHop.has(lower) || rewritten.has(lower) || lower === ctx.versionHeader || lower.charCodeAt(0) === 58 /* : */ || named?.has(lower) === true) continue
+    out.push(name, raw[i + 1] as string)
+  }
+  if (ctx.clientAddress !== undefined) out.push('x-forwarded-for', prior === undefined || prior === '' ? ctx.clientAddress : `${prior}, ${ctx.clientAddress}`)
+  else if (prior !== undefined) out.push('x-forwarded-for', prior)
+  out.push('x-forwarded-proto', ctx.proto)
+  if (ctx.host !== undefined) out.push('x-forwarded-host', ctx.host)
+  out.push(ctx.versionHeader, ctx.version)
+  return out
+}
+
+/**
+ * The client's raw response header list from undici's (latin1 bytes, as the backend sent
+ * them): hop-by-hop and Connection-named fields dropped, repeated fields kept line by line,
+ * and the serving version added when asked.
+ */
+export function clientRawHeaders(raw: readonly Buffer[], versionHeader: string | null, version: string): string[] {
+  const strings: string[] = new Array<string>(raw.length)
+  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1')
+  const named = connectionNamed(strings)
+  const out: string[] = []
+  for (let i = 0; i < strings.length; i += 2) {
+    const name = strings[i] as string
+    const lower = name.toLowerCase()
+    if (responseHopByHop.has(lower) || named?.has(lower) === true) continue
+    out.push(name, strings[i + 1] as string)
+  }
+  if (versionHeader !== null) out.push(versionHeader, version)
+  return out
+}
+
+/** Trailers from undici's raw list, as the object Node's `addTrailers` takes (repeated names joined). */
+export function trailerObject(raw: readonly Buffer[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase()
+    const value = (raw[i + 1] as Buffer).toString('latin1')
+    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`
+  }
   return out
 }

@@ -13,6 +13,11 @@ export interface ListenerSettings {
   readonly preserveHost: boolean
   readonly limits: Config['limits']
   readonly retry: RetryPolicy
+  /**
+   * Entries of `rawHeaders` forwarded: Node keeps `clients.maxHeaderCount` fields in
+   * `headers` but all of them in `rawHeaders`, and the backend must see what ramp read.
+   */
+  readonly rawHeaderEntries: number
   /** `upstream`, for the backend side of an upgrade. */
   readonly upstream: Config['upstream']
 }
@@ -36,6 +41,7 @@ export function listenerSettings(config: CurrentConfig): () => ListenerSettings 
         preserveHost: c.preserveHost,
         limits: c.limits,
         retry: retryPolicy(c.retry),
+        rawHeaderEntries: c.clients.maxHeaderCount * 2,
         upstream: c.upstream,
       }
     }

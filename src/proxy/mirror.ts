@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { ClientRequest } from './flight.js'
 import { PassThrough, type Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { Measurements, UpstreamReason } from '../analysis/window.js'
@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/registry.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import type { Clock } from '../rollout/clock.js'
-import { clientHost, upstreamRequestHeaders } from './headers.js'
+import { clientHost, upstreamRawHeaders } from './headers.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { recordResponse } from './record.js'
 import { upstreamError } from './upstream-errors.js'
@@ -39,22 +39,21 @@ export class Mirror {
   constructor(private readonly deps: MirrorDeps) {}
 
   /**
-   * Called before the body is parsed. Returns the stream the proxy must read the body from:
-   * the same one when nothing needs copying, else a pass-through fed by the client's body
-   * while the copy collects the same chunks.
+   * Called before the body is read. Returns the stream the proxy must forward the body from
+   * (null: none): the same one when nothing needs copying, else a pass-through fed by the
+   * client's body while the copy collects the same chunks.
    */
-  copy(req: IncomingMessage, payload: Readable, canary: VersionPool): Readable {
+  copy(req: ClientRequest, path: string, payload: Readable | null, canary: VersionPool): Readable | null {
     const { limits } = this.deps.settings()
     if (this.inFlight >= limits.mirrorsInFlight) return this.count(canary, 'shed', payload)
     const length = req.headers['content-length']
-    const chunked = req.headers['transfer-encoding'] !== undefined
     if (length !== undefined && Number(length) > limits.mirrorBodyBytes) return this.count(canary, 'body_too_large', payload)
     // The slot is taken now, not when the copy leaves: a copy whose body is still arriving
     // holds memory too, and must count against the cap.
     this.inFlight++
-    if (!chunked && (length === undefined || Number(length) === 0)) {
-      this.send(req, canary, null)
-      return payload
+    if (payload === null) {
+      this.send(req, path, canary, null)
+      return null
     }
     const chunks: Buffer[] = []
     let size = 0
@@ -73,7 +72,7 @@ export class Mirror {
     let settled = false
     payload.once('end', () => {
       settled = true
-      if (!over) return this.send(req, canary, Buffer.concat(chunks, size))
+      if (!over) return this.send(req, path, canary, Buffer.concat(chunks, size))
       this.inFlight--
       this.count(canary, 'body_too_large', null)
     })
@@ -83,13 +82,13 @@ export class Mirror {
     return payload.pipe(through)
   }
 
-  private count(canary: VersionPool, outcome: MirrorOutcome, payload: Readable | null): Readable {
+  private count(canary: VersionPool, outcome: MirrorOutcome, payload: Readable | null): Readable | null {
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: outcome })
-    return payload as Readable
+    return payload
   }
 
   /** Sends a copy whose slot `copy` took; every path out of here gives the slot back. */
-  private send(req: IncomingMessage, canary: VersionPool, body: Buffer | null): void {
+  private send(req: ClientRequest, path: string, canary: VersionPool, body: Buffer | null): void {
     const backend = pickBackend(canary)
     if (backend === undefined) {
       this.inFlight--
@@ -98,7 +97,7 @@ export class Mirror {
     backend.inflight++
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
     const { preserveHost, versionHeader } = this.deps.settings()
-    const headers = upstreamRequestHeaders(req.headers, {
+    const headers = upstreamRawHeaders(req.rawHeaders, {
       clientAddress: req.socket.remoteAddress,
       proto: this.deps.proto,
       host: clientHost(req.headers),
@@ -107,8 +106,8 @@ export class Mirror {
       versionHeader,
       version: canary.name,
     })
-    headers['x-ramp-mirror'] = '1'
-    if (body !== null) headers['content-length'] = String(body.length)
+    headers.push('x-ramp-mirror', '1')
+    if (body !== null) setContentLength(headers, body.length)
     const started = process.hrtime.bigint()
     const series = this.deps.metrics.requestSeries('mirror', canary.name)
     const window = this.deps.measurements.series('mirror', canary.name)
@@ -117,7 +116,7 @@ export class Mirror {
       backend.inflight--
       recordResponse(series, window, status, Number(process.hrtime.bigint() - started) / 1e9, reason, this.deps.clock.now())
     }
-    this.deps.agent.request({ origin: backend.origin, path: req.url ?? '/', method: req.method as 'GET', headers: headers as Record<string, string>, body })
+    this.deps.agent.request({ origin: backend.origin, path, method: req.method as 'GET', headers, body })
       .then(async (res) => {
         await res.body.dump()
         done(res.statusCode, undefined)
@@ -129,4 +128,12 @@ export class Mirror {
       })
   }
 
+}
+
+/** The copy's body was read whole: its length replaces whatever framing the client used. */
+function setContentLength(headers: string[], length: number): void {
+  for (let i = headers.length - 2; i >= 0; i -= 2) {
+    if ((headers[i] as string).toLowerCase() === 'content-length') headers.splice(i, 2)
+  }
+  headers.push('content-length', String(length))
 }

@@ -1,8 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { Stream } from 'node:stream'
-import type { RetryDetails } from '@fastify/reply-from'
 import type { Counter } from 'prom-client'
-import type { Dispatcher } from 'undici'
 import type { Logger } from '../log.js'
 import type { Backend } from '../pool/backend.js'
 import { observeFailure, observeStatus } from '../pool/observe.js'
@@ -16,7 +13,12 @@ import { replayable, retryReason, type RetryPolicy, type RetryReason } from './r
 export interface RetriedFlight {
   readonly pool: VersionPool
   backend: Backend | null
-  readonly request: { readonly method: string; readonly headers: IncomingHttpHeaders }
+  readonly method: string
+  readonly headers: IncomingHttpHeaders
+  /** A body stream was forwarded with the first try: it cannot be sent again. */
+  readonly streamsBody: boolean
+  /** Tries made so far, the first included. */
+  tries: number
   /** Holds a slot of the budget, from a retry's decision to the outcome of that try. */
   holdsRetry: boolean
   /** The client's response has ended (served or aborted): nothing more is tried for it. */
@@ -26,24 +28,9 @@ export interface RetriedFlight {
 /** The `result` label of `ramp_retries_total`. */
 export type RetryResult = 'retried' | 'budget_exhausted' | 'no_other_backend'
 
-const kFlight = Symbol('ramp.retry.flight')
-type TaggedHeaders = IncomingHttpHeaders & { [kFlight]?: RetriedFlight }
-
-/**
- * One try as reply-from hands it to `retryDelay` (its type declarations name the fastify
- * request and reply here, but these are the objects it passes): the upstream request it sends
- * again when told to, and the error or response of the try.
- */
-interface Try {
-  err: unknown
-  req: { url: URL; headers: TaggedHeaders; body: unknown }
-  res: { statusCode: number; stream: Dispatcher.ResponseData['body'] } | undefined
-  attempt: number
-}
-
 export interface RetriesOptions {
   /** The config in force, read per try (a reload may change it). */
-  settings: () => { readonly retry: RetryPolicy; readonly preserveHost: boolean }
+  settings: () => { readonly retry: RetryPolicy }
   budget: RetryBudget
   counter: Counter<'version' | 'reason' | 'result'>
   random: Random
@@ -51,13 +38,11 @@ export interface RetriesOptions {
 }
 
 /**
- * The retries of one listener, carried out inside reply-from through its `retryDelay` hook.
- * reply-from calls the hook with the outcome of every try, before any of it reaches the
- * client, and sends the same upstream request again after the delay the hook returns. So a
- * retry here moves the flight to another backend of the same version, points that request at
- * it, and discards the failed response's body (reply-from leaves it unread, which would hold
- * its upstream socket). The common path costs one symbol property per request and one call
- * per try that returns at its first test.
+ * The retries of one listener. A flight asks `next` with the outcome of each try that failed
+ * before its response reached the client (an error before the head, or a status of
+ * `retry.onStatus` whose body it then discards). A yes moves the flight to another backend of
+ * the same version and says how long to back off; the flight dispatches again. The common
+ * path costs one call per response that returns at its first test.
  */
 export class Retries {
   constructor(private readonly opts: RetriesOptions) {}
@@ -68,26 +53,34 @@ export class Retries {
 
   requestEnded(flight: RetriedFlight): void {
     flight.ended = true
-    this.releaseSlot(flight)
+    this.tryEnded(flight)
     this.opts.budget.requestEnded()
   }
 
-  /** Ties the upstream request headers to their flight: the hook is given nothing else of the request. */
-  tag(headers: IncomingHttpHeaders, flight: RetriedFlight): void {
-    (headers as TaggedHeaders)[kFlight] = flight
+  /** The try a retry's slot was held for has an outcome: the slot goes back. */
+  tryEnded(flight: RetriedFlight): void {
+    if (!flight.holdsRetry) return
+    flight.holdsRetry = false
+    this.opts.budget.give()
   }
 
-  /** reply-from's `retryDelay`: milliseconds to wait before the next try, or null to hand this outcome on. */
-  readonly delay = (details: RetryDetails): number | null => {
-    const t = details as unknown as Try
-    const flight = t.req.headers[kFlight]
-    if (flight === undefined || flight.backend === null) return null
-    this.releaseSlot(flight)
-    const { retry: policy, preserveHost } = this.opts.settings()
-    const reason = retryReason(policy, t.err, t.res?.statusCode)
-    if (reason === undefined || flight.ended || t.attempt + 1 >= policy.attempts) return null
-    if (!replayable(policy, flight.request.method, flight.request.headers, t.req.body instanceof Stream)) return null
+  /** Whether `status` is one a retry may follow, before the flight decides to hold its response back. */
+  retriesStatus(status: number): boolean {
+    return this.opts.settings().retry.statuses.has(status)
+  }
+
+  /**
+   * After a failed try (`err`, or a response of `status`): milliseconds to back off before the
+   * next try, with `flight.backend` already moved; or null to hand this outcome to the client.
+   */
+  next(flight: RetriedFlight, err: unknown, status: number | undefined): number | null {
+    this.tryEnded(flight)
     const failed = flight.backend
+    if (failed === null || flight.ended) return null
+    const { retry: policy } = this.opts.settings()
+    const reason = retryReason(policy, err, status)
+    if (reason === undefined || flight.tries >= policy.attempts) return null
+    if (!replayable(policy, flight.method, flight.headers, flight.streamsBody)) return null
     // Only the backend that just failed is left out: with two backends, a third try goes back
     // to the first, whose failure is often a one-off (a reset on a reused keep-alive socket).
     const next = pickBackend(flight.pool, this.opts.random, failed)
@@ -101,14 +94,11 @@ export class Retries {
       flight.holdsRetry = true
     }
     this.opts.counter.inc({ version: flight.pool.name, reason, result: 'retried' })
-    this.tryFailed(failed, reason, t.res?.statusCode)
-    if (t.res !== undefined) void t.res.stream.dump()
+    this.tryFailed(failed, reason, status)
     failed.inflight--
     next.inflight++
     flight.backend = next
-    this.pointAt(t.req, next, preserveHost)
-    // reply-from reads 0 as "do not retry"; a timer fires after 1 ms at the soonest anyway.
-    return Math.max(1, backoffDelay(t.attempt + 1, policy.backoffMs, policy.maxBackoffMs, this.opts.random))
+    return backoffDelay(flight.tries, policy.backoffMs, policy.maxBackoffMs, this.opts.random)
   }
 
   /**
@@ -125,21 +115,5 @@ export class Retries {
   private refused(flight: RetriedFlight, reason: RetryReason, result: RetryResult): null {
     this.opts.counter.inc({ version: flight.pool.name, reason, result })
     return null
-  }
-
-  private releaseSlot(flight: RetriedFlight): void {
-    if (!flight.holdsRetry) return
-    flight.holdsRetry = false
-    this.opts.budget.give()
-  }
-
-  private pointAt(req: Try['req'], backend: Backend, preserveHost: boolean): void {
-    // reply-from shares its URL objects between requests (an LRU cache): replace, never mutate.
-    const url = new URL(backend.origin)
-    url.pathname = req.url.pathname
-    req.url = url
-    if (!preserveHost) req.headers.host = backend.host
-    // Replayable with a stream means content-length 0: the empty stream is spent, send nothing.
-    if (req.body instanceof Stream) req.body = undefined
   }
 }

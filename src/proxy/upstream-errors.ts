@@ -13,8 +13,7 @@ export type TryFailure = 'connect' | 'reset'
 interface Mapping { code: RampErrorCode; reason: UpstreamReason; says: string; retry?: TryFailure }
 
 /**
- * The one place where a foreign upstream failure (a Node errno, an undici code, a reply-from
- * wrapper) becomes ramp's 502, 503 or 504. Unknown failures are 502: the upstream side failed,
+ * The one place where a foreign upstream failure (a Node errno, an undici code) becomes ramp's 502, 503 or 504. Unknown failures are 502: the upstream side failed,
  * whatever the cause. `retry` marks the failures a retry may follow. A connect timeout
  * does; a headers or body timeout does not (the backend may still be working on the
  * request), nor `ETIMEDOUT` (it may come after the request was sent), nor `UND_ERR_CLOSED`
@@ -44,7 +43,7 @@ const byCode: Record<string, Mapping> = {
   HPE_INVALID_STATUS: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent an invalid status line' },
   HPE_HEADER_OVERFLOW: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent oversized response headers' },
   UND_ERR_HEADERS_OVERFLOW: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent oversized response headers' },
-  FST_REPLY_FROM_BAD_GATEWAY: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent an invalid status code' },
+  RAMP_UPSTREAM_BAD_STATUS: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent an invalid status code (outside 100-599)' },
   // undici's parser errors carry no code, only this name and the parser's message.
   HTTPParserError: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent a response that is not valid HTTP' },
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent a body whose length differs from its content-length' },
@@ -86,4 +85,9 @@ export function upstreamError(err: unknown, version: string, backend: string): {
 
 export function noBackendError(version: string): { error: RampError; reason: UpstreamReason } {
   return { error: rampError('RAMP_ERR_UPSTREAM_NO_BACKEND', `version ${version} has no backend to serve this request`, { details: { version } }), reason: 'no_backend' }
+}
+
+/** A response whose status no HTTP client can take (undici passes 600-999 on): ended as a bad response. */
+export function badStatusError(status: number): Error {
+  return Object.assign(new Error(`status code ${status}`), { code: 'RAMP_UPSTREAM_BAD_STATUS' })
 }

@@ -1,0 +1,270 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { constants as h2, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import type { UpstreamReason } from '../analysis/window.js'
+import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics/registry.js'
+import type { Backend } from '../pool/backend.js'
+import { observeStatus } from '../pool/observe.js'
+import type { VersionPool } from '../pool/pool.js'
+import type { Clock } from '../rollout/clock.js'
+import type { Listener } from '../routing/types.js'
+import type { ListenerDrain } from '../lifecycle/drain.js'
+import { currentResponse } from './current-response.js'
+import { clientRawHeaders, trailerObject } from './headers.js'
+import type { Lane } from './lanes.js'
+import type { ListenerSettings } from './listener-settings.js'
+import { recordResponse, upstreamFailure } from './record.js'
+import { sendError, type ClientResponse } from './respond.js'
+import type { Retries, RetriedFlight } from './retry.js'
+import { badStatusError } from './upstream-errors.js'
+
+/** What every flight of one listener shares. */
+export interface FlightDeps {
+  readonly listener: Listener
+  readonly agent: Dispatcher
+  readonly settings: () => ListenerSettings
+  readonly retries: Retries
+  readonly metrics: Metrics
+  readonly log: Logger
+  readonly clock: Clock
+  readonly random: () => number
+  readonly drain: ListenerDrain | undefined
+}
+
+export type ClientRequest = IncomingMessage | Http2ServerRequest
+
+type Abort = (reason?: Error) => void
+
+/**
+ * One request from the routing decision to its last byte: the version, the backend, the lane
+ * it is recorded in, its start, its tries and its outcome. It is also the undici dispatch
+ * handler of its tries (the raw interface, which undici calls without wrapping), so the
+ * upstream response streams into the client's response with no object in between:
+ * `onData` writes a chunk and returns false when the client's buffer is full; `resume` is
+ * called on the client's 'drain'.
+ *
+ * It ends once, on the client response's 'close', which Node emits for a finished response
+ * and for a client that left alike: a client that left cancels the upstream try at once and
+ * is recorded as 499, never as an upstream failure.
+ */
+export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
+  backend: Backend | null
+  tries = 0
+  holdsRetry = false
+  ended = false
+  readonly streamsBody: boolean
+  readonly start = process.hrtime.bigint()
+  /** Set when the upstream failed, so analysis counts the failure by its reason. */
+  private upstreamReason: UpstreamReason | undefined = undefined
+  /** The client went away before its response was complete. */
+  private clientLeft = false
+  /** Cancels the try in flight; null between tries. */
+  private abortTry: Abort | null = null
+  /** This try answered a status a retry follows: its body is read and thrown away. */
+  private discarding = false
+  private resume: (() => void) | null = null
+  private retryTimer: NodeJS.Timeout | null = null
+  /** The backoff before the retry a discarded response is waiting for. */
+  private retryDelay = 0
+
+  constructor(
+    private readonly deps: FlightDeps,
+    private readonly req: ClientRequest,
+    private readonly res: ClientResponse,
+    readonly pool: VersionPool,
+    private readonly lane: Lane,
+    private readonly reason: string,
+    private readonly setCookie: string | null,
+    backend: Backend | null,
+    /** The upstream request, sent again as it is by a retry (only Host follows the backend). */
+    private readonly options: Dispatcher.DispatchOptions & { headers: string[] },
+  ) {
+    this.backend = backend
+    this.streamsBody = options.body !== null && options.body !== undefined
+    // Both fire at most once that matters; `on` spares the wrapper `once` makes.
+    res.on('close', () => { this.finish() })
+    req.on('error', () => { this.leave() })
+  }
+
+  get method(): string { return this.req.method as string }
+  get headers(): IncomingHttpHeaders { return this.req.headers }
+
+  /** Sends the next try to `this.backend`. */
+  send(): void {
+    const backend = this.backend as Backend
+    this.tries++
+    this.discarding = false
+    this.resume = null
+    const o = this.options
+    o.origin = backend.origin
+    if (!this.deps.settings().preserveHost) o.headers[1] = backend.host
+    this.deps.agent.dispatch(o, this)
+  }
+
+  /** The upstream request failed before any of it reached the client: the failure is the client's answer. */
+  fail(reason: UpstreamReason, error: Parameters<typeof sendError>[1]): void {
+    this.upstreamReason = reason
+    sendError(this.res, error, this.setCookie)
+  }
+
+  // --- undici's handler ------------------------------------------------------------------
+
+  onConnect(abort: Abort): void {
+    if (this.ended) abort()
+    else this.abortTry = abort
+  }
+
+  onUpgrade(): void {
+    // Upgrades never come this way (src/proxy/upgrade.ts takes them).
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (this.ended) return false
+    if (status < 200) {
+      this.informational(status, raw)
+      return true
+    }
+    if (status > 599) {
+      this.abortTry?.(badStatusError(status))
+      return false
+    }
+    if (this.deps.retries.retriesStatus(status)) {
+      const delay = this.deps.retries.next(this, undefined, status)
+      if (delay !== null) {
+        // Moved to another backend already; the retry is sent once this body is read through.
+        this.discarding = true
+        this.retryDelay = delay
+        return true
+      }
+    }
+    const { responseVersionHeader } = this.deps.settings()
+    const headers = clientRawHeaders(raw, responseVersionHeader, this.pool.name)
+    if (this.setCookie !== null) headers.push('set-cookie', this.setCookie)
+    const res = this.res
+    if (res.req.httpVersionMajor === 1) (res as ServerResponse).writeHead(status, statusText, headers)
+    else (res as Http2ServerResponse).writeHead(status, headers as unknown as Record<string, string>)
+    this.resume = resume
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.discarding || this.ended) return true
+    const res = this.res as ServerResponse
+    if (res.write(chunk)) return true
+    res.once('drain', this.resume as () => void)
+    return false
+  }
+
+  /** undici's types say strings; its raw interface hands the trailers' bytes. */
+  onComplete(trailers: string[] | null): void {
+    this.abortTry = null
+    if (this.discarding) return this.retryLater()
+    if (this.ended) return
+    if (trailers !== null && trailers.length > 0) this.res.addTrailers(trailerObject(trailers as unknown as Buffer[]))
+    this.res.end()
+  }
+
+  onError(err: Error): void {
+    this.abortTry = null
+    if (this.discarding) return this.retryLater()
+    // The client left and the try was cancelled for it (or failed with the client's body).
+    if (this.ended || this.clientLeft) return
+    const backend = this.backend as Backend
+    if (!this.res.headersSent) {
+      const delay = this.deps.retries.next(this, err, undefined)
+      if (delay !== null) return this.retryIn(delay)
+    }
+    const mapped = upstreamFailure(this.deps.metrics, this.deps.log, backend, err)
+    this.upstreamReason = mapped.reason
+    if (!this.res.headersSent) return sendError(this.res, mapped.error, this.setCookie)
+    this.cut()
+  }
+
+  // --- the client's side -----------------------------------------------------------------
+
+  /**
+   * A 1xx from the backend, passed on as it came. Node writes 102 and 103 itself; any other
+   * 1xx goes out as raw bytes on an HTTP/1 connection, while this response is the one the
+   * connection is writing and its head is not out yet.
+   */
+  private informational(status: number, raw: Buffer[]): void {
+    const res = this.res
+    if (res.headersSent) return
+    const fields = trailerObject(raw)
+    if (res.req.httpVersionMajor !== 1) {
+      (res as Http2ServerResponse).stream.additionalHeaders({ ...fields, ':status': status })
+      return
+    }
+    const h1 = res as ServerResponse
+    if (status === 102) return void h1.writeProcessing()
+    if (status === 103 && fields.link !== undefined) return void h1.writeEarlyHints(fields)
+    if (status === 100 || currentResponse(h1.socket as NonNullable<ServerResponse['socket']>) !== h1) return
+    let head = `HTTP/1.1 ${status} \r\n`
+    for (const [name, value] of Object.entries(fields)) head += `${name}: ${value}\r\n`
+    h1.socket?.write(`${head}\r\n`, 'latin1')
+  }
+
+  /**
+   * The upstream failed after the client had the head: the client's response is cut so that
+   * it cannot pass for complete. An HTTP/1 connection is reset (a response without a length
+   * would otherwise end with a clean close); an HTTP/2 stream is reset alone.
+   */
+  private cut(): void {
+    const res = this.res
+    if (res.req.httpVersionMajor === 1) (res as ServerResponse).socket?.resetAndDestroy()
+    else (res as Http2ServerResponse).stream.close(h2.NGHTTP2_INTERNAL_ERROR)
+  }
+
+  private retryLater(): void {
+    if (!this.ended) this.retryIn(this.retryDelay)
+  }
+
+  private retryIn(delayMs: number): void {
+    if (delayMs <= 0) return this.send()
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      if (!this.ended) this.send()
+    }, delayMs)
+  }
+
+  /** The client's request failed (it left mid-body): its try is cancelled. */
+  private leave(): void {
+    this.clientLeft = true
+    const abort = this.abortTry
+    this.abortTry = null
+    abort?.()
+  }
+
+  private finish(): void {
+    const deps = this.deps
+    const res = this.res
+    if (!res.writableFinished) this.leave()
+    this.ended = true
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    deps.retries.requestEnded(this)
+    deps.drain?.ended(res as ServerResponse)
+    const backend = this.backend
+    if (backend !== null) backend.inflight--
+    const complete = res.writableFinished
+    const status = complete || (res.headersSent && this.upstreamReason !== undefined) ? res.statusCode : 499
+    if (backend !== null && this.upstreamReason === undefined && res.headersSent) observeStatus(backend, res.statusCode)
+    const seconds = Number(process.hrtime.bigint() - this.start) / 1e9
+    recordResponse(this.lane.series, this.lane.window, status, seconds, this.upstreamReason, deps.clock.now())
+    const { accessRatio } = deps.settings()
+    if (accessRatio > 0 && (accessRatio >= 1 || deps.random() < accessRatio)) {
+      const req = this.req
+      deps.log.info({ access: { listener: deps.listener, method: req.method, url: req.url, status, version: this.pool.name, reason: this.reason, backend: backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: complete } }, 'access')
+    }
+  }
+}
+
+/** Whether the client's request has a body to forward. An HTTP/2 request says so by not ending its stream with its headers. */
+export function bodyOf(req: ClientRequest): Readable | null {
+  if (req.httpVersionMajor !== 1) return (req as Http2ServerRequest).stream.endAfterHeaders ? null : req
+  const h = req.headers
+  if (h['transfer-encoding'] !== undefined) return req
+  const length = h['content-length']
+  return length === undefined || length === '0' ? null : req
+}

@@ -1,0 +1,26 @@
+import type { ServerResponse } from 'node:http'
+import type { Http2ServerResponse } from 'node:http2'
+import type { RampError } from '../errors.js'
+
+/** A client's response on any listener: HTTP/1.x or an HTTP/2 stream through Node's compat API. */
+export type ClientResponse = ServerResponse | Http2ServerResponse
+
+/**
+ * Every answer ramp makes itself on the request path has this shape: the error's status, its
+ * code in `x-ramp-error`, and a one-line text body that says what failed. `setCookie` is a
+ * sticky newcomer's bucket cookie, kept so that the client's next try lands on the same side.
+ * A response already under way cannot become an error: it is cut instead.
+ */
+export function sendError(res: ClientResponse, err: RampError, setCookie: string | null = null, close = false): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const body = `${err.statusCode} ${err.message}\n`
+  const headers: string[] = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(body)), 'x-ramp-error', err.code]
+  if (setCookie !== null) headers.push('set-cookie', setCookie)
+  // HTTP/2 has no Connection header: its stream ends with the response anyway.
+  if (close && res.req.httpVersionMajor === 1) headers.push('connection', 'close')
+  res.writeHead(err.statusCode, headers as unknown as Record<string, string>)
+  res.end(body)
+}

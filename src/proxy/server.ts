@@ -1,0 +1,47 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import type { Config } from '../config/load.js'
+import type { Certificates } from '../tls/certificates.js'
+import { clientErrorHandler, type ClientRejection } from './client-errors.js'
+import { limitServer } from './client-limits.js'
+import { H2Guard } from './h2-guard.js'
+
+export type RequestHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void
+
+export interface DataServer {
+  /** The node server: http, https, or HTTP/2 over TLS that also speaks HTTP/1.1 (ALPN picks). */
+  readonly server: Server
+  /** Set for an HTTP/2 listener: its sessions, for the close and the rapid-reset defence. */
+  readonly h2: H2Guard | null
+}
+
+/**
+ * One data-plane listener's node server, with `handle` for every request. `Expect:
+ * 100-continue` comes to the same handler (Node's 'checkContinue'), which answers it when it
+ * forwards the body. The client limits and the answer to what Node cannot parse are set here,
+ * once, for whichever kind of server it is.
+ */
+export function createDataServer(certs: Certificates | null, http2: boolean, clients: () => Config['clients'], rejected: (reason: ClientRejection) => void, handle: RequestHandler): DataServer {
+  const limits = clients()
+  let server: Server
+  let h2: H2Guard | null = null
+  if (certs === null) server = createHttpServer(handle as (req: IncomingMessage, res: ServerResponse) => void)
+  else if (!http2) server = createHttpsServer({ cert: certs.cert, key: certs.key }, handle as (req: IncomingMessage, res: ServerResponse) => void)
+  else {
+    const secure: Http2SecureServer = createSecureServer({
+      cert: certs.cert,
+      key: certs.key,
+      allowHTTP1: true,
+      maxSessionMemory: 64,
+      settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams },
+    }, handle)
+    h2 = new H2Guard(secure, clients, rejected)
+    // The HTTP/1 side of this server reads the same fields as an http.Server.
+    server = secure as unknown as Server
+  }
+  server.on('checkContinue', handle)
+  server.on('clientError', clientErrorHandler(rejected))
+  limitServer(server, limits, rejected)
+  return { server, h2 }
+}
