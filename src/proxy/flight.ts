@@ -68,6 +68,11 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   private retryTimer: NodeJS.Timeout | null = null
   /** The backoff before the retry a discarded response is waiting for. */
   private retryDelay = 0
+  /**
+   * The upstream head, held until the first body byte or the end: Node sends a head only with
+   * the first write anyway, and until then a failure can still be answered with a clean 502.
+   */
+  private head: { status: number; statusText: string; headers: string[] } | null = null
 
   constructor(
     private readonly deps: FlightDeps,
@@ -142,16 +147,22 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     const { responseVersionHeader } = this.deps.settings()
     const headers = clientRawHeaders(raw, responseVersionHeader, this.pool.name)
     if (this.setCookie !== null) headers.push('set-cookie', this.setCookie)
+    this.head = { status, statusText, headers }
+    this.resume = resume
+    return true
+  }
+
+  private writeHead(): void {
+    const { status, statusText, headers } = this.head as NonNullable<Flight['head']>
     const res = this.res
     if (res.req.httpVersionMajor === 1) (res as ServerResponse).writeHead(status, statusText, headers)
     else (res as Http2ServerResponse).writeHead(status, headers as unknown as Record<string, string>)
-    this.resume = resume
-    return true
   }
 
   onData(chunk: Buffer): boolean {
     if (this.discarding || this.ended) return true
     const res = this.res as ServerResponse
+    if (!res.headersSent) this.writeHead()
     if (res.write(chunk)) return true
     res.once('drain', this.resume as () => void)
     return false
@@ -162,6 +173,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     this.abortTry = null
     if (this.discarding) return this.retryLater()
     if (this.ended) return
+    if (!this.res.headersSent) this.writeHead()
     if (trailers !== null && trailers.length > 0) this.res.addTrailers(trailerObject(trailers as unknown as Buffer[]))
     this.res.end()
   }
@@ -172,7 +184,8 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     // The client left and the try was cancelled for it (or failed with the client's body).
     if (this.ended || this.clientLeft) return
     const backend = this.backend as Backend
-    if (!this.res.headersSent) {
+    // Retried only before the backend answered: after its head, it has seen the request.
+    if (this.head === null) {
       const delay = this.deps.retries.next(this, err, undefined)
       if (delay !== null) return this.retryIn(delay)
     }

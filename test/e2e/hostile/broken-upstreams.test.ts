@@ -59,8 +59,8 @@ const before: ReadonlyArray<{ name: string; answer: string; reason: string; says
   { name: 'two differing Content-Length headers', answer: 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok!', reason: 'bad_response', says: /length differs from its content-length/ },
   { name: 'obsolete line folding', answer: 'HTTP/1.1 200 OK\r\nx-a: a\r\n b\r\ncontent-length: 2\r\n\r\nok', reason: 'bad_response', says: /not valid HTTP/ },
   { name: 'a close before any byte', answer: '', reason: 'reset', says: /closed the connection/ },
-  // fastify sends the headers with the first body chunk, so this failure still reaches an
-  // error handler: once ramp's own 500 ("internal error in ramp"), now the backend's 502.
+  // ramp holds the head until the first body byte (Node would not send it before either), so
+  // this failure can still be answered with a 502.
   { name: 'headers, then a close before the first body byte', answer: 'HTTP/1.1 200 OK\r\ncontent-length: 1000\r\nx-from-backend: yes\r\n\r\n', reason: 'reset', says: /closed the connection/ },
 ]
 
