@@ -1,5 +1,7 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { exposition } from './exposition.js'
 import { HotCounter, HotCounters } from './hot-counter.js'
+import { registerProcessMetrics } from './process-metrics.js'
 
 /** Status classes are the only `code` label values, so the label set stays bounded. */
 export const codeClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
@@ -54,14 +56,12 @@ export class Metrics {
   private readonly series = new Map<string, Map<string, RequestSeries>>()
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry, prefix: 'ramp_process_' })
-      // prom-client names these gauges with a counter's `_total` suffix, which
-      // `promtool check metrics` rejects; the handle and request counts are not worth a lint failure.
-      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
-        this.registry.removeSingleMetric(`ramp_process_${name}`)
-      }
-    }
+    if (options.processMetrics !== false) registerProcessMetrics(this.registry, 'ramp_process_')
+  }
+
+  /** The text exposition of every metric, made in slices that leave the event loop to the proxy (see exposition.ts). */
+  text(): Promise<string> {
+    return exposition(this.registry)
   }
 
   /** Bound once per (listener, version) and cached. */

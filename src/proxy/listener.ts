@@ -76,7 +76,17 @@ export function createListener(opts: ListenerOptions): DataListener {
   const mirror = new Mirror({ agent: opts.agent, metrics, measurements, clock, log, settings, proto })
   const choose = createChooser(name, tables, metrics, random, measurements, clock)
 
+  /** Whatever goes wrong inside ramp with one request is that request's 500, never the process's end. */
   function handle(req: ClientRequest, res: ClientResponse): void {
+    try {
+      forward(req, res)
+    } catch (err) {
+      log.error({ err, url: req.url, listener: name }, 'request failed inside ramp')
+      sendError(res, rampError('RAMP_ERR_INTERNAL', 'internal error in ramp'))
+    }
+  }
+
+  function forward(req: ClientRequest, res: ClientResponse): void {
     const http1 = req.httpVersionMajor === 1
     const url = req.url as string
     const target = url.charCodeAt(0) === 47 ? null : targetOf(url)
