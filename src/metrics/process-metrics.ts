@@ -40,24 +40,25 @@ export function registerProcessMetrics(registry: Registry, prefix: string): void
   new Gauge({ name: name('process_start_time_seconds'), help: 'Start time of the process since unix epoch in seconds.', registers, aggregator: 'omit', collect() { this.set(startSeconds) } })
 
   const linux = process.platform === 'linux'
-  new Gauge({
-    name: name('process_resident_memory_bytes'), help: 'Resident memory size in bytes.', registers,
-    async collect() {
-      if (!linux) return this.set(process.memoryUsage.rss())
-      const status = await readFile('/proc/self/status', 'utf8').catch(() => '')
-      const kib = (field: string): number | null => {
-        const m = new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)
-        return m === null ? null : Number(m[1]) * 1024
-      }
-      const [rss, size, data] = [kib('VmRSS'), kib('VmSize'), kib('VmData')]
-      if (rss !== null) this.set(rss)
-      if (size !== null) virtual?.set(size)
-      if (data !== null) heap?.set(data)
-    },
-  })
-  // Elsewhere prom-client reports the resident size alone, as here.
-  const virtual = linux ? new Gauge({ name: name('process_virtual_memory_bytes'), help: 'Virtual memory size in bytes.', registers }) : null
-  const heap = linux ? new Gauge({ name: name('process_heap_bytes'), help: 'Process heap size in bytes.', registers }) : null
+  if (linux) {
+    // Three gauges from one read of /proc/self/status; each waits for the read in flight, so
+    // that a read of all three (in any order, or at once) reports one reading.
+    let reading: Promise<string> | null = null
+    const status = (): Promise<string> => (reading ??= readFile('/proc/self/status', 'utf8').catch(() => '').finally(() => { reading = null }))
+    const fromStatus = (n: string, help: string, field: string): Gauge => new Gauge({
+      name: name(n), help, registers,
+      async collect() {
+        const m = new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(await status())
+        if (m !== null) this.set(Number(m[1]) * 1024)
+      },
+    })
+    fromStatus('process_resident_memory_bytes', 'Resident memory size in bytes.', 'VmRSS')
+    fromStatus('process_virtual_memory_bytes', 'Virtual memory size in bytes.', 'VmSize')
+    fromStatus('process_heap_bytes', 'Process heap size in bytes.', 'VmData')
+  } else {
+    // Elsewhere prom-client reports the resident size alone, as here.
+    new Gauge({ name: name('process_resident_memory_bytes'), help: 'Resident memory size in bytes.', registers, collect() { this.set(process.memoryUsage.rss()) } })
+  }
 
   if (linux) {
     new Gauge({
