@@ -71,10 +71,10 @@ export class ListenerDrain {
     this.inFlightCount++
   }
 
-  /** Its response ended, completed or not. */
-  ended(res: ServerResponse): void {
+  /** Its response ended; `complete` says whether the client got all of it. */
+  ended(complete: boolean): void {
     this.inFlightCount--
-    if (this.draining && res.writableFinished) this.completed++
+    if (this.draining && complete) this.completed++
   }
 
   /** Starts the drain; resolves once every connection of the listener is closed. */

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client'
 
 /** The longest a read holds the event loop between two yields, in milliseconds. */
-const sliceMs = 0.25
+const sliceMs = 0.1
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => { setImmediate(resolve) })
 

@@ -41,10 +41,18 @@ export function registerProcessMetrics(registry: Registry, prefix: string): void
 
   const linux = process.platform === 'linux'
   if (linux) {
-    // Three gauges from one read of /proc/self/status; each waits for the read in flight, so
-    // that a read of all three (in any order, or at once) reports one reading.
-    let reading: Promise<string> | null = null
-    const status = (): Promise<string> => (reading ??= readFile('/proc/self/status', 'utf8').catch(() => '').finally(() => { reading = null }))
+    // Three gauges from one read of /proc/self/status: a read started less than 100 ms ago
+    // (this scrape's, whichever gauge asked first) serves the others.
+    let reading: Promise<string> = Promise.resolve('')
+    let readAt = -Infinity
+    const status = (): Promise<string> => {
+      const now = performance.now()
+      if (now - readAt > 100) {
+        readAt = now
+        reading = readFile('/proc/self/status', 'utf8').catch(() => '')
+      }
+      return reading
+    }
     const fromStatus = (n: string, help: string, field: string): Gauge => new Gauge({
       name: name(n), help, registers,
       async collect() {

@@ -73,6 +73,8 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
    * the first write anyway, and until then a failure can still be answered with a clean 502.
    */
   private head: { status: number; statusText: string; headers: string[] } | null = null
+  /** The client has its whole response before undici is done with the try (a 204 or 304). */
+  private answered = false
 
   constructor(
     private readonly deps: FlightDeps,
@@ -149,6 +151,13 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     if (this.setCookie !== null) headers.push('set-cookie', this.setCookie)
     this.head = { status, statusText, headers }
     this.resume = resume
+    if (status === 204 || status === 304) {
+      // Never a body, whatever its length headers say; undici fails such a response with a
+      // length mismatch at its end (and drops that connection), so it is answered now.
+      this.writeHead()
+      this.res.end()
+      this.answered = true
+    }
     return true
   }
 
@@ -160,7 +169,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.discarding || this.ended) return true
+    if (this.discarding || this.ended || this.answered) return true
     const res = this.res as ServerResponse
     if (!res.headersSent) this.writeHead()
     if (res.write(chunk)) return true
@@ -172,7 +181,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   onComplete(trailers: string[] | null): void {
     this.abortTry = null
     if (this.discarding) return this.retryLater()
-    if (this.ended) return
+    if (this.ended || this.answered) return
     if (!this.res.headersSent) this.writeHead()
     if (trailers !== null && trailers.length > 0) this.res.addTrailers(trailerObject(trailers as unknown as Buffer[]))
     this.res.end()
@@ -181,8 +190,9 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   onError(err: Error): void {
     this.abortTry = null
     if (this.discarding) return this.retryLater()
-    // The client left and the try was cancelled for it (or failed with the client's body).
-    if (this.ended || this.clientLeft) return
+    // The client left and the try was cancelled for it (or failed with the client's body),
+    // or it has its whole answer already.
+    if (this.ended || this.clientLeft || this.answered) return
     const backend = this.backend as Backend
     // Retried only before the backend answered: after its head, it has seen the request.
     if (this.head === null) {
@@ -250,17 +260,28 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     abort?.()
   }
 
+  /**
+   * Whether the client got the whole response. An HTTP/2 compat response reports
+   * `writableFinished` even for a stream the client reset, so there its stream's close code
+   * says it.
+   */
+  private completed(): boolean {
+    const res = this.res
+    if (res.req.httpVersionMajor === 1) return res.writableFinished
+    return res.writableEnded && (res as Http2ServerResponse).stream.rstCode === h2.NGHTTP2_NO_ERROR
+  }
+
   private finish(): void {
     const deps = this.deps
     const res = this.res
-    if (!res.writableFinished) this.leave()
+    const complete = this.completed()
+    if (!complete) this.leave()
     this.ended = true
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
     deps.retries.requestEnded(this)
-    deps.drain?.ended(res as ServerResponse)
+    deps.drain?.ended(complete)
     const backend = this.backend
     if (backend !== null) backend.inflight--
-    const complete = res.writableFinished
     const status = complete || (res.headersSent && this.upstreamReason !== undefined) ? res.statusCode : 499
     if (backend !== null && this.upstreamReason === undefined && res.headersSent) observeStatus(backend, res.statusCode)
     const seconds = Number(process.hrtime.bigint() - this.start) / 1e9

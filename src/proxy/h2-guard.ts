@@ -8,7 +8,12 @@ export interface H2Limits {
 /** Codes a stream closes with that ramp or Node sent, not the client: a cut response, a refused stream. */
 const ours = new Set([constants.NGHTTP2_NO_ERROR, constants.NGHTTP2_INTERNAL_ERROR, constants.NGHTTP2_REFUSED_STREAM])
 
-interface Resets { windowStart: number; count: number }
+interface Resets {
+  windowStart: number
+  count: number
+  /** Told to go away: counted once, whatever its streams do until it is gone. */
+  cut: boolean
+}
 
 /**
  * The HTTP/2 side of a listener: every session is known, so that closing the listener sends
@@ -24,13 +29,15 @@ export class H2Guard {
 
   constructor(server: Http2SecureServer, private readonly limits: () => H2Limits, private readonly rejected: (reason: ClientRejection) => void) {
     server.on('session', (session: Http2Session) => {
-      this.sessions.set(session, { windowStart: 0, count: 0 })
+      this.sessions.set(session, { windowStart: 0, count: 0, cut: false })
       session.on('close', () => this.sessions.delete(session))
       // A session error (a protocol error, a reset socket) is the client's: it is closed, never thrown.
       session.on('error', () => { session.destroy() })
     })
     server.on('stream', (stream: ServerHttp2Stream) => {
-      stream.on('close', () => { if (!ours.has(stream.rstCode)) this.reset(stream.session) })
+      // Taken now: a closed stream no longer knows its session.
+      const session = stream.session
+      stream.on('close', () => { if (!ours.has(stream.rstCode)) this.reset(session) })
     })
   }
 
@@ -42,10 +49,14 @@ export class H2Guard {
       resets.windowStart = now
       resets.count = 0
     }
-    if (++resets.count <= this.limits().h2MaxResetsPerSecond) return
+    if (++resets.count <= this.limits().h2MaxResetsPerSecond || resets.cut) return
+    resets.cut = true
     this.rejected('rapid_reset')
+    // nghttp2 ignores the streams the client opens after this GOAWAY; the session closes once
+    // the streams it has finish, and is destroyed a second later if the client keeps it open.
     session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM)
-    session.destroy()
+    session.close()
+    setTimeout(() => { session.destroy() }, 1000).unref()
   }
 
   /** GOAWAY to every session: streams in flight finish, no new one starts. */
