@@ -52,11 +52,9 @@ export class H2Guard {
     if (++resets.count <= this.limits().h2MaxResetsPerSecond || resets.cut) return
     resets.cut = true
     this.rejected('rapid_reset')
-    // nghttp2 ignores the streams the client opens after this GOAWAY; the session closes once
-    // the streams it has finish, and is destroyed a second later if the client keeps it open.
-    session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM)
-    session.close()
-    setTimeout(() => { session.destroy() }, 1000).unref()
+    // The code goes out in a last GOAWAY before the connection is closed. It needs an error
+    // beside it: with none, Node's default for the error argument becomes the code (NO_ERROR).
+    session.destroy(new Error('HTTP/2 client reset streams faster than clients.h2MaxResetsPerSecond'), constants.NGHTTP2_ENHANCE_YOUR_CALM)
   }
 
   /** GOAWAY to every session: streams in flight finish, no new one starts. */

