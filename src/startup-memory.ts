@@ -7,8 +7,8 @@ import { setFlagsFromString } from 'node:v8'
  * 150 MiB (test/e2e/streaming.test.ts). The young generation is held at its initial size
  * while ramp starts, then let grow again under traffic: holding it small for good costs ~40%
  * of the requests per second (bench/README.md). The flag is read each time V8 would grow the
- * space, so setting it at run time takes effect. bin/ramp.js does the other half of keeping
- * RSS down (the allocator's mmap threshold).
+ * space, so setting it at run time takes effect. src/buffer-sweep.ts does the other half of
+ * keeping RSS down.
  */
 export function holdYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1')
