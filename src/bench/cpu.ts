@@ -49,3 +49,18 @@ export function cpuWindow(pids: number[], cores: number): { stop(): CpuUse | nul
     },
   }
 }
+
+/**
+ * CPU milliseconds a process's main thread has used (Linux; null elsewhere or once it is
+ * gone): its event loop's share alone, without libuv's thread pool, which works off the loop.
+ */
+export function mainThreadCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // USER_HZ is 100 on every Linux Node runs on.
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return null
+  }
+}

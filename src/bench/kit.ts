@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Admin } from './admin.js'
 import { backendSpec, type BackendSpec } from './backend-spec.js'
 import { onExit, root, spawnChild, spawnHelper, type Child } from './children.js'
+import { mainThreadCpuMs } from './cpu.js'
 import { runLoad, type LoadRun, type LoadSpec } from './load.js'
 import type { BenchOptions } from './options.js'
 import type { Progress } from './progress.js'
@@ -152,6 +153,10 @@ export class BenchKit implements Kit {
 
   reading(ramp: RampProcess): Promise<RampReading> {
     return Sampler.read(ramp.admin)
+  }
+
+  mainThreadCpuMs(pid: number): number | null {
+    return mainThreadCpuMs(pid)
   }
 
   /** With --profile: the node flags that profile a process into `<name>.cpuprofile`. */

@@ -38,7 +38,8 @@ export interface LoadSpec {
   path?: string
   /** Each request carries one of `count` user ids in `header` (sticky routing by header). */
   user?: { header: string; count: number }
-  onResponse?: (r: { status: number; version: string; user: string | null }) => void
+  /** Each response of the measured load as it ends; `latencyMs` is its latency as the run records it (from when it was due, for a paced load). */
+  onResponse?: (r: { status: number; version: string; user: string | null; latencyMs: number }) => void
   /** Runs alongside the load; the run ends when both the load and this have finished (`live.stop()` ends the load early). */
   during?: (live: Live) => Promise<void>
 }
@@ -160,7 +161,7 @@ async function measure(spec: LoadSpec, ctx: { sampler: Sampler | null; watch: Wa
     response: (status, latencyMs, headers, user) => {
       const v = versionOf(headers)
       versions[v] = (versions[v] ?? 0) + 1
-      spec.onResponse?.({ status, version: v, user })
+      spec.onResponse?.({ status, version: v, user, latencyMs })
       seconds.record(latencyMs, status >= 200 && status < 300, v)
     },
     error: () => seconds.failed(),

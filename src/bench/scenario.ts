@@ -71,6 +71,8 @@ export interface Kit {
   load(spec: LoadSpec & { ramp?: RampProcess; pid?: number | null }): Promise<LoadRun>
   /** ramp's weight, phase, RSS and event-loop delay now. */
   reading(ramp: RampProcess): Promise<RampReading>
+  /** CPU milliseconds used so far by a process's main thread, its event loop (Linux; null elsewhere). */
+  mainThreadCpuMs(pid: number): number | null
 }
 
 /** What every bench/scenarios/<name>.ts exports as default. */
