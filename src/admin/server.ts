@@ -1,7 +1,5 @@
-import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { ReloadReport } from '../config/changes.js'
-import { addRampFormats } from '../config/formats.js'
 import { rampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -12,7 +10,9 @@ import type { Certificates } from '../tls/certificates.js'
 import { transportOptions } from '../tls/transport.js'
 import type { AnalysisView } from './views.js'
 import { bearerMatches } from './auth.js'
+import { adminCompilers } from './body-validation.js'
 import { sendRampError, toRampError } from './errors.js'
+import { OpenApiDocument } from './openapi.js'
 import { registerEventRoutes } from './routes/events.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerReloadRoutes } from './routes/reload.js'
@@ -60,30 +60,19 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
     return503OnClosing: false,
     forceCloseConnections: true,
-    ajv: {
-      customOptions: { allErrors: true, verbose: true, multipleOfPrecision: 6, removeAdditional: false, coerceTypes: false, useDefaults: true },
-      plugins: [addRampFormats],
-    },
+    // No schema compiler is loaded or run when ramp starts (see body-validation.ts).
+    schemaController: { compilersFactory: adminCompilers },
     ...guard.options,
   })
   guard.install(app)
-  // Response schemas are there for the OpenAPI document; compiling a serializer for each of
-  // them costs megabytes of heap for an API that answers a few calls a minute.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  const openapi = new OpenApiDocument()
   const methodsByPath = new Map<string, Set<string>>()
   app.addHook('onRoute', (route) => {
+    openapi.record(route)
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     const set = methodsByPath.get(route.url) ?? new Set<string>()
     for (const m of methods) set.add(m)
     methodsByPath.set(route.url, set)
-  })
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'ramp admin API', version: '1', description: 'Move a release along: status, verbs, events. Mutating calls need `Authorization: Bearer <token>` when a token is set.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
   })
 
   app.addHook('onRequest', (request, _reply, done) => {
@@ -121,6 +110,6 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
   registerRolloutRoutes(app, opts)
   registerEventRoutes(app, opts)
   registerReloadRoutes(app, opts)
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger())
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => openapi.get())
   return app
 }

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { Ajv } from 'ajv'
 import { parseDocument } from 'yaml'
 import { rampError } from '../errors.js'
 import { percentToBp } from '../routing/weight.js'
 import { dropIgnoredStrategyFields } from './argo-fields.js'
 import { expandEnv } from './env.js'
 import { ajvProblems, formatProblem, type Problem } from './problems.js'
-import { ConfigSchema, type RawConfig } from './schema.js'
-import { addRampFormats } from './formats.js'
+import type { RawConfig } from './schema.js'
 import { semanticProblems } from './semantic.js'
+import { validators } from './validator.js'
 
 export type Mode = 'canary' | 'blueGreen'
 
@@ -23,14 +22,6 @@ export interface Config extends RawConfig {
   source: string | null
   /** Things that were accepted but ignored (Kubernetes-only Argo fields), one line each. */
   warnings: string[]
-}
-
-/**
- * Compiled for each load and not kept: the validator of the whole schema is ~10 MiB of
- * heap that a running proxy would otherwise carry for a check it makes once per (re)load.
- */
-function compileValidator() {
-  return addRampFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, multipleOfPrecision: 6 })).compile<RawConfig>(ConfigSchema)
 }
 
 /**
@@ -50,7 +41,7 @@ export function parseConfig(text: string, source: string | null, env: NodeJS.Pro
   }
   const warnings = dropIgnoredStrategyFields((tree as Record<string, unknown>).strategy)
 
-  const validate = compileValidator()
+  const validate = validators().config
   if (!validate(tree)) problems.push(...ajvProblems(validate.errors ?? [], tree))
   if (problems.length > 0) throw invalid(source, problems)
   const raw = tree as RawConfig

@@ -1,16 +1,6 @@
-import { Ajv } from 'ajv'
 import { ajvProblems, formatProblem } from '../config/problems.js'
-import { HistorySchema, StateSchema } from './schema.js'
 import type { StoredDoc } from './store.js'
-
-/**
- * Compiled for each load and not kept: a stored document is read once, at start, and the
- * validators are ~10 MiB that a running proxy would otherwise carry for nothing.
- */
-function validators() {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true })
-  return { state: ajv.compile(StateSchema), history: ajv.compile(HistorySchema) }
-}
+import { validators } from './validator.js'
 
 /** Bump on any change to the stored shape, and teach `decodeDoc` to migrate the older format. */
 export const STATE_FORMAT = 1
