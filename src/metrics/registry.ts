@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import { exposition } from './exposition.js'
 import { HotCounter, HotCounters } from './hot-counter.js'
+import { HotHistogram, type HotHistogramSeries } from './hot-histogram.js'
 import { registerProcessMetrics } from './process-metrics.js'
 
 /** Status classes are the only `code` label values, so the label set stays bounded. */
@@ -17,7 +18,7 @@ export interface WindowReading { listener: string; version: string; successRate:
 /** Pre-bound children for one (listener, version): the per-request path does no label lookups. */
 export interface RequestSeries {
   readonly byClass: ReadonlyArray<HotCounter>
-  readonly duration: Histogram.Internal<string>
+  readonly duration: HotHistogramSeries
 }
 
 export class Metrics {
@@ -25,7 +26,7 @@ export class Metrics {
   private readonly hotRequests = new HotCounters()
   private readonly hotDecisions = new HotCounters()
   readonly requests = this.hotRequests.of(new Counter({ name: 'ramp_requests_total', help: 'Requests served, by listener, version and status class.', labelNames: ['listener', 'version', 'code'], registers: [this.registry], collect: this.hotRequests.collect }))
-  readonly duration = new Histogram({ name: 'ramp_request_duration_seconds', help: 'Time from request to the end of the response, by listener and version.', labelNames: ['listener', 'version'], buckets: durationBuckets, registers: [this.registry] })
+  readonly duration = new HotHistogram('ramp_request_duration_seconds', 'Time from request to the end of the response, by listener and version.', durationBuckets, this.registry)
   readonly upstreamErrors = new Counter({ name: 'ramp_upstream_errors_total', help: 'Requests that failed upstream, by version and reason (connect, tls, reset, timeout, bad_response, no_backend).', labelNames: ['version', 'reason'], registers: [this.registry] })
   readonly weight = new Gauge({ name: 'ramp_canary_weight', help: 'Canary share of main-listener traffic, in percent.', registers: [this.registry] })
   readonly phase = new Gauge({ name: 'ramp_rollout_phase', help: 'Rollout phase: 1 for the current phase, 0 for the others.', labelNames: ['phase'], registers: [this.registry] })
@@ -74,7 +75,7 @@ export class Metrics {
     if (s === undefined) {
       s = {
         byClass: codeClasses.map((code) => this.hotRequests.series({ listener, version, code })),
-        duration: this.duration.labels({ listener, version }),
+        duration: this.duration.series({ listener, version }),
       }
       versions.set(version, s)
     }
