@@ -107,16 +107,16 @@ export function upgradeResponseHeaders(headers: OutgoingHttpHeaders, versionHead
   return out
 }
 
-/** The lower-cased names a `connection` field lists, from a raw header list; null when none. */
-function connectionNamed(raw: readonly string[]): Set<string> | null {
+/**
+ * The lower-cased names a `connection` field lists beyond the hop-by-hop ones (`keep-alive`,
+ * `close`, `upgrade`: almost every value), so the usual message makes no set; null when none.
+ */
+function connectionNamed(connection: string | undefined): Set<string> | null {
+  if (connection === undefined) return null
   let named: Set<string> | null = null
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
-    for (const token of (raw[i + 1] as string).split(',')) {
-      const n = token.trim().toLowerCase()
-      if (n !== '') (named ??= new Set()).add(n)
-    }
+  for (const token of connection.split(',')) {
+    const n = token.trim().toLowerCase()
+    if (n !== '' && n !== 'close' && !hopByHop.has(n)) (named ??= new Set()).add(n)
   }
   return named
 }
@@ -125,11 +125,12 @@ function connectionNamed(raw: readonly string[]): Set<string> | null {
  * The upstream request's raw header list from the client's (`rawHeaders`: names as sent,
  * repeated fields as separate lines, in order): hop-by-hop, Connection-named and pseudo
  * fields dropped, Host first, x-forwarded-for appended to (its prior lines joined),
- * x-forwarded-proto and -host set, and the serving version named. `versionHeader` is
- * lower-cased; a client's own line of it is replaced.
+ * x-forwarded-proto and -host set, and the serving version named. `connection` is the
+ * request's (Node has it parsed); `versionHeader` is lower-cased; a client's own line of it
+ * is replaced.
  */
-export function upstreamRawHeaders(raw: readonly string[], ctx: ForwardContext): string[] {
-  const named = connectionNamed(raw)
+export function upstreamRawHeaders(raw: readonly string[], connection: string | undefined, ctx: ForwardContext): string[] {
+  const named = connectionNamed(connection)
   const host = ctx.preserveHost && ctx.host !== undefined ? ctx.host : ctx.upstreamHost
   const out: string[] = ['host', host]
   let prior: string | undefined
@@ -154,11 +155,19 @@ export function upstreamRawHeaders(raw: readonly string[], ctx: ForwardContext):
  * and the serving version added when asked.
  */
 export function clientRawHeaders(raw: readonly Buffer[], versionHeader: string | null, version: string): string[] {
-  const strings: string[] = new Array<string>(raw.length)
-  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1')
-  const named = connectionNamed(strings)
+  const n = raw.length
+  const strings: string[] = new Array<string>(n)
+  let connection: string | undefined
+  for (let i = 0; i < n; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1')
+    const value = (raw[i + 1] as Buffer).toString('latin1')
+    strings[i] = name
+    strings[i + 1] = value
+    if (name.length === 10 && name.toLowerCase() === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`
+  }
+  const named = connectionNamed(connection)
   const out: string[] = []
-  for (let i = 0; i < strings.length; i += 2) {
+  for (let i = 0; i < n; i += 2) {
     const name = strings[i] as string
     const lower = name.toLowerCase()
     if (responseHopByHop.has(lower) || named?.has(lower) === true) continue

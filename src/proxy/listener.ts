@@ -104,7 +104,7 @@ export function createListener(opts: ListenerOptions): DataListener {
     const current = settings()
     const host = target?.authority ?? clientHost(req.headers)
     const raw = req.rawHeaders.length > current.rawHeaderEntries ? req.rawHeaders.slice(0, current.rawHeaderEntries) : req.rawHeaders
-    const headers = upstreamRawHeaders(raw, {
+    const headers = upstreamRawHeaders(raw, req.headers.connection, {
       clientAddress: req.socket.remoteAddress,
       proto,
       host,

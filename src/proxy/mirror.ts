@@ -97,7 +97,7 @@ export class Mirror {
     backend.inflight++
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
     const { preserveHost, versionHeader } = this.deps.settings()
-    const headers = upstreamRawHeaders(req.rawHeaders, {
+    const headers = upstreamRawHeaders(req.rawHeaders, req.headers.connection, {
       clientAddress: req.socket.remoteAddress,
       proto: this.deps.proto,
       host: clientHost(req.headers),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { clientResponseHeaders, upgradeRequestHeaders, upstreamRequestHeaders, type ForwardContext } from '../../src/proxy/headers.js'
+import { clientRawHeaders, clientResponseHeaders, upgradeRequestHeaders, upstreamRawHeaders, upstreamRequestHeaders, type ForwardContext } from '../../src/proxy/headers.js'
 
 const ctx: ForwardContext = { clientAddress: '10.0.0.9', proto: 'http', host: 'shop.example', upstreamHost: '127.0.0.1:9001', preserveHost: true, versionHeader: 'x-ramp-version', version: 'v2' }
 
@@ -31,4 +31,20 @@ test('an upgrade keeps the one hop-by-hop pair it needs', () => {
   assert.equal(out.connection, 'upgrade')
   assert.equal(out.upgrade, 'websocket')
   assert.equal(out['sec-websocket-key'], 'k')
+})
+
+test('raw upstream headers: names as sent, repeated lines kept in order, Host first, hop-by-hop, Connection-named, pseudo, expect and the client\'s own forwarding and version lines replaced', () => {
+  const raw = [':authority', 'shop.example', 'Host', 'shop.example', 'Accept', '*/*', 'X-Multi', 'a', 'Connection', 'keep-alive, X-Secret', 'X-Secret', 's', 'x-multi', 'b',
+    'TE', 'trailers', 'Expect', '100-continue', 'X-Forwarded-For', '1.2.3.4', 'x-forwarded-for', '5.6.7.8', 'X-Forwarded-Proto', 'ftp', 'x-ramp-version', 'v9']
+  assert.deepEqual(upstreamRawHeaders(raw, 'keep-alive, X-Secret', ctx), [
+    'host', 'shop.example', 'Accept', '*/*', 'X-Multi', 'a', 'x-multi', 'b',
+    'x-forwarded-for', '1.2.3.4, 5.6.7.8, 10.0.0.9', 'x-forwarded-proto', 'http', 'x-forwarded-host', 'shop.example', 'x-ramp-version', 'v2',
+  ])
+  assert.deepEqual(upstreamRawHeaders(['Host', 'a'], undefined, { ...ctx, host: 'a', preserveHost: false }).slice(0, 2), ['host', '127.0.0.1:9001'])
+})
+
+test('raw response headers: bytes as names and values, repeated Set-Cookie lines kept, hop-by-hop and Connection-named dropped, Trailer kept', () => {
+  const raw = ['Set-Cookie', 'a=1', 'Connection', 'keep-alive, X-Private', 'set-cookie', 'b=2', 'Keep-Alive', 'timeout=5', 'X-Private', 'p', 'Transfer-Encoding', 'chunked', 'Trailer', 'x-sum', 'Content-Type', 'text/plain; charset=\u00e9'].map((v) => Buffer.from(v, 'latin1'))
+  assert.deepEqual(clientRawHeaders(raw, 'x-ramp-version', 'v1'), ['Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'Trailer', 'x-sum', 'Content-Type', 'text/plain; charset=\u00e9', 'x-ramp-version', 'v1'])
+  assert.deepEqual(clientRawHeaders(raw.slice(0, 2), null, 'v1'), ['Set-Cookie', 'a=1'])
 })
