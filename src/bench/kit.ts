@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Admin } from './admin.js'
@@ -34,12 +34,6 @@ interface Listen { main: string; admin: string }
  * CLOCK_MONOTONIC on Linux, so a child's profile can be cut to the time it was under load.
  */
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n)
-
-/** The variables a launcher's `#!/usr/bin/env -S NAME=value ... node` line sets. */
-export function launcherEnv(file: string): Record<string, string> {
-  const line = readFileSync(file, 'utf8').split('\n', 1)[0] ?? ''
-  return Object.fromEntries(line.split(/\s+/).filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]))
-}
 
 /** The kit of one bench run; `runs` holds every load run in order, for the report. */
 export class BenchKit implements Kit {
@@ -103,10 +97,10 @@ export class BenchKit implements Kit {
     // with the variables the launcher's line would have set.
     const profileName = `ramp-${this.children.length}`
     const profiling = this.profiling(profileName)
-    const [command, args, extraEnv] = entry !== undefined ? [process.execPath, [...profiling, entry], {}]
-      : profiling.length > 0 ? [process.execPath, [...profiling, launcher], launcherEnv(launcher)]
-        : [launcher, [], {}]
-    const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: { ...env, ...extraEnv } }))
+    const [command, args] = entry !== undefined ? [process.execPath, [...profiling, entry]]
+      : profiling.length > 0 ? [process.execPath, [...profiling, launcher]]
+        : [launcher, []]
+    const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env }))
     this.profiled(profileName, child)
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
     return { main: listen.main, admin: new Admin(listen.admin, undefined), pid: child.pid, stop: () => child.stop() }

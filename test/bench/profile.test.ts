@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { launcherEnv } from '../../src/bench/kit.js'
 import { compareTable, ownerOf, summarizeProfile, type CpuProfile } from '../../src/bench/profile.js'
 import { bench, failedChecks } from './support.js'
 
@@ -70,10 +69,6 @@ test('compareTable: CPU microseconds per request by owner, one column per proces
   ])
   // Over 10 000 requests every owner is under 1 us a request: one row holds them.
   assert.deepEqual(compareTable([{ name: 'c', requests: 10_000, summary: s }]).rows, [['3 others', '0.5'], ['all', '0.5']])
-})
-
-test('a profiled ramp gets the variables of bin/ramp.js\'s launcher line (node runs it directly, so the line does not)', () => {
-  assert.deepEqual(launcherEnv(new URL('../../bin/ramp.js', import.meta.url).pathname), { MALLOC_MMAP_THRESHOLD_: '65536' })
 })
 
 test('bench --profile: each proxy runs under --cpu-prof, and the report splits its CPU per request by owner', async (t) => {
