@@ -36,6 +36,8 @@ const registry = {
   RAMP_ERR_CLIENT_BAD_REQUEST: { status: 400, hint: 'send valid HTTP/1.1: one Host, one Content-Length or Transfer-Encoding: chunked (never both), well-formed headers and chunks' },
   RAMP_ERR_CLIENT_HEADERS_TOO_LARGE: { status: 431, hint: 'send a smaller request line and headers (fewer or shorter cookies), or raise clients.maxHeaderBytes' },
   RAMP_ERR_CLIENT_TIMEOUT: { status: 408, hint: 'send the request head within clients.headersTimeoutMs and the whole request within clients.requestTimeoutMs' },
+  RAMP_ERR_CLIENT_EXPECTATION: { status: 417, hint: 'send no Expect header, or Expect: 100-continue, the only expectation HTTP defines' },
+  RAMP_ERR_CLIENT_CONNECT: { status: 405, hint: 'ramp is a reverse proxy and opens no CONNECT tunnels; send the request to the service itself' },
   RAMP_ERR_INTERNAL: { status: 500, hint: 'this is a bug in ramp; please report it with the log line' },
 } as const satisfies Record<string, { status: number; hint: string }>
 

@@ -1,11 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import type { Duplex } from 'node:stream'
 import type { Config } from '../config/load.js'
+import { rampError } from '../errors.js'
 import type { Certificates } from '../tls/certificates.js'
 import { clientErrorHandler, type ClientRejection } from './client-errors.js'
 import { limitServer } from './client-limits.js'
 import { H2Guard } from './h2-guard.js'
+import { endWithError } from './raw-response.js'
+import { sendError } from './respond.js'
 
 export type RequestHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void
 
@@ -41,6 +45,15 @@ export function createDataServer(certs: Certificates | null, http2: boolean, cli
     server = secure as unknown as Server
   }
   server.on('checkContinue', handle)
+  // Node would answer these itself, in its own shape: an expectation other than
+  // 100-continue with a bare 417, and CONNECT by closing the connection.
+  server.on('checkExpectation', (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+    sendError(res, rampError('RAMP_ERR_CLIENT_EXPECTATION', `the expectation ${JSON.stringify(String(req.headers.expect).slice(0, 64))} cannot be met`), null, true)
+  })
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => { socket.destroy() })
+    endWithError(socket, rampError('RAMP_ERR_CLIENT_CONNECT', 'CONNECT is not served by this proxy'))
+  })
   server.on('clientError', clientErrorHandler(rejected))
   limitServer(server, limits, rejected)
   return { server, h2 }

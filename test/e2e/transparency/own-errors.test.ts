@@ -34,6 +34,18 @@ test('a bad Host (two Host lines) gets ramp\'s 400: x-ramp-error and a text/plai
   noProblems([...ownErrorProblems('two Host lines', got, 400, 'RAMP_ERR_CLIENT_BAD_REQUEST'), ...(be.heads.length === 0 ? [] : ['the request reached the backend'])], 'bad Host')
 })
 
+test('an expectation other than 100-continue gets ramp\'s 417, and CONNECT ramp\'s 405, neither reaching the backend', async (t) => {
+  const be = await rawBackend(t, (_head, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
+  const expectation = await h1Error(t, ramp.urls.main, 'POST /x HTTP/1.1\r\nHost: svc.example\r\nExpect: magic\r\nContent-Length: 2\r\n\r\n')
+  const connect = await h1Error(t, ramp.urls.main, 'CONNECT svc.example:443 HTTP/1.1\r\nHost: svc.example:443\r\n\r\n')
+  noProblems([
+    ...ownErrorProblems('Expect: magic', expectation, 417, 'RAMP_ERR_CLIENT_EXPECTATION'),
+    ...ownErrorProblems('CONNECT', connect, 405, 'RAMP_ERR_CLIENT_CONNECT'),
+    ...(be.heads.length === 0 ? [] : ['a request reached the backend']),
+  ], 'expectation and CONNECT')
+})
+
 test('upstream failures ramp answers itself (reset, no answer in time, not HTTP, refused connection) have x-ramp-error and ramp\'s text/plain body, over HTTP/1.1 and HTTP/2', async (t) => {
   // One backend address whose behaviour each case sets; stopped last, so that it refuses.
   let mode: 'reset' | 'silent' | 'garbage' = 'reset'
