@@ -37,6 +37,9 @@ export type ClientRequest = IncomingMessage | Http2ServerRequest
 
 type Abort = (reason?: Error) => void
 
+/** The reason a try is cancelled for a client that left: one object, since undici would make one, with its stack, per cancel. */
+const clientLeft = Object.freeze(new Error('the client left before its response was complete'))
+
 /**
  * One request from the routing decision to its last byte: the version, the backend, the lane
  * it is recorded in, its start, its tries and its outcome. It is also the undici dispatch
@@ -257,7 +260,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     this.clientLeft = true
     const abort = this.abortTry
     this.abortTry = null
-    abort?.()
+    abort?.(clientLeft)
   }
 
   /**
