@@ -155,6 +155,7 @@ async function rapidReset(t: TestContext, clients: string): Promise<void> {
   if (slow.length > 0) problems.push(`the normal clients waited more than 100 ms or failed ${slow.length} times of ${normal.length}: ${slow.slice(0, 5).map((r) => `${r.what} ${r.status} in ${r.ms.toFixed(0)} ms`).join(', ')}`)
   const metrics = await (await fetch(`${ramp.urls.admin}/metrics`)).text()
   const rejections = seriesOf(metrics, 'ramp_client_rejections_total').join('; ') || 'none'
+  if (!/ramp_client_rejections_total\{listener="main",reason="rapid_reset"\} 1\b/.test(metrics)) problems.push(`the offender is not counted once as a rapid_reset rejection: ${rejections}`)
   t.diagnostic(`attacker ${JSON.stringify(report)}; backend got ${reached} flood requests; normal clients: ${normal.length} requests, slowest ${Math.max(...normal.map((r) => r.ms)).toFixed(0)} ms (without a flood: ${Math.max(...baseline).toFixed(0)} ms); client rejections: ${rejections}`)
   noProblems(problems, 'rapid reset')
 }
