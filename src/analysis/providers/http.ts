@@ -1,4 +1,4 @@
-import { request } from 'undici'
+import { request } from '../../undici-core.js'
 import { formatDuration } from '../../config/duration.js'
 
 /** One HTTP exchange of a provider, read to the end so that the connection can be reused. */
