@@ -16,6 +16,11 @@ export function createFileStore(path: string): StateStore {
   const description = `file ${path}`
   // undefined until the first load or save: nothing is known yet, so only the disk decides.
   let known: number | null | undefined
+  // The file's text as this process last read or wrote it (revision `known`). The re-read
+  // before a write finds it unchanged nearly always, and then needs no decoding: checking a
+  // document's whole shape loads the state validator (~0.4 MB of code to compile), which a
+  // ramp that never reads another process's file then never loads at all.
+  let lastText: string | null = null
   // Loads and saves run one at a time, so a save's check-then-rename never interleaves with
   // another save, and `known` is updated in the order the file changed.
   let queue: Promise<unknown> = Promise.resolve()
@@ -29,8 +34,10 @@ export function createFileStore(path: string): StateStore {
     description,
     load() {
       return serial(async () => {
-        const doc = await readDoc(path)
+        const text = await readText(path)
+        const doc = text === null ? null : decodeOrThrow(path, text)
         known = doc === null ? null : doc.state.revision
+        lastText = text
         return doc
       })
     },
@@ -42,13 +49,14 @@ export function createFileStore(path: string): StateStore {
         if (known !== undefined && known !== expectedRevision) {
           throw revisionConflict(description, 'this process last read or wrote', expectedRevision, known)
         }
-        const onDisk = await readDoc(path)
-        const diskRevision = onDisk === null ? null : onDisk.state.revision
+        const onDisk = await readText(path)
+        const diskRevision = onDisk === null ? null : onDisk === lastText && known !== undefined ? known : decodeOrThrow(path, onDisk).state.revision
         if (diskRevision !== expectedRevision) {
           throw revisionConflict(description, 'the file on disk (changed by another process?) holds', expectedRevision, diskRevision)
         }
         await writeAtomically(path, text)
         known = revision
+        lastText = text
       })
     },
     async close() {
@@ -78,14 +86,17 @@ export async function resetStateFile(path: string, now: Date): Promise<string | 
   return aside
 }
 
-async function readDoc(path: string): Promise<StoredDoc | null> {
-  let text: string
+/** The file's text, or null when there is no file. */
+async function readText(path: string): Promise<string | null> {
   try {
-    text = await readFile(path, 'utf8')
+    return await readFile(path, 'utf8')
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return null
     throw rampError('RAMP_ERR_STATE_UNAVAILABLE', `cannot read state file ${path}: ${(err as Error).message}`, { cause: err, details: { path } })
   }
+}
+
+function decodeOrThrow(path: string, text: string): StoredDoc {
   const decoded = decodeDoc(text)
   if (!decoded.ok) {
     throw rampError(
