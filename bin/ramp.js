@@ -5,4 +5,6 @@ import { deferParserTierUp } from '../dist/wasm-tier-up.js'
 
 holdYoungGeneration()
 deferParserTierUp()
-await import('../dist/main.js')
+// dist/bundle/ is ramp bundled (scripts/bundle.ts); RAMP_UNBUNDLED=1 runs the modules it was
+// made of instead, as `ramp bench --profile` does so that a profile can tell packages apart.
+await import(process.env.RAMP_UNBUNDLED === '1' ? '../dist/main.js' : '../dist/bundle/main.js')

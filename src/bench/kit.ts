@@ -91,7 +91,7 @@ export class BenchKit implements Kit {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAMP_')))
     // Run as a program, as users do, so that bin/ramp.js's launcher line applies.
     const entry = process.env.RAMP_BENCH_ENTRY
-    if (entry === undefined && !existsSync(join(root, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first')
+    if (entry === undefined && !existsSync(join(root, 'dist/bundle/main.js'))) throw new Error('dist/bundle/main.js is missing: run `npm run build` first')
     const launcher = join(root, 'bin/ramp.js')
     // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled ramp is started by node itself,
     // with the variables the launcher's line would have set.
@@ -100,7 +100,9 @@ export class BenchKit implements Kit {
     const [command, args] = entry !== undefined ? [process.execPath, [...profiling, entry]]
       : profiling.length > 0 ? [process.execPath, [...profiling, launcher]]
         : [launcher, []]
-    const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env }))
+    // A profiled ramp runs from dist/'s modules rather than the bundle (bin/ramp.js), so that
+    // its profile can tell the packages apart by file (profile.ts).
+    const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: profiling.length > 0 ? { ...env, RAMP_UNBUNDLED: '1' } : env }))
     this.profiled(profileName, child)
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
     return { main: listen.main, admin: new Admin(listen.admin, undefined), pid: child.pid, stop: () => child.stop() }
