@@ -1,4 +1,5 @@
-import { Agent } from 'undici'
+import type { Agent as UndiciAgent } from 'undici'
+import { Agent } from '../undici-core.js'
 import type { Config } from '../config/load.js'
 
 /**
@@ -9,7 +10,7 @@ import type { Config } from '../config/load.js'
  * socket the backend is closing. Certificates of https backends are verified unless the
  * config opts out.
  */
-export function createUpstreamAgent(upstream: Config['upstream']): Agent {
+export function createUpstreamAgent(upstream: Config['upstream']): UndiciAgent {
   return new Agent({
     connections: upstream.connectionsPerBackend,
     pipelining: 1,

@@ -1,4 +1,5 @@
-import { Dispatcher, type Agent } from 'undici'
+import type { Agent, Dispatcher as UndiciDispatcher } from 'undici'
+import { Dispatcher } from '../undici-core.js'
 
 /**
  * The one upstream dispatcher that the proxy, the mirror and the readiness probe hold. A
@@ -12,7 +13,7 @@ export class SwappableAgent extends Dispatcher {
     super()
   }
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  override dispatch(options: UndiciDispatcher.DispatchOptions, handler: UndiciDispatcher.DispatchHandler): boolean {
     return this.agent.dispatch(options, handler)
   }
 
