@@ -125,7 +125,9 @@ const overhead: Scenario = {
     const fixedRow = fixedDirect === null ? null : {
       offered: rate, directP99: fixedDirect.p99, rampP99: fixedRamp.p99, addedMs: fixedRamp.p99 - fixedDirect.p99,
       ceilingAddedMs: fixedCeiling === null ? null : fixedCeiling.p99 - fixedDirect.p99,
-      met: fixedRamp.p99 - fixedDirect.p99 <= p99BudgetMs,
+      // The target is against the fastest Node proxy on the same machine (what any Node proxy
+      // adds is not ramp's to win); against direct when no ceiling ran (--target).
+      met: fixedRamp.p99 - (fixedCeiling ?? fixedDirect).p99 <= p99BudgetMs,
     }
     const tables: TextTable[] = [
       { title: `overhead: ${kit.connections} connections, ${kit.duration} s per target`, head, rows },
@@ -142,7 +144,7 @@ const overhead: Scenario = {
     ]
     if (fixedRow !== null) {
       tables.push({
-        title: `fixed rate: ${n0(rate)} requests/s offered (${fixedRateCap.toLocaleString('en-US')}, or 70% of ramp's measured maximum if lower); target: ramp adds at most ${p99BudgetMs} ms to the p99`,
+        title: `fixed rate: ${n0(rate)} requests/s offered (${fixedRateCap.toLocaleString('en-US')}, or 70% of ramp's measured maximum if lower); target: ramp's p99 at most ${p99BudgetMs} ms above the ceiling's`,
         head: ['offered req/s', 'direct p99 ms', 'ramp p99 ms', 'ramp adds ms', 'the ceiling adds ms', 'target'],
         rows: [[n0(rate), n2(fixedRow.directP99), n2(fixedRow.rampP99), n2(fixedRow.addedMs), fixedRow.ceilingAddedMs === null ? 'n/a' : n2(fixedRow.ceilingAddedMs), fixedRow.met ? 'met' : 'not met']],
       })
