@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks'
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8'
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { Counter, Gauge, Histogram } from './prom-core.js'
 import { EventLoopDelay } from './event-loop-delay.js'
 
 /**

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from './prom-core.js'
 import { exposition } from './exposition.js'
 import { HotCounter, HotCounters } from './hot-counter.js'
 import { HotHistogram, type HotHistogramSeries } from './hot-histogram.js'

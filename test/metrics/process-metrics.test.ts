@@ -35,9 +35,10 @@ test('the event-loop delay: intervals between the timer\'s ticks since the last 
   const delay = new EventLoopDelay(5)
   await new Promise((r) => setTimeout(r, 60))
   const r = delay.read()
-  // Each interval is at least the timer's period.
-  assert.ok(r.min >= 0.004, `min ${r.min}`)
-  assert.ok(r.min <= r.p50 && r.p50 <= r.p90 && r.p90 <= r.p99 && r.p99 <= r.max * 1.001, JSON.stringify(r))
+  // The typical interval is the timer's period (one can be shorter: libuv times from the loop's cached clock).
+  assert.ok(r.min > 0 && r.p50 >= 0.004, JSON.stringify(r))
+  // Percentiles are a bucket's highest value: within the histogram's 3 significant figures of what was recorded.
+  assert.ok(r.min <= r.p50 * 1.002 && r.p50 <= r.p90 && r.p90 <= r.p99 && r.p99 <= r.max * 1.002, JSON.stringify(r))
   assert.ok(r.min <= r.mean && r.mean <= r.max, JSON.stringify(r))
   assert.ok(r.stddev >= 0 && r.stddev <= r.max - r.min, JSON.stringify(r))
   // Read again at once: no tick since, so nothing to report.
