@@ -68,7 +68,7 @@ function program(): Command {
     .action(async (o: { name: string; color: string; host: string; port: string; failRate: string }) => (await demoBackend()).demoBackendCommand(o))
   const collect = (value: string, previous: string[]): string[] => [...previous, value]
   p.command('bench').description('load-test ramp: start demo backends and ramp, drive load, write report.json and report.html')
-    .argument('[scenario]', 'overhead, split, flip-under-load, canary-fails, soak, metrics-stall (--list describes them)')
+    .argument('[scenario]', 'overhead, split, flip-under-load, canary-fails, soak, metrics-stall, startup (--list describes them)')
     .option('--list', 'list the scenarios')
     .option('--duration <s>', 'measured seconds per load run', '10')
     .option('--connections <n>', 'concurrent connections (default: the scenario\'s, mostly 100)')

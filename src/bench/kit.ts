@@ -5,6 +5,7 @@ import { Admin } from './admin.js'
 import { backendSpec, type BackendSpec } from './backend-spec.js'
 import { onExit, root, spawnChild, spawnHelper, type Child } from './children.js'
 import { mainThreadCpuMs } from './cpu.js'
+import { residentBytes } from './proc-status.js'
 import { runLoad, type LoadRun, type LoadSpec } from './load.js'
 import type { BenchOptions } from './options.js'
 import type { Progress } from './progress.js'
@@ -116,6 +117,12 @@ export class BenchKit implements Kit {
     return this.helperProxy('ceiling proxy', 'ceiling-proxy', upstream)
   }
 
+  async bareServer(): Promise<Served> {
+    const child = this.track(spawnHelper('bare server', 'bare-server', [], this.opts.cpus.proxy))
+    const url = await child.jsonLine((l) => (typeof l.url === 'string' ? l.url : undefined))
+    return { url, pid: child.pid }
+  }
+
   async load(spec: LoadSpec & { ramp?: RampProcess; pid?: number | null }): Promise<LoadRun> {
     const sampler = spec.ramp === undefined ? null : new Sampler(spec.ramp.admin)
     sampler?.start()
@@ -153,6 +160,10 @@ export class BenchKit implements Kit {
 
   mainThreadCpuMs(pid: number): number | null {
     return mainThreadCpuMs(pid)
+  }
+
+  residentBytes(pid: number): number | null {
+    return residentBytes(pid)
   }
 
   /** With --profile: the node flags that profile a process into `<name>.cpuprofile`. */

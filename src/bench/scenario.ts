@@ -63,6 +63,8 @@ export interface Kit {
   ramp(yaml: string): Promise<RampProcess>
   plainProxy(upstream: string): Promise<Served>
   ceilingProxy(upstream: string): Promise<Served>
+  /** A bare node:http server answering "ok": Node's own start-up and idle memory, to set ramp's against. */
+  bareServer(): Promise<Served>
   /**
    * One load run, recorded for the report. With `ramp`, its weight, phase, RSS and
    * event-loop delay are read every second and its rollout events marked on the time axis;
@@ -73,6 +75,8 @@ export interface Kit {
   reading(ramp: RampProcess): Promise<RampReading>
   /** CPU milliseconds used so far by a process's main thread, its event loop (Linux; null elsewhere). */
   mainThreadCpuMs(pid: number): number | null
+  /** A process's resident memory now, VmRSS (Linux; null elsewhere). */
+  residentBytes(pid: number): number | null
 }
 
 /** What every bench/scenarios/<name>.ts exports as default. */
