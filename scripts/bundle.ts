@@ -33,7 +33,7 @@ await build({
   minifySyntax: true,
   keepNames: true,
   legalComments: 'none',
-  external: ['pino', 'pino-pretty', '@fastify/swagger', 'autocannon', '@fastify/http-proxy'],
+  external: ['pino', 'pino-pretty', '@fastify/swagger', 'autocannon', '@fastify/http-proxy', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request'],
   // The packages are CommonJS: their `require('node:http')` needs a require in an ES module.
   banner: { js: "import { createRequire as __rampCreateRequire } from 'node:module'; const require = __rampCreateRequire(import.meta.url);" },
   logLevel: 'warning',

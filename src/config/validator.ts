@@ -6,6 +6,8 @@ import { ConfigSchema, type RawConfig } from './schema.js'
 export const set: ValidatorSet<'config'> = {
   options: { allErrors: true, useDefaults: true, strict: false, verbose: true, multipleOfPrecision: 6 },
   schemas: { config: ConfigSchema },
+  // Checked at every start: only the parts a config has are compiled (hoist.ts).
+  hoistBytes: 1000,
 }
 
 /** The names `validators()` answers for, without compiling anything. */
