@@ -36,6 +36,9 @@ export function applyClientLimits(server: Server, limits: ClientLimits): void {
   server.requestTimeout = limits.requestTimeoutMs
   server.keepAliveTimeout = limits.keepAliveTimeoutMs
   server.maxConnections = limits.maxConnections
+  // An HTTP/2 server announces its stream limit to sessions opened from now on.
+  const h2 = server as Server & { updateSettings?: (settings: { maxConcurrentStreams: number }) => void }
+  h2.updateSettings?.({ maxConcurrentStreams: limits.h2MaxConcurrentStreams })
 }
 
 /**
