@@ -55,7 +55,7 @@ const soak: Scenario = {
       figures: {
         requests: total, rssAfterTenthBytes: rssEarly, rssAfterAllBytes: rssLate, rssRatio: ratio, rssTargetMet: ratio === null ? null : Math.abs(ratio - 1) <= rssBudget,
         eventLoopP99MeanMs: lagMean, eventLoopP99MaxMs: lagMax,
-        eventLoopSource: 'ramp_process_nodejs_eventloop_lag_p99_seconds from ramp\'s /metrics (prom-client monitorEventLoopDelay, reset at each scrape, one scrape a second)',
+        eventLoopSource: 'ramp_process_nodejs_eventloop_lag_p99_seconds from ramp\'s /metrics (a 10 ms timer\'s intervals, started over at each scrape, one scrape a second)',
       },
     }
   },

@@ -6,12 +6,11 @@ const monitorIntervalMs = 10
 
 /**
  * Reads ramp's weight and phase (`GET /api/v1/status`) and its RSS and event-loop delay
- * (`/metrics`: prom-client's default process metrics, which `ramp serve` exports with the
- * `ramp_process_` prefix) once a second. The event-loop figure is the p99 of
- * `monitorEventLoopDelay` since the previous scrape (prom-client resets that histogram after
- * each collection). That histogram records the time between two ticks of its 10 ms timer
- * (prom-client's default precision, which ramp keeps), so an idle loop reads 10 ms: the
- * delay is what lies beyond it.
+ * (`/metrics`: the process metrics `ramp serve` exports with the `ramp_process_` prefix,
+ * prom-client's default ones as src/metrics/process-metrics.ts makes them) once a second.
+ * The event-loop figure is the p99 of the intervals between the ticks of a 10 ms timer since
+ * the previous scrape (each read starts them over), so an idle loop reads 10 ms: the delay is
+ * what lies beyond it.
  */
 export class Sampler {
   latest: RampReading = noReading
