@@ -38,9 +38,12 @@ test('paced: the offered rate is spread over each second, not sent as a burst at
   const start = b.arrivals[0] as number
   const perWindow = new Map<number, number>()
   for (const at of b.arrivals) perWindow.set(Math.floor((at - start) / 200), (perWindow.get(Math.floor((at - start) / 200)) ?? 0) + 1)
-  // 100 are due in each 200 ms; a per-second quota (autocannon's rate) would send all 500 in the first.
-  const busiest = Math.max(...perWindow.values())
-  assert.ok(busiest <= 200, `at most 200 of the 500 in any 200 ms, saw ${busiest} (${JSON.stringify([...perWindow])})`)
+  // 100 are due in each 200 ms; a per-second quota (autocannon's rate) would send all 500 in
+  // the first. Only the first window is bounded: a loaded machine that stalls this process
+  // makes the requests due meanwhile go out together when it runs again, by design (an open
+  // loop catches up), which can bunch any later window.
+  const first = perWindow.get(0) ?? 0
+  assert.ok(first <= 250, `at most 250 of the 500 in the first 200 ms, saw ${first} (${JSON.stringify([...perWindow])})`)
   assert.ok(perWindow.size >= 5, `arrivals span the second: ${perWindow.size} windows of 200 ms`)
 })
 
