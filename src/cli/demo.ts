@@ -32,7 +32,11 @@ export async function demoCommand(opts: DemoOptions, out: NodeJS.WritableStream 
     backends.push(await startDemoBackend({ ...b, host: '127.0.0.1', failRate: b.name === 'v2' ? failRate : 0 }))
   }
   let stopTraffic: () => Promise<void> = () => Promise.resolve()
-  const ramp = await runUntilSignal(config, log, { onClose: async () => { await stopTraffic(); await Promise.all(backends.map((b) => b.close())) } })
+  const closeBackends = async (): Promise<void> => { await Promise.all(backends.map((b) => b.close())) }
+  // A ramp that cannot start (a port in use) must not leave the demo backends holding the
+  // process open: the error is reported and the process ends.
+  const ramp = await runUntilSignal(config, log, { onClose: async () => { await stopTraffic(); await closeBackends() } })
+    .catch(async (err: unknown) => { await closeBackends(); throw err })
   if (opts.traffic !== false) stopTraffic = demoTraffic(ramp.urls.main)
   out.write(instructions(failRate, opts.traffic !== false))
 }
