@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { ReloadReport } from './config/changes.js'
 import { CurrentConfig } from './config/current.js'
@@ -13,7 +12,7 @@ import { ListenerDrain } from './lifecycle/drain.js'
 import { createReloader, type ReloadHooks } from './lifecycle/reload.js'
 import { drainListeners, type DrainReport } from './lifecycle/shutdown.js'
 import { createUpstreamAgent } from './proxy/agent.js'
-import { createListener, type DataListener } from './proxy/listener.js'
+import { createListener, serverUrl, type DataListener } from './proxy/listener.js'
 import { Tunnels } from './proxy/tunnels.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
 import { systemClock, type Clock } from './rollout/clock.js'
@@ -73,12 +72,6 @@ export interface Ramp {
   close(): Promise<DrainReport>
   /** During close: cut the connections still open now instead of at the deadline. */
   cutNow(): void
-}
-
-function urlOf(app: FastifyInstance, secure: boolean): string {
-  const addr = app.server.address() as AddressInfo
-  const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
-  return `${secure ? 'https' : 'http'}://${host}:${addr.port}`
 }
 
 /**
@@ -225,7 +218,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     throw err
   }
   accepting = true
-  const urls = { main: main.url, preview: preview?.url ?? null, admin: urlOf(admin, certificates.admin !== null) }
+  const urls = { main: main.url, preview: preview?.url ?? null, admin: serverUrl(admin.server, certificates.admin !== null) }
   log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
 
   let closing: Promise<DrainReport> | null = null

@@ -12,9 +12,10 @@ import type { Clock } from '../rollout/clock.js'
 import type { Listener } from '../routing/types.js'
 import type { ListenerDrain } from '../lifecycle/drain.js'
 import { currentResponse } from './current-response.js'
-import { clientRawHeaders, trailerObject } from './headers.js'
+import { clientRawHeaders, fieldsObject } from './headers.js'
 import type { Lane } from './lanes.js'
 import type { ListenerSettings } from './listener-settings.js'
+import { responseHead } from './raw-response.js'
 import { recordResponse, upstreamFailure } from './record.js'
 import { sendError, type ClientResponse } from './respond.js'
 import type { Retries, RetriedFlight } from './retry.js'
@@ -186,7 +187,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     if (this.discarding) return this.retryLater()
     if (this.ended || this.answered) return
     if (!this.res.headersSent) this.writeHead()
-    if (trailers !== null && trailers.length > 0) this.res.addTrailers(trailerObject(trailers as unknown as Buffer[]))
+    if (trailers !== null && trailers.length > 0) this.res.addTrailers(fieldsObject(trailers as unknown as Buffer[]))
     this.res.end()
   }
 
@@ -218,7 +219,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   private informational(status: number, raw: Buffer[]): void {
     const res = this.res
     if (res.headersSent) return
-    const fields = trailerObject(raw)
+    const fields = fieldsObject(raw)
     if (res.req.httpVersionMajor !== 1) {
       (res as Http2ServerResponse).stream.additionalHeaders({ ...fields, ':status': status })
       return
@@ -227,9 +228,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     if (status === 102) return void h1.writeProcessing()
     if (status === 103 && fields.link !== undefined) return void h1.writeEarlyHints(fields)
     if (status === 100 || currentResponse(h1.socket as NonNullable<ServerResponse['socket']>) !== h1) return
-    let head = `HTTP/1.1 ${status} \r\n`
-    for (const [name, value] of Object.entries(fields)) head += `${name}: ${value}\r\n`
-    h1.socket?.write(`${head}\r\n`, 'latin1')
+    h1.socket?.write(responseHead(status, undefined, fields), 'latin1')
   }
 
   /**

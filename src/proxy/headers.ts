@@ -177,8 +177,8 @@ export function clientRawHeaders(raw: readonly Buffer[], versionHeader: string |
   return out
 }
 
-/** Trailers from undici's raw list, as the object Node's `addTrailers` takes (repeated names joined). */
-export function trailerObject(raw: readonly Buffer[]): Record<string, string> {
+/** Fields from undici's raw list (trailers, a 1xx's headers) as the object Node's writers take, repeated names joined. */
+export function fieldsObject(raw: readonly Buffer[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1').toLowerCase()

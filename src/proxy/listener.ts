@@ -165,10 +165,13 @@ export function createListener(opts: ListenerOptions): DataListener {
       server.close(() => resolve())
       server.closeIdleConnections?.()
     }),
-    get url() {
-      const addr = server.address() as AddressInfo
-      const h = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
-      return `${proto}://${h}:${addr.port}`
-    },
+    get url() { return serverUrl(server, proto === 'https') },
   }
+}
+
+/** The URL a client uses to reach a listening server: a wildcard address becomes loopback. */
+export function serverUrl(server: { address(): unknown }, secure: boolean): string {
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
+  return `${secure ? 'https' : 'http'}://${host}:${addr.port}`
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { RampError } from '../errors.js'
+import { errorBody } from './respond.js'
 
 /**
  * HTTP/1.1 written by hand on a socket that Node's server gave up at the upgrade: the
@@ -18,7 +19,7 @@ export function responseHead(status: number, statusText: string | undefined, hea
 /** The same answer as a listener's error reply (status, one-line body, code in x-ramp-error), then the end of the connection. */
 export function endWithError(socket: Duplex, err: RampError, extra: OutgoingHttpHeaders = {}): void {
   if (!socket.writable) return
-  const body = `${err.statusCode} ${err.message}\n`
+  const body = errorBody(err)
   socket.write(responseHead(err.statusCode, undefined, {
     ...extra,
     'content-type': 'text/plain; charset=utf-8',

@@ -11,12 +11,17 @@ export type ClientResponse = ServerResponse | Http2ServerResponse
  * sticky newcomer's bucket cookie, kept so that the client's next try lands on the same side.
  * A response already under way cannot become an error: it is cut instead.
  */
+/** The body of every answer ramp makes itself: the status and what failed, on one line. */
+export function errorBody(err: RampError): string {
+  return `${err.statusCode} ${err.message}\n`
+}
+
 export function sendError(res: ClientResponse, err: RampError, setCookie: string | null = null, close = false): void {
   if (res.headersSent) {
     res.destroy()
     return
   }
-  const body = `${err.statusCode} ${err.message}\n`
+  const body = errorBody(err)
   const headers: string[] = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(body)), 'x-ramp-error', err.code]
   if (setCookie !== null) headers.push('set-cookie', setCookie)
   // HTTP/2 has no Connection header: its stream ends with the response anyway.
