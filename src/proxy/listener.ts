@@ -126,7 +126,7 @@ export function createListener(opts: ListenerOptions): DataListener {
     const path = target?.path ?? url
     let body = bodyOf(req)
     const copyTo = mirrorTarget(table, table.shaping, name, pool, facts, random)
-    if (copyTo !== null) body = mirror.copy(req, path, body, copyTo)
+    if (copyTo !== null) body = mirror.copy(req, { path, rawHeaders: raw, host }, body, copyTo)
     const flight = new Flight(deps, req, res, pool, lane, reason, setCookie, backend, {
       origin: '',
       path,

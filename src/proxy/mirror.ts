@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/registry.js'
 import { pickBackend } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import type { Clock } from '../rollout/clock.js'
-import { clientHost, upstreamRawHeaders } from './headers.js'
+import { upstreamRawHeaders } from './headers.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { recordResponse } from './record.js'
 import { upstreamError } from './upstream-errors.js'
@@ -22,6 +22,16 @@ export interface MirrorDeps {
   settings: () => Pick<ListenerSettings, 'limits' | 'preserveHost' | 'versionHeader'>
   /** The listener's scheme, sent as x-forwarded-proto. */
   proto: 'http' | 'https'
+}
+
+/** What the listener read of a request for its own upstream request, which a copy reuses. */
+export interface Forwarded {
+  /** The target in origin form, byte for byte. */
+  readonly path: string
+  /** The client's raw header lines that ramp took (the first `clients.maxHeaderCount`). */
+  readonly rawHeaders: readonly string[]
+  /** The Host the client asked for (an absolute-form target's authority). */
+  readonly host: string | undefined
 }
 
 export type MirrorOutcome = 'sent' | 'shed' | 'body_too_large'
@@ -43,7 +53,7 @@ export class Mirror {
    * (null: none): the same one when nothing needs copying, else a pass-through fed by the
    * client's body while the copy collects the same chunks.
    */
-  copy(req: ClientRequest, path: string, payload: Readable | null, canary: VersionPool): Readable | null {
+  copy(req: ClientRequest, sent: Forwarded, payload: Readable | null, canary: VersionPool): Readable | null {
     const { limits } = this.deps.settings()
     if (this.inFlight >= limits.mirrorsInFlight) return this.count(canary, 'shed', payload)
     const length = req.headers['content-length']
@@ -52,7 +62,7 @@ export class Mirror {
     // holds memory too, and must count against the cap.
     this.inFlight++
     if (payload === null) {
-      this.send(req, path, canary, null)
+      this.send(req, sent, canary, null)
       return null
     }
     const chunks: Buffer[] = []
@@ -72,7 +82,7 @@ export class Mirror {
     let settled = false
     payload.once('end', () => {
       settled = true
-      if (!over) return this.send(req, path, canary, Buffer.concat(chunks, size))
+      if (!over) return this.send(req, sent, canary, Buffer.concat(chunks, size))
       this.inFlight--
       this.count(canary, 'body_too_large', null)
     })
@@ -88,7 +98,7 @@ export class Mirror {
   }
 
   /** Sends a copy whose slot `copy` took; every path out of here gives the slot back. */
-  private send(req: ClientRequest, path: string, canary: VersionPool, body: Buffer | null): void {
+  private send(req: ClientRequest, sent: Forwarded, canary: VersionPool, body: Buffer | null): void {
     const backend = pickBackend(canary)
     if (backend === undefined) {
       this.inFlight--
@@ -97,10 +107,10 @@ export class Mirror {
     backend.inflight++
     this.deps.metrics.mirrorRequests.inc({ version: canary.name, result: 'sent' })
     const { preserveHost, versionHeader } = this.deps.settings()
-    const headers = upstreamRawHeaders(req.rawHeaders, req.headers.connection, {
+    const headers = upstreamRawHeaders(sent.rawHeaders, req.headers.connection, {
       clientAddress: req.socket.remoteAddress,
       proto: this.deps.proto,
-      host: clientHost(req.headers),
+      host: sent.host,
       upstreamHost: backend.host,
       preserveHost,
       versionHeader,
@@ -116,7 +126,7 @@ export class Mirror {
       backend.inflight--
       recordResponse(series, window, status, Number(process.hrtime.bigint() - started) / 1e9, reason, this.deps.clock.now())
     }
-    this.deps.agent.request({ origin: backend.origin, path, method: req.method as 'GET', headers, body })
+    this.deps.agent.request({ origin: backend.origin, path: sent.path, method: req.method as 'GET', headers, body })
       .then(async (res) => {
         await res.body.dump()
         done(res.statusCode, undefined)
