@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js'
-import type { Clock } from '../rollout/clock.js'
+import type { Clock } from '../clock.js'
 import { inProgress, isInProgressPhase } from '../rollout/phase.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
 import { callWebhook, type WebhookPayload } from './providers/webhook.js'

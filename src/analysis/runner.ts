@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
-import type { Clock } from '../rollout/clock.js'
+import type { Clock } from '../clock.js'
 import type { AnalysisRef, AnalysisResult } from '../rollout/types.js'
 import { evaluateBuiltin } from './builtins.js'
 import { gatePhase, gateTemplates, rolloutCheckTemplates } from './gates.js'

@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.js'
 import type { Logger } from '../log.js'
 import type { Metrics, WindowReading } from '../metrics/registry.js'
-import type { Clock } from '../rollout/clock.js'
+import type { Clock } from '../clock.js'
 import type { AnalysisExecutor, AnalysisReport } from '../rollout/driver.js'
 import type { Gates, RolloutState } from '../rollout/types.js'
 import { templatesFromConfig, webhooksFromConfig } from './from-config.js'

@@ -1,4 +1,5 @@
 import { codeClasses, codeClassIndex, type CodeClass } from '../metrics/registry.js'
+import { upstreamReasons, type UpstreamReason } from '../upstream-reason.js'
 import { bucketCount, bucketIndex, bucketValue } from './histogram.js'
 
 /**
@@ -13,9 +14,6 @@ import { bucketCount, bucketIndex, bucketValue } from './histogram.js'
  * one row per slot in it.
  */
 
-/** The proxy's `UpstreamReason`; repeated here because analysis sits below the proxy. */
-export const upstreamReasons = ['connect', 'tls', 'reset', 'timeout', 'bad_response', 'no_backend'] as const
-export type UpstreamReason = (typeof upstreamReasons)[number]
 
 const REQUESTS = 0
 const ERRORS = 1

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js'
-import type { ListenerDrain } from './drain.js'
+import type { ListenerDrain } from '../proxy/drain.js'
 
 /** What a drain did, for the log line that ends it and the exit status. */
 export interface DrainReport {

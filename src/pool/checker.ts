@@ -1,4 +1,4 @@
-import type { Clock } from '../rollout/clock.js'
+import type { Clock } from '../clock.js'
 import type { ProbeAnswer } from './probe.js'
 
 export interface CheckerOptions {

@@ -1,4 +1,4 @@
-import type { UpstreamReason } from '../analysis/window.js'
+import type { UpstreamReason } from '../upstream-reason.js'
 import type { Backend } from './backend.js'
 
 /**

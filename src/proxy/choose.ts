@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Measurements } from '../analysis/window.js'
 import type { Metrics } from '../metrics/registry.js'
-import type { Clock } from '../rollout/clock.js'
+import type { Clock } from '../clock.js'
 import type { VersionPool } from '../pool/pool.js'
 import { decide } from '../routing/decide.js'
 import { servingVersion } from '../routing/fallback.js'

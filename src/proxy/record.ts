@@ -1,4 +1,5 @@
-import type { Series, UpstreamReason } from '../analysis/window.js'
+import type { Series } from '../analysis/window.js'
+import type { UpstreamReason } from '../upstream-reason.js'
 import type { RampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { codeClassIndex, type Metrics, type RequestSeries } from '../metrics/registry.js'

@@ -1,6 +1,6 @@
 import { rampError, type RampError, type RampErrorCode } from '../errors.js'
 
-import type { UpstreamReason } from '../analysis/window.js'
+import type { UpstreamReason } from '../upstream-reason.js'
 
 export type { UpstreamReason }
 

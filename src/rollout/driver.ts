@@ -1,7 +1,7 @@
 import { rampError, RampError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { StateStore, StoredDoc } from '../state/store.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 import { reduce } from './reduce.js'
 import { probing } from './phase.js'
 import type { AnalysisRef, AnalysisResult, Effect, EngineEvent, HistoryEntry, RolloutState, VersionSpec } from './types.js'

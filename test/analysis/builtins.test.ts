@@ -4,7 +4,8 @@ import { evaluateBuiltin, type BuiltinContext } from '../../src/analysis/builtin
 import { relativeError } from '../../src/analysis/histogram.js'
 import { judge } from '../../src/analysis/run-rules.js'
 import type { BuiltinMetric, ProviderResult } from '../../src/analysis/types.js'
-import { Measurements, type UpstreamReason } from '../../src/analysis/window.js'
+import { Measurements } from '../../src/analysis/window.js'
+import type { UpstreamReason } from '../../src/upstream-reason.js'
 
 const NOW = Date.UTC(2026, 0, 1, 12, 3, 10)
 const ctx: BuiltinContext = { listener: 'main', canary: 'v2', stable: 'v1', windowMs: 10_000, now: NOW, minRequests: 50 }

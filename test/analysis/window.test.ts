@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { bucketIndex } from '../../src/analysis/histogram.js'
-import { Measurements, type UpstreamReason } from '../../src/analysis/window.js'
+import { Measurements } from '../../src/analysis/window.js'
+import type { UpstreamReason } from '../../src/upstream-reason.js'
 
 const T0 = Date.UTC(2026, 0, 1, 12, 3, 0)
 const s = (n: number): number => n * 1000

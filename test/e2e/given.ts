@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import type { Ramp } from '../../src/ramp.js'
 import type { DemoBackend } from '../../src/demo/backend.js'
-import type { Clock } from '../../src/rollout/clock.js'
+import type { Clock } from '../../src/clock.js'
 import { binomialBounds, seeded } from '../support/prng.js'
 import { admin, backend, countVersions, rampWith, waitFor } from '../support/ramp.js'
 

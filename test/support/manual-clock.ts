@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/rollout/clock.js'
+import type { Clock } from '../../src/clock.js'
 
 /** A clock that moves only when told: `advance` fires every timer that falls due, in order. */
 export function manualClock(start = Date.UTC(2026, 0, 1, 12, 0, 0)): Clock & { advance(ms: number): void } {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { AdminOptions } from '../server.js'
+import type { AdminOptions } from '../options.js'
 import { historyView, statusView } from '../views.js'
 
 const heartbeatMs = 15_000

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { AdminOptions } from '../server.js'
+import type { AdminOptions } from '../options.js'
 
 export function registerHealthRoutes(app: FastifyInstance, opts: AdminOptions): void {
   app.get('/healthz', { schema: { summary: 'The process is alive.' } }, () => ({ status: 'ok' }))

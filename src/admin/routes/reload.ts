@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { EmptyBody, ErrorResponse, ReloadResponse } from '../schemas.js'
-import { actorOf, type AdminOptions } from '../server.js'
+import { actorOf, type AdminOptions } from '../options.js'
 
 export function registerReloadRoutes(app: FastifyInstance, opts: AdminOptions): void {
   app.post('/api/v1/reload', {

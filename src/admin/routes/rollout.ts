@@ -6,7 +6,7 @@ import { percentToBp } from '../../routing/weight.js'
 import { strategyFromConfig } from '../../rollout/strategy-from-config.js'
 import type { EngineEvent } from '../../rollout/types.js'
 import { AbortBody, EmptyBody, ErrorResponse, PromoteBody, StartBody, WeightBody } from '../schemas.js'
-import { actorOf, type AdminOptions } from '../server.js'
+import { actorOf, type AdminOptions } from '../options.js'
 import { rolloutView } from '../views.js'
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { historyView, rolloutView, statusView } from '../views.js'
-import type { AdminOptions } from '../server.js'
+import type { AdminOptions } from '../options.js'
 
 export function registerStatusRoutes(app: FastifyInstance, opts: AdminOptions): void {
   app.get('/api/v1/status', { schema: { summary: 'Short status: phase, mode, weight, stable and canary, panic.' } }, () => statusView(opts.driver.state, opts.health()))

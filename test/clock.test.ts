@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { timerClock } from '../../src/rollout/clock.js'
+import { timerClock } from '../src/clock.js'
 
 /** Timers under test control: `fire()` runs the pending callback whatever the time says. */
 function fakeTimers(start: number) {

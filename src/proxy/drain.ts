@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { currentResponse } from '../proxy/current-response.js'
+import { currentResponse } from './current-response.js'
 
 /** What the drain holds of a listener: its node server, and its close (which also ends HTTP/2 sessions). */
 export interface Drainable {

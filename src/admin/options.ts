@@ -1,0 +1,35 @@
+import type { FastifyRequest } from 'fastify'
+import type { ReloadReport } from '../config/changes.js'
+import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics/registry.js'
+import type { HealthView } from '../pool/health-view.js'
+import type { ClientLimits } from '../proxy/client-limits.js'
+import type { RolloutDriver } from '../rollout/driver.js'
+import type { Certificates } from '../tls/certificates.js'
+import type { AnalysisView } from './views.js'
+
+export interface AdminOptions {
+  driver: RolloutDriver
+  metrics: Metrics
+  log: Logger
+  /** Admin token; undefined leaves mutating calls open (only allowed on loopback). */
+  token: string | undefined
+  /** False while starting or draining: `/readyz` answers 503. */
+  ready: () => boolean
+  /** The analysis runs in progress and the last ones, with their measurements. */
+  analysis: () => AnalysisView
+  /** admin.tls, read at start; null or left out for plain HTTP. */
+  certificates?: Certificates | null
+  /** Every backend's health, and whether ramp is in panic mode. */
+  health: () => HealthView
+  /** `config.clients`: the same limits on clients as the data-plane listeners. */
+  clients: ClientLimits
+  /** Re-reads the config file and applies what changed; `actor` goes into the history. */
+  reload: (actor: string) => Promise<ReloadReport>
+}
+
+/** Who did it, for the history: `x-ramp-actor` (the CLI sends the user name) or "admin". */
+export function actorOf(request: FastifyRequest): string {
+  const h = request.headers['x-ramp-actor']
+  return typeof h === 'string' && /^[\w.@-]{1,64}$/.test(h) ? h : 'admin'
+}
