@@ -1,31 +1,25 @@
 import type { FastifyInstance } from 'fastify'
+import { assertAdminSafe } from './admin/auth.js'
+import { createAdmin } from './admin/server.js'
+import { Measurements } from './analysis/window.js'
+import { systemClock, type Clock } from './clock.js'
 import type { ReloadReport } from './config/changes.js'
 import { CurrentConfig } from './config/current.js'
 import type { Config } from './config/load.js'
-import { assertAdminSafe } from './admin/auth.js'
-import { createAdmin } from './admin/server.js'
+import { startControlPlane } from './control-plane.js'
+import { createDataPlane } from './data-plane.js'
+import { createReloader } from './lifecycle/reload.js'
+import type { DrainReport } from './lifecycle/shutdown.js'
+import { InProcessLink } from './link/in-process.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
-import { HealthMonitor } from './pool/health.js'
-import { probeReadiness } from './pool/readiness.js'
-import { ListenerDrain } from './proxy/drain.js'
-import { createReloader, type ReloadHooks } from './lifecycle/reload.js'
-import { drainListeners, type DrainReport } from './lifecycle/shutdown.js'
+import type { HealthMonitor } from './pool/health.js'
 import { createUpstreamAgent } from './proxy/agent.js'
-import { createListener, serverUrl, type DataListener } from './proxy/listener.js'
-import { Tunnels } from './proxy/tunnels.js'
+import { applyClientLimits } from './proxy/client-limits.js'
+import { serverUrl } from './proxy/listener.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
-import { systemClock, type Clock } from './clock.js'
-import { RolloutDriver } from './rollout/driver.js'
-import { initialState } from './rollout/initial.js'
-import { strategyFromConfig } from './rollout/strategy-from-config.js'
-import { tableOf } from './rollout/table-of.js'
-import type { RolloutState } from './rollout/types.js'
-import { TableHolder } from './routing/table.js'
-import { shapingFromConfig } from './config/shaping.js'
-import { bpToPercent } from './routing/weight.js'
-import { setUpAnalysis } from './analysis/setup.js'
-import type { Measurements } from './analysis/window.js'
+import type { RolloutDriver } from './rollout/driver.js'
+import type { TableHolder } from './routing/table.js'
 import { createStore } from './state/factory.js'
 import type { StateStore } from './state/store.js'
 import { reloadCertificates } from './tls/certificates.js'
@@ -75,15 +69,15 @@ export interface Ramp {
 }
 
 /**
- * The composition root: builds the metrics, the upstream agent, the routing table, the
- * rollout driver over its store, the listeners and the admin API, and starts them. Nothing
- * listens until the state is loaded and the first table published, so the first request
- * already routes by the resumed state.
+ * One process: a control plane and a data plane joined by a function call. Nothing listens
+ * until the state is loaded and the first table applied, so the first request already routes
+ * by the resumed state. Shutdown reverses the start: the data plane drains, then the control
+ * plane stops, then the agent, the store and the admin API close.
  */
 export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp> {
   const env = opts.env ?? process.env
   const log = opts.log
-  const token = env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : config.admin.token
+  const token = adminToken(config, env)
   assertAdminSafe(config.admin.host, token)
   for (const w of config.warnings) log.warn(w)
   if (config.upstream.tls.insecureSkipVerify) log.warn('upstream.tls.insecureSkipVerify is set: certificates of https backends are not verified, so anyone on the path to a backend can impersonate it')
@@ -94,131 +88,52 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
   const store = opts.store ?? createStore({ store: config.state.store, path: config.statePath })
   const clock = opts.clock ?? systemClock
+  const measurements = new Measurements()
+  const link = new InProcessLink()
 
-  const tables = new TableHolder({ mode: config.mode, stable: config.stable, canary: null, weightBp: 0, routes: [], mirror: null }, shapingFromConfig(config))
-  let published: RolloutState | null = null
-  let driverRef: RolloutDriver | null = null
-  const analysis = setUpAnalysis(config, {
-    clock, log, metrics,
-    // The driver's state once it exists; before that (a run restarted while the driver
-    // resumes) the state it published first, which it always does before starting anything.
-    state: () => driverRef?.state ?? (published as RolloutState),
-    rollback: (webhook) => {
-      driverRef?.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
-    },
+  const control = await startControlPlane({ settings, log, clock, metrics, store, agent, measurements, link })
+  const data = createDataPlane({
+    settings, log, metrics, clock, agent, measurements, certificates,
+    random: opts.random ?? Math.random,
+    spec: control.spec,
+    unavailable: control.driver.state.unavailable ?? [],
+    up: (event) => control.heard(event),
   })
-  const known = new Set<string>()
-  const publish = (state: RolloutState): void => {
-    published = state
-    // A version that is neither stable nor the (possibly aborted) canary can never be measured
-    // again: drop its windows, which would otherwise be kept for the life of the process.
-    const keep = new Set([state.stable.name, ...(state.canary === null ? [] : [state.canary.name])])
-    for (const name of known) if (!keep.has(name)) { analysis.measurements.forget(name); known.delete(name) }
-    for (const name of keep) known.add(name)
-    const t = tables.publish(tableOf(state))
-    metrics.weight.set(bpToPercent(t.weightBp))
-    metrics.setPhase(state.phase)
-    metrics.step.set(state.stepIndex)
-    metrics.backends.reset()
-    metrics.backends.set({ version: t.stable.name, role: 'stable' }, t.stable.backends.length)
-    if (t.canary !== null) metrics.backends.set({ version: t.canary.name, role: 'canary' }, t.canary.backends.length)
-  }
-  const readiness = (version: { name: string; backends: string[] }, onReady: () => void): (() => void) => {
-    const r = settings.current.readiness
-    if (!r.enabled) {
-      queueMicrotask(onReady)
-      return () => undefined
-    }
-    const probe = probeReadiness(version.backends, { path: r.path, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: agent }, onReady, (reports) => {
-      const waiting = reports.filter((r) => !r.ok)
-      if (waiting.length > 0) log.debug({ version: version.name, waiting }, 'waiting for readiness')
-    })
-    return () => probe.stop()
-  }
-
-  const { driver, resumed } = await RolloutDriver.start({ store, clock, log, readiness, analysis: analysis.executor, observe: (state, entries) => {
-    // Not every change publishes a table (a pause, a version's health): the phase gauges follow every one.
-    metrics.setPhase(state.phase)
-    metrics.step.set(state.stepIndex)
-    analysis.notifier.changed(state, entries)
-  }, publish: (s) => {
-    publish(s)
-    log.info({ routing: { phase: s.phase, weight: bpToPercent(tables.current.weightBp), stable: s.stable.name, canary: tables.current.canary?.name ?? null } }, `routing: ${s.message}`)
-  } }, () => initialState({
-    stable: config.stable,
-    canary: config.canary ?? null,
-    strategy: strategyFromConfig(config.strategy),
-    mode: config.mode,
-    weightBp: config.weightBp,
-    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
-    now: clock.now(),
-  }))
-  driverRef = driver
-  // A rollout resumed in progress has no change to announce, but its rollback hooks must be polled.
-  if (resumed) analysis.notifier.changed(driver.state, [])
-  if (resumed) log.info({ store: store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${store.description}: ${driver.state.message}`)
-
-  // Made once the driver runs, so that what it reports reaches the engine; it then follows
-  // every table the driver publishes. The draw behind check jitter is its own: it must not
-  // shift a test's seeded sequence of weighted picks.
-  const health = new HealthMonitor({
-    clock, log, metrics, random: Math.random, dispatcher: agent,
-    unavailable: driver.state.unavailable ?? [],
-    onVersionHealth: (version, available) => driver.dispatch({ type: 'versionHealth', version, available }),
-  }, config.healthCheck, config.outlier)
-  health.follow(tables.current)
-  tables.onPublish((t) => { health.follow(t) })
+  link.attach((spec) => { data.apply(spec) })
 
   let accepting = false
-  const tunnels = new Tunnels()
   let draining = false
-  const listenerDeps = { config: settings, tables, agent, metrics, log, random: opts.random ?? Math.random, measurements: analysis.measurements, clock, tunnels }
-  const mainDrain = new ListenerDrain('main')
-  const previewDrain = new ListenerDrain('preview')
-  const main = createListener({ name: 'main', ...listenerDeps, certificates: certificates.main, drain: mainDrain })
-  const preview = config.preview === undefined ? null : createListener({ name: 'preview', ...listenerDeps, certificates: certificates.preview, drain: previewDrain })
-  const dataPlane = preview === null ? [main] : [main, preview]
-  mainDrain.attach(main)
-  if (preview !== null) previewDrain.attach(preview)
-  const drains = preview === null ? [mainDrain] : [mainDrain, previewDrain]
-  // The admin server joins once it exists; a reload cannot run before it answers anyway.
-  const servers: { main: DataListener; preview?: DataListener; admin?: FastifyInstance } = { main, ...(preview === null ? {} : { preview }) }
-  const reloadTls = (from: Config = settings.current): string[] => {
-    const reloaded = reloadCertificates(tlsServersOf(from, servers))
-    if (reloaded.length > 0) log.info({ reloaded }, `certificates reloaded: ${reloaded.join(', ')}`)
-    return reloaded
-  }
-  const hooks: ReloadHooks = {
-    health: (healthCheck, outlier) => { health.configure(healthCheck, outlier) },
+  let admin: FastifyInstance | null = null
+  const reloadTls = (from: Config = settings.current): string[] => [
+    ...data.reloadTls(from),
+    ...(admin === null ? [] : reloadCertificates(tlsServersOf(from, { admin }))),
+  ]
+  const reload = createReloader({
+    config: settings, driver: control.driver, log, env, draining: () => draining,
     certificates: (next) => { reloadTls(next); return Promise.resolve() },
-  }
-  // Every listener takes the client limits; the admin server joins the list once it exists.
-  const limited = dataPlane.map((app) => app.server)
-  const reload = createReloader({ config: settings, driver, tables, upstream: agent, servers: limited, log, env, draining: () => draining, hooks })
-  const admin = await createAdmin({ driver, metrics, log, token, ready: () => accepting, analysis: analysis.view, certificates: certificates.admin, health: () => health.view(), clients: config.clients, reload })
-  servers.admin = admin
-  limited.push(admin.server)
+    reshape: () => control.reshape(),
+    dataPlanes: (next, changed) => {
+      data.reconfigure(next, changed)
+      if (admin !== null && changed.some((p) => p.startsWith('clients'))) applyClientLimits(admin.server, next.clients)
+      return Promise.resolve()
+    },
+  })
+  admin = await createAdmin({ driver: control.driver, metrics, log, token, ready: () => accepting, analysis: () => control.analysis(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, reload })
 
-  const started: Array<{ close(): Promise<unknown> }> = []
+  let urls: Ramp['urls']
   try {
     await admin.listen({ host: config.admin.host, port: config.admin.port })
-    started.push(admin)
-    await main.listen(config.listen.host, config.listen.port)
-    started.push(main)
-    if (preview !== null && config.preview !== undefined) {
-      await preview.listen(config.preview.host, config.preview.port)
-      started.push(preview)
-    }
+    const listening = await data.listen()
+    urls = { ...listening, admin: serverUrl(admin.server, certificates.admin !== null) }
   } catch (err) {
-    health.close()
-    driver.close()
-    await Promise.allSettled(started.map((a) => a.close()))
+    data.health.close()
+    control.close()
+    await admin.close()
     await agent.close()
     await store.close()
     throw err
   }
   accepting = true
-  const urls = { main: main.url, preview: preview?.url ?? null, admin: serverUrl(admin.server, certificates.admin !== null) }
   log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
 
   let closing: Promise<DrainReport> | null = null
@@ -226,33 +141,35 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const cutRequested = new Promise<void>((resolve) => { cutNow = resolve })
   const close = async (): Promise<DrainReport> => {
     accepting = false
-    health.close()
     draining = true
-    // Upgraded connections are not requests: they end at once, as the drain begins.
-    const report = (await Promise.all([drainListeners(drains, { timeoutMs: settings.current.drainTimeoutMs, log, cutNow: cutRequested }), tunnels.closeAll()]))[0]
+    const report = await data.drain(cutRequested)
     // Only now: a request that finished during the drain is still measured, and a verdict or
     // a timer it brought about is still persisted.
-    driver.close()
-    analysis.notifier.close()
+    control.close()
     await closeAgent(agent, report.ended === 'drained' ? settings.current.drainTimeoutMs - report.ms : 0)
     await store.close()
-    await admin.close()
+    await admin?.close()
     return report
   }
   return {
     get config() { return settings.current },
-    driver,
-    tables,
+    driver: control.driver,
+    tables: data.tables,
     metrics,
-    measurements: analysis.measurements,
-    health,
+    measurements,
+    health: data.health,
     urls,
     reloadTls,
-    closeTunnels: () => tunnels.closeAll(),
+    closeTunnels: () => data.closeTunnels(),
     reload,
     close: () => (closing ??= close()),
     cutNow: () => { cutNow() },
   }
+}
+
+/** RAMP_ADMIN_TOKEN over the config's. */
+export function adminToken(config: Config, env: NodeJS.ProcessEnv): string | undefined {
+  return env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : config.admin.token
 }
 
 /**

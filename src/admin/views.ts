@@ -1,8 +1,8 @@
 import type { RunView } from '../analysis/runner.js'
 import type { HealthView } from '../pool/health-view.js'
 import { allowedVerbs } from '../rollout/verbs.js'
-import { tableOf } from '../rollout/table-of.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
+import type { TableSpec } from '../routing/spec.js'
 import { bpToPercent } from '../routing/weight.js'
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
@@ -11,11 +11,10 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 export const noHealth: HealthView = { panic: false, activeChecks: false, versions: [] }
 
 /**
- * `GET /api/v1/status`: the short summary (its first fields are the data-plane issue's shape).
+ * `GET /api/v1/status`: the short summary, `table` being the one the driver last published (its first fields are the data-plane issue's shape).
  * `panic`: no version has an available backend, so traffic goes by weight to every backend.
  */
-export function statusView(state: RolloutState, health: HealthView = noHealth) {
-  const table = tableOf(state)
+export function statusView(state: RolloutState, table: TableSpec, health: HealthView = noHealth) {
   return {
     phase: state.phase,
     reason: state.reason,
@@ -35,13 +34,12 @@ export type AnalysisView = { current: RunView[]; last: RunView[] }
  * `GET /api/v1/rollout`: the whole state, with times as ISO strings and the step list marked,
  * and the health of every backend of the table's versions.
  */
-export function rolloutView(state: RolloutState, analysis: AnalysisView = { current: [], last: [] }, health: HealthView = noHealth) {
-  const table = tableOf(state)
+export function rolloutView(state: RolloutState, table: TableSpec, analysis: AnalysisView = { current: [], last: [] }, health: HealthView = noHealth) {
   const steps = state.strategy.type === 'canary'
     ? state.strategy.steps.map((step, i) => ({ index: i, step, current: i === state.stepIndex, done: i < state.stepIndex }))
     : []
   return {
-    ...statusView(state, health),
+    ...statusView(state, table, health),
     revision: state.revision,
     desiredWeight: bpToPercent(state.weightBp),
     allowed: allowedVerbs(state),

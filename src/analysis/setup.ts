@@ -8,13 +8,12 @@ import { templatesFromConfig, webhooksFromConfig } from './from-config.js'
 import { Notifier } from './notifier.js'
 import type { WebhookPayload } from './providers/webhook.js'
 import { AnalysisRunner, type RunView } from './runner.js'
-import { Measurements } from './window.js'
+import type { Measurements } from './window.js'
 
 export interface AnalysisSetup {
-  measurements: Measurements
   gates: Gates
   /** For the driver: makes the runner, which reports verdicts back through `report`. */
-  executor: (report: AnalysisReport) => AnalysisExecutor
+  executor: (report: AnalysisReport, state: () => RolloutState) => AnalysisExecutor
   view: () => { current: RunView[]; last: RunView[] }
   notifier: Notifier
 }
@@ -23,8 +22,8 @@ export interface AnalysisDeps {
   clock: Clock
   log: Logger
   metrics: Metrics
-  /** The state as last published (the runner reads it when it measures, not when it is made). */
-  state: () => RolloutState
+  /** What builtin metrics read: the in-process data plane's windows, or the sum of the workers'. */
+  measurements: Measurements
   /** A rollback webhook answered 2xx. */
   rollback: (webhook: string) => void
 }
@@ -38,13 +37,33 @@ export function payloadOf(name: string, s: RolloutState): WebhookPayload {
 
 /** Builds the analysis side of ramp from the config: measurements, the runner, the watching webhooks. */
 export function setUpAnalysis(config: Config, deps: AnalysisDeps): AnalysisSetup {
-  const measurements = new Measurements()
+  const { measurements } = deps
   const templates = templatesFromConfig(config)
   const webhooks = webhooksFromConfig(config)
   let runner: AnalysisRunner | null = null
-  deps.metrics.readWindowsFrom(() => {
-    const s = deps.state()
-    const now = deps.clock.now()
+  return {
+    gates: {
+      preRollout: webhooks.some((w) => w.type === 'pre-rollout'),
+      confirmRollout: webhooks.some((w) => w.type === 'confirm-rollout'),
+      confirmPromotion: webhooks.some((w) => w.type === 'confirm-promotion'),
+    },
+    executor: (report, state) => (runner = new AnalysisRunner({
+      templates, webhooks, measurements, clock: deps.clock, log: deps.log, metrics: deps.metrics, report,
+      context: () => {
+        const s = state()
+        return { canary: s.canary?.name ?? '', stable: s.stable.name, payload: payloadOf(config.name, s) }
+      },
+    })),
+    view: () => runner?.view() ?? { current: [], last: [] },
+    notifier: new Notifier({ webhooks, clock: deps.clock, log: deps.log, payload: (s) => payloadOf(config.name, s), rollback: deps.rollback }),
+  }
+}
+
+/** What the exported `ramp_window_*` gauges read at a scrape: the last minute of the versions of the state in force. */
+export function windowReadings(measurements: Measurements, state: () => RolloutState, clock: Clock): () => WindowReading[] {
+  return () => {
+    const s = state()
+    const now = clock.now()
     const out: WindowReading[] = []
     for (const listener of ['main', 'preview']) {
       for (const version of s.canary === null ? [s.stable.name] : [s.stable.name, s.canary.name]) {
@@ -53,22 +72,5 @@ export function setUpAnalysis(config: Config, deps: AnalysisDeps): AnalysisSetup
       }
     }
     return out
-  })
-  return {
-    measurements,
-    gates: {
-      preRollout: webhooks.some((w) => w.type === 'pre-rollout'),
-      confirmRollout: webhooks.some((w) => w.type === 'confirm-rollout'),
-      confirmPromotion: webhooks.some((w) => w.type === 'confirm-promotion'),
-    },
-    executor: (report) => (runner = new AnalysisRunner({
-      templates, webhooks, measurements, clock: deps.clock, log: deps.log, metrics: deps.metrics, report,
-      context: () => {
-        const s = deps.state()
-        return { canary: s.canary?.name ?? '', stable: s.stable.name, payload: payloadOf(config.name, s) }
-      },
-    })),
-    view: () => runner?.view() ?? { current: [], last: [] },
-    notifier: new Notifier({ webhooks, clock: deps.clock, log: deps.log, payload: (s) => payloadOf(config.name, s), rollback: deps.rollback }),
   }
 }

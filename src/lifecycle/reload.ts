@@ -1,43 +1,27 @@
-import type { Server } from 'node:http'
 import { planReload, versionChanges, type ReloadPlan, type ReloadReport } from '../config/changes.js'
 import type { CurrentConfig } from '../config/current.js'
 import { loadConfigFile, type Config } from '../config/load.js'
-import { shapingFromConfig } from '../config/shaping.js'
 import { isRampError, rampError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { createUpstreamAgent } from '../proxy/agent.js'
-import { applyClientLimits } from '../proxy/client-limits.js'
-import type { SwappableAgent } from '../proxy/swappable-agent.js'
 import type { RolloutDriver } from '../rollout/driver.js'
-import type { TableHolder } from '../routing/table.js'
-
-/**
- * The parts of the reload path that other parts of ramp plug into. A part left out has its
- * fields reported as needing a restart, so a reload never claims what it did not do.
- */
-export interface ReloadHooks {
-  /** Health checks and passive ejection: src/pool/'s `configure(healthCheck, outlier)`. */
-  health?: (healthCheck: Config['healthCheck'], outlier: Config['outlier']) => void
-  /**
-   * TLS listeners: re-reads every listener's certificate and key (on every reload, so a
-   * renewed certificate is picked up with an unchanged config). Throwing refuses the reload
-   * before anything else changed.
-   */
-  certificates?: (config: Config) => Promise<void>
-}
 
 export interface ReloadDeps {
   config: CurrentConfig
   driver: RolloutDriver
-  tables: TableHolder
-  upstream: SwappableAgent
-  /** Every listener's server, for the client limits. */
-  servers: readonly Server[]
   log: Logger
   env: NodeJS.ProcessEnv
   /** True once shutdown began: a reload then is refused. */
   draining: () => boolean
-  hooks: ReloadHooks
+  /**
+   * Re-reads every TLS listener's certificate and key (on every reload, so a renewed
+   * certificate is picked up with an unchanged config). Throwing refuses the reload before
+   * anything else changed.
+   */
+  certificates: (config: Config) => Promise<void>
+  /** The config's static shaping changed: the control plane sends the same table again with it. */
+  reshape: () => Promise<void>
+  /** The data-plane part of what changed (client limits, health, the upstream agent), on every data plane. */
+  dataPlanes: (config: Config, changed: readonly string[]) => Promise<void>
 }
 
 export type Reload = (actor: string) => Promise<ReloadReport>
@@ -81,8 +65,8 @@ async function reload(deps: ReloadDeps, actor: string): Promise<ReloadReport> {
   if (source === null) throw rampError('RAMP_ERR_RELOAD_NO_SOURCE', 'this ramp runs a configuration that came from no file; there is nothing to reload')
 
   const next = loadConfigFile(source, deps.env)
-  const plan = planReload(running, next, { health: deps.hooks.health !== undefined, certificates: deps.hooks.certificates !== undefined })
-  await deps.hooks.certificates?.(plan.effective)
+  const plan = planReload(running, next, { health: true, certificates: true })
+  await deps.certificates(plan.effective)
   const report: ReloadReport = {
     source,
     changed: [],
@@ -92,7 +76,7 @@ async function reload(deps: ReloadDeps, actor: string): Promise<ReloadReport> {
   }
   report.changed.push(...await applyVersions(deps, running, next, actor, report))
   deps.config.replace(plan.effective)
-  applyLive(deps, plan)
+  await applyLive(deps, plan)
   report.changed.push(...plan.live)
 
   const summary = [
@@ -123,20 +107,13 @@ async function applyVersions(deps: ReloadDeps, running: Config, next: Config, ac
   return applied
 }
 
-/** Everything else that changed, in memory; none of it can fail. */
-function applyLive(deps: ReloadDeps, plan: ReloadPlan): void {
+/** Everything else that changed; none of it can fail. */
+async function applyLive(deps: ReloadDeps, plan: ReloadPlan): Promise<void> {
   const config = plan.effective
   const changed = plan.live
   if (under(changed, ['log.level'])) deps.log.level = config.log.level
-  if (under(changed, shaping)) deps.tables.reshape(shapingFromConfig(config))
-  if (under(changed, ['clients'])) for (const server of deps.servers) applyClientLimits(server, config.clients)
-  if (plan.health.length > 0) deps.hooks.health?.(config.healthCheck, config.outlier)
-  if (under(changed, ['upstream'])) {
-    deps.upstream.swap(createUpstreamAgent(config.upstream)).then(
-      () => deps.log.debug('reload: the previous upstream agent finished its requests and closed'),
-      (err: unknown) => deps.log.warn({ err }, 'reload: the previous upstream agent did not close cleanly'),
-    )
-  }
+  if (under(changed, shaping)) await deps.reshape()
+  await deps.dataPlanes(config, changed)
   // Read from `config.current` where they are used, so there is nothing to do for them here:
   // log.access, preserveHost, versionHeader, readiness, retry, drainTimeoutMs.
 }

@@ -74,7 +74,8 @@ export function commit(before: RolloutState, d: Draft, now: number): { state: Ro
   if (d.started && state.canary !== null) {
     effects.push({ type: 'probeReadiness', version: { name: state.canary.name, backends: [...state.canary.backends] } })
   }
-  if (!sameTable(tableOf(before), tableOf(state))) effects.push({ type: 'publish' })
+  const table = tableOf(state)
+  if (!sameTable(tableOf(before), table)) effects.push({ type: 'publish', table })
   for (const r of is) if (!was.some((x) => x.id === r.id)) effects.push({ type: 'startAnalysis', run: { ...r, templates: [...r.templates] } })
   const wake = nextWakeAt(state)
   if (wake !== nextWakeAt(before)) effects.push({ type: 'timer', at: wake })

@@ -3,7 +3,9 @@ import type { Logger } from '../log.js'
 import type { StateStore, StoredDoc } from '../state/store.js'
 import type { Clock } from '../clock.js'
 import { reduce } from './reduce.js'
+import { tableOf } from './table-of.js'
 import { probing } from './phase.js'
+import type { TableSpec } from '../routing/spec.js'
 import type { AnalysisRef, AnalysisResult, Effect, EngineEvent, HistoryEntry, RolloutState, VersionSpec } from './types.js'
 import { nextWakeAt } from './wake.js'
 
@@ -19,12 +21,15 @@ export interface DriverDeps {
   clock: Clock
   log: Logger
   readiness: ReadinessStarter
-  /** Publishes the routing table of a state (the data plane swaps it in one assignment). */
-  publish: (state: RolloutState) => void
+  /**
+   * Hands the data planes the routing table a state calls for; resolves once every one of
+   * them applied it, which the verb that changed it waits for.
+   */
+  publish: (table: TableSpec) => Promise<void>
   /** Hears of every persisted change from the first one on (the start of a rollout from the config included). */
   observe?: Subscriber
-  /** Makes what carries out analysis runs; it reports each verdict through `report`. */
-  analysis: (report: AnalysisReport) => AnalysisExecutor
+  /** Makes what carries out analysis runs; it reports each verdict through `report` and reads the state in force through `state`. */
+  analysis: (report: AnalysisReport, state: () => RolloutState) => AnalysisExecutor
 }
 
 export type AnalysisReport = (id: string, result: AnalysisResult, message: string) => void
@@ -44,6 +49,7 @@ export type Subscriber = (state: RolloutState, entries: HistoryEntry[]) => void
  */
 export class RolloutDriver {
   private doc: StoredDoc
+  private published: TableSpec
   private queue: Promise<unknown> = Promise.resolve()
   private cancelTimer: (() => void) | null = null
   private stopProbe: (() => void) | null = null
@@ -53,7 +59,8 @@ export class RolloutDriver {
 
   private constructor(private readonly deps: DriverDeps, doc: StoredDoc) {
     this.doc = doc
-    this.analysis = deps.analysis((id, result, message) => { this.analysisResult(id, result, message) })
+    this.published = tableOf(doc.state)
+    this.analysis = deps.analysis((id, result, message) => { this.analysisResult(id, result, message) }, () => this.doc.state)
     if (deps.observe !== undefined) this.subscribers.add(deps.observe)
   }
 
@@ -67,15 +74,15 @@ export class RolloutDriver {
     let driver: RolloutDriver
     if (stored !== null) {
       driver = new RolloutDriver(deps, stored)
-      driver.rearm()
+      await driver.rearm()
     } else {
       const { state, effects } = initial()
       const entries = effects.flatMap((e) => (e.type === 'record' ? [e.entry] : []))
       const doc = { state, history: entries.slice(-historyLimit) }
       await deps.store.save(doc, null)
       driver = new RolloutDriver(deps, doc)
-      deps.publish(state)
-      driver.apply(effects)
+      await deps.publish(driver.published)
+      await driver.apply(effects)
       driver.logEntries(entries)
       for (const fn of driver.subscribers) fn(state, entries)
     }
@@ -85,6 +92,11 @@ export class RolloutDriver {
 
   get state(): RolloutState {
     return this.doc.state
+  }
+
+  /** The routing table last published. */
+  get table(): TableSpec {
+    return this.published
   }
 
   get history(): readonly HistoryEntry[] {
@@ -128,7 +140,7 @@ export class RolloutDriver {
       throw err instanceof RampError ? err : rampError('RAMP_ERR_STATE_UNAVAILABLE', `could not persist the rollout state: ${(err as Error).message}`, { cause: err })
     }
     this.doc = doc
-    this.apply(result.effects)
+    await this.apply(result.effects)
     this.logEntries(entries)
     for (const fn of this.subscribers) fn(doc.state, entries)
     return doc.state
@@ -138,11 +150,14 @@ export class RolloutDriver {
     for (const entry of entries) this.deps.log.info({ rollout: { event: entry.event, actor: entry.actor, from: entry.from, to: entry.to } }, entry.detail)
   }
 
-  private apply(effects: Effect[]): void {
+  /** Carries out the effects in order; resolves once a table they publish is applied everywhere. */
+  private async apply(effects: Effect[]): Promise<void> {
+    let applied: Promise<void> = Promise.resolve()
     for (const e of effects) {
       switch (e.type) {
         case 'publish':
-          this.deps.publish(this.doc.state)
+          this.published = e.table
+          applied = this.deps.publish(e.table)
           break
         case 'timer':
           this.setTimer(e.at)
@@ -164,12 +179,13 @@ export class RolloutDriver {
           break
       }
     }
+    await applied
   }
 
   /** After a restart: the table, the timer and a readiness wait come back from the state alone. */
-  private rearm(): void {
+  private async rearm(): Promise<void> {
     const s = this.doc.state
-    this.deps.publish(s)
+    await this.deps.publish(this.published)
     this.setTimer(nextWakeAt(s))
     if (s.canary !== null && probing(s)) this.startProbe(s.canary)
     // A run's measurements live in memory only: after a restart it starts again from its

@@ -1,4 +1,4 @@
-import type { TableSpec } from '../routing/table.js'
+import type { TableSpec } from '../routing/spec.js'
 import type { MatchCondition, MirrorSpec, RouteSpec } from '../routing/types.js'
 import { inProgress } from './phase.js'
 import { copyMirror, copyRoute, mirrorOf, routesOf } from './routes.js'

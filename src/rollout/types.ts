@@ -4,6 +4,7 @@
  * driver carries out. See docs/architecture.md for the life cycle.
  */
 
+import type { TableSpec } from '../routing/spec.js'
 import type { MatchCondition, MirrorSpec, RouteSpec } from '../routing/types.js'
 
 export type Phase = 'Healthy' | 'Progressing' | 'Paused' | 'Aborted' | 'Degraded'
@@ -230,8 +231,8 @@ export interface HistoryEntry {
 }
 
 export type Effect =
-  /** Publish the routing table that `tableOf(state)` describes. */
-  | { type: 'publish' }
+  /** Publish the routing table the new state calls for (`tableOf(state)`, computed once per change). */
+  | { type: 'publish'; table: TableSpec }
   /** Probe the readiness of every backend of `version` until it is ready (a `ready` event). */
   | { type: 'probeReadiness'; version: VersionSpec }
   | { type: 'stopReadiness' }

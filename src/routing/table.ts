@@ -3,6 +3,7 @@ import { reconcilePool, type VersionPool } from '../pool/pool.js'
 import { compileShaping, type CompiledShaping } from './compile.js'
 import { exactSplitFor } from './decide.js'
 import type { ExactSplit } from './swrr.js'
+import type { RoutingSpec, TableSpec } from './spec.js'
 import type { MirrorSpec, RouteSpec, ShapingSpec } from './types.js'
 
 /**
@@ -25,22 +26,6 @@ export interface RoutingTable {
   readonly shaping: CompiledShaping
   /** With `balance: exact`, the round robin at this weight (kept across tables while the weight stays). */
   readonly exact: ExactSplit | null
-}
-
-export interface VersionRef {
-  name: string
-  backends: readonly string[]
-}
-
-export interface TableSpec {
-  mode: Mode
-  stable: VersionRef
-  canary: VersionRef | null
-  weightBp: number
-  /** Header routes made by the rollout's steps (`tableOf` gives none while the canary is not routed). */
-  routes: RouteSpec[]
-  /** The mirror made by a setMirrorRoute step, or null. */
-  mirror: MirrorSpec | null
 }
 
 /**
@@ -82,35 +67,32 @@ export const noShapingSpec: ShapingSpec = {
   limits: { mirrorBodyBytes: 0, mirrorsInFlight: 1, regexInputChars: 1024 },
 }
 
-/** Holds the current table. The data plane reads `current` once per request. */
+/**
+ * A data plane's table: built from each routing spec it is sent and swapped in with one
+ * assignment. The data plane reads `current` once per request.
+ */
 export class TableHolder {
   current: RoutingTable
+  /** The version of the spec `current` was built from. */
+  version: number
   private readonly listeners: Array<(t: RoutingTable) => void> = []
-  private spec: TableSpec
 
-  constructor(initial: TableSpec, private base: ShapingSpec = noShapingSpec) {
-    this.spec = initial
-    this.current = buildTable(initial, null, base)
+  constructor(initial: RoutingSpec) {
+    this.version = initial.version
+    this.current = buildTable(initial.table, null, initial.shaping)
   }
 
-  publish(spec: TableSpec): RoutingTable {
-    const next = buildTable(spec, this.current, this.base)
-    this.spec = spec
+  /** Builds and swaps in the table of `spec`; a spec not newer than the one applied changes nothing (null). */
+  apply(spec: RoutingSpec): RoutingTable | null {
+    if (spec.version <= this.version) return null
+    const next = buildTable(spec.table, this.current, spec.shaping)
+    this.version = spec.version
     this.current = next
     for (const l of this.listeners) l(next)
     return next
   }
 
-  /**
-   * A reloaded config's static shaping (overrides, routes, stickiness, balance, mirror,
-   * limits): the same versions and weight in a new table, so the next request routes by it.
-   */
-  reshape(base: ShapingSpec): RoutingTable {
-    this.base = base
-    return this.publish(this.spec)
-  }
-
-  onPublish(listener: (t: RoutingTable) => void): void {
+  onApply(listener: (t: RoutingTable) => void): void {
     this.listeners.push(listener)
   }
 }

@@ -18,9 +18,9 @@ export function registerEventRoutes(app: FastifyInstance, opts: AdminOptions): v
     const send = (event: string, data: unknown): void => {
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
     }
-    send('status', statusView(opts.driver.state, opts.health()))
+    send('status', statusView(opts.driver.state, opts.driver.table, opts.health()))
     const unsubscribe = opts.driver.subscribe((state, entries) => {
-      for (const entry of entries) send('rollout', { entry: historyView(entry), status: statusView(state, opts.health()) })
+      for (const entry of entries) send('rollout', { entry: historyView(entry), status: statusView(state, opts.driver.table, opts.health()) })
     })
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs)
     const done = (): void => {

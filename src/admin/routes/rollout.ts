@@ -13,7 +13,7 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 503
 const security = [{ bearer: [] }]
 
 export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions): void {
-  const run = async (event: EngineEvent) => rolloutView(await opts.driver.dispatch(event), opts.analysis(), opts.health())
+  const run = async (event: EngineEvent) => rolloutView(await opts.driver.dispatch(event), opts.driver.table, opts.analysis(), opts.health())
 
   app.post<{ Body: StartBody }>('/api/v1/rollout', {
     schema: { summary: 'Start a rollout of a new version (waits for readiness, then runs the strategy).', body: StartBody, response: errors, security },

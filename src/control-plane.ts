@@ -1,0 +1,131 @@
+import type { Dispatcher } from 'undici'
+import { setUpAnalysis, windowReadings } from './analysis/setup.js'
+import type { Measurements } from './analysis/window.js'
+import type { AnalysisView } from './admin/views.js'
+import type { Clock } from './clock.js'
+import type { CurrentConfig } from './config/current.js'
+import { shapingFromConfig } from './config/shaping.js'
+import type { Link, UpEvent } from './link/link.js'
+import type { Logger } from './log.js'
+import type { Metrics } from './metrics/registry.js'
+import { probeReadiness } from './pool/readiness.js'
+import { RolloutDriver, type ReadinessStarter } from './rollout/driver.js'
+import { initialState } from './rollout/initial.js'
+import { strategyFromConfig } from './rollout/strategy-from-config.js'
+import type { RoutingSpec, TableSpec } from './routing/spec.js'
+import { bpToPercent } from './routing/weight.js'
+import type { StateStore } from './state/store.js'
+
+export interface ControlPlaneDeps {
+  settings: CurrentConfig
+  log: Logger
+  clock: Clock
+  metrics: Metrics
+  store: StateStore
+  /** Readiness probes of a new version go out through it. */
+  agent: Dispatcher
+  /** What analysis judges: the in-process data plane's windows, or the sum of the workers'. */
+  measurements: Measurements
+  /** Where routing specs go. */
+  link: Link
+}
+
+export interface ControlPlane {
+  readonly driver: RolloutDriver
+  /** The analysis runs in progress and the last ones. */
+  analysis(): AnalysisView
+  /** The routing spec last sent; a data plane that starts applies it before it accepts a connection. */
+  readonly spec: RoutingSpec
+  /** The config's static shaping changed (a reload): the same table goes out again with it. */
+  reshape(): Promise<void>
+  /** What a data plane reported, the only way anything of theirs reaches the engine; rejects when the engine could not take it. */
+  heard(event: UpEvent): Promise<unknown>
+  /** Stops timers, probes, runs and webhooks; the store is the caller's. */
+  close(): void
+}
+
+/**
+ * The rollout's side of ramp: the engine's driver over its store, its timers and readiness
+ * probes, analysis and the watching webhooks. It publishes one routing spec per change of the
+ * table through the link and hears the data planes only as events.
+ */
+export async function startControlPlane(deps: ControlPlaneDeps): Promise<ControlPlane> {
+  const { settings, log, clock, metrics, link } = deps
+  const config = settings.current
+  let spec: RoutingSpec | null = null
+  const send = (table: TableSpec): Promise<void> => {
+    spec = { version: (spec?.version ?? 0) + 1, table, shaping: shapingFromConfig(settings.current) }
+    metrics.weight.set(bpToPercent(table.weightBp))
+    metrics.backends.reset()
+    metrics.backends.set({ version: table.stable.name, role: 'stable' }, table.stable.backends.length)
+    if (table.canary !== null) metrics.backends.set({ version: table.canary.name, role: 'canary' }, table.canary.backends.length)
+    log.info({ routing: { version: spec.version, weight: bpToPercent(table.weightBp), stable: table.stable.name, canary: table.canary?.name ?? null } },
+      `routing: ${table.canary === null ? `${table.stable.name} serves all` : `${table.canary.name} at ${bpToPercent(table.weightBp)}%, ${table.stable.name} the rest`}`)
+    return link.publish(spec)
+  }
+
+  // The one forward reference: a rollback webhook aborts through the driver it watches.
+  let abort: (webhook: string) => void = () => undefined
+  const analysis = setUpAnalysis(config, { clock, log, metrics, measurements: deps.measurements, rollback: (webhook) => { abort(webhook) } })
+  const known = new Set<string>()
+  const { driver, resumed } = await RolloutDriver.start({
+    store: deps.store, clock, log, readiness: readinessOf(deps), analysis: analysis.executor, publish: send,
+    observe: (state, entries) => {
+      metrics.setPhase(state.phase)
+      metrics.step.set(state.stepIndex)
+      // A version that is neither stable nor the (possibly aborted) canary can never be measured
+      // again: drop its windows, which would otherwise be kept for the life of the process.
+      const keep = new Set([state.stable.name, ...(state.canary === null ? [] : [state.canary.name])])
+      for (const name of known) if (!keep.has(name)) { deps.measurements.forget(name); known.delete(name) }
+      for (const name of keep) known.add(name)
+      analysis.notifier.changed(state, entries)
+    },
+  }, () => initialState({
+    stable: config.stable,
+    canary: config.canary ?? null,
+    strategy: strategyFromConfig(config.strategy),
+    mode: config.mode,
+    weightBp: config.weightBp,
+    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
+    now: clock.now(),
+  }))
+  abort = (webhook) => {
+    driver.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
+  }
+  metrics.readWindowsFrom(windowReadings(deps.measurements, () => driver.state, clock))
+  metrics.setPhase(driver.state.phase)
+  metrics.step.set(driver.state.stepIndex)
+  if (resumed) {
+    // A rollout resumed in progress has no change to announce, but its rollback hooks must be polled.
+    analysis.notifier.changed(driver.state, [])
+    log.info({ store: deps.store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${deps.store.description}: ${driver.state.message}`)
+  }
+
+  return {
+    driver,
+    analysis: analysis.view,
+    get spec() { return spec as RoutingSpec },
+    reshape: () => send(driver.table),
+    heard: (event) => driver.dispatch({ type: 'versionHealth', version: event.version, available: event.available }),
+    close() {
+      driver.close()
+      analysis.notifier.close()
+    },
+  }
+}
+
+/** Probes a new version's backends with the readiness settings in force when it starts. */
+function readinessOf(deps: ControlPlaneDeps): ReadinessStarter {
+  return (version, onReady) => {
+    const r = deps.settings.current.readiness
+    if (!r.enabled) {
+      queueMicrotask(onReady)
+      return () => undefined
+    }
+    const probe = probeReadiness(version.backends, { path: r.path, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: deps.agent }, onReady, (reports) => {
+      const waiting = reports.filter((x) => !x.ok)
+      if (waiting.length > 0) deps.log.debug({ version: version.name, waiting }, 'waiting for readiness')
+    })
+    return () => probe.stop()
+  }
+}
