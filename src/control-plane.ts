@@ -66,7 +66,7 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
 
   // The one forward reference: a rollback webhook aborts through the driver it watches.
   let abort: (webhook: string) => void = () => undefined
-  const analysis = setUpAnalysis(config, { clock, log, metrics, measurements: deps.measurements, rollback: (webhook) => { abort(webhook) } })
+  const analysis = setUpAnalysis(config, { clock, log, metrics, measurements: deps.measurements, ...(link.collect === undefined ? {} : { collect: () => link.collect?.() ?? Promise.resolve() }), rollback: (webhook) => { abort(webhook) } })
   const known = new Set<string>()
   const { driver, resumed } = await RolloutDriver.start({
     store: deps.store, clock, log, readiness: readinessOf(deps), analysis: analysis.executor, publish: send,

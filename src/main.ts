@@ -105,4 +105,8 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv)
+// A worker forked by `ramp serve` with `workers:` (src/link/primary.ts) runs as the primary
+// orders, whatever its argv says. RAMP_WORKER rather than node:cluster's own marker, which a
+// process manager running ramp in cluster mode sets too.
+if (process.env.RAMP_WORKER === '1' && process.send !== undefined) (await import('./link/worker.js')).runWorker()
+else await main(process.argv)

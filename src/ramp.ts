@@ -9,7 +9,7 @@ import type { Config } from './config/load.js'
 import { startControlPlane } from './control-plane.js'
 import { createDataPlane } from './data-plane.js'
 import { createReloader } from './lifecycle/reload.js'
-import type { DrainReport } from './lifecycle/shutdown.js'
+import { closeAgent, type DrainReport } from './lifecycle/shutdown.js'
 import { InProcessLink } from './link/in-process.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
@@ -37,25 +37,10 @@ export interface RampOptions {
   random?: () => number
 }
 
-export interface Ramp {
-  /** The configuration in force (a reload replaces it). */
-  readonly config: Config
-  readonly driver: RolloutDriver
-  readonly tables: TableHolder
+/** What `ramp serve` runs until a signal: one process, or a primary and its workers. */
+export interface Served {
   readonly metrics: Metrics
-  /** What analysis reads: per-version windows of every listener's responses. */
-  readonly measurements: Measurements
-  /** Backend health; `health.configure(healthCheck, outlier)` applies new settings at run time (reload). */
-  readonly health: HealthMonitor
   readonly urls: { main: string; preview: string | null; admin: string }
-  /**
-   * Reads the certificate files of every TLS listener again and serves them to new
-   * connections (SIGHUP). Throws a RampError, changing nothing, when a file is missing or
-   * invalid. Returns the config blocks reloaded (`listen.tls`, ...).
-   */
-  reloadTls(): string[]
-  /** Ends every upgraded connection (WebSocket tunnels) and refuses new upgrades; resolves once all are closed. */
-  closeTunnels(): Promise<void>
   /** Re-reads the config file and applies what changed (src/lifecycle/reload.ts); `actor` goes into the history. */
   reload(actor: string): Promise<ReloadReport>
   /**
@@ -66,6 +51,25 @@ export interface Ramp {
   close(): Promise<DrainReport>
   /** During close: cut the connections still open now instead of at the deadline. */
   cutNow(): void
+}
+
+export interface Ramp extends Served {
+  /** The configuration in force (a reload replaces it). */
+  readonly config: Config
+  readonly driver: RolloutDriver
+  readonly tables: TableHolder
+  /** What analysis reads: per-version windows of every listener's responses. */
+  readonly measurements: Measurements
+  /** Backend health; `health.configure(healthCheck, outlier)` applies new settings at run time (reload). */
+  readonly health: HealthMonitor
+  /**
+   * Reads the certificate files of every TLS listener again and serves them to new
+   * connections (SIGHUP). Throws a RampError, changing nothing, when a file is missing or
+   * invalid. Returns the config blocks reloaded (`listen.tls`, ...).
+   */
+  reloadTls(): string[]
+  /** Ends every upgraded connection (WebSocket tunnels) and refuses new upgrades; resolves once all are closed. */
+  closeTunnels(): Promise<void>
 }
 
 /**
@@ -170,18 +174,4 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
 /** RAMP_ADMIN_TOKEN over the config's. */
 export function adminToken(config: Config, env: NodeJS.ProcessEnv): string | undefined {
   return env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : config.admin.token
-}
-
-/**
- * After the drain only mirrored copies and a last readiness probe can still be upstream: they
- * may finish within what is left of the drain's time. ramp stops waiting for them after that
- * (the process exits, and they with it); undici cannot cut an agent it was asked to close, so
- * a drain that was cut, or has no time left, cuts them at once instead.
- */
-async function closeAgent(agent: SwappableAgent, leftMs: number): Promise<void> {
-  if (leftMs <= 0) return agent.destroy()
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, leftMs) })
-  await Promise.race([agent.close(), late])
-  clearTimeout(timer)
 }

@@ -24,6 +24,8 @@ export interface AdminOptions {
   health: () => HealthView
   /** `config.clients`: the same limits on clients as the data-plane listeners. */
   clients: ClientLimits
+  /** The /metrics text, when it is more than this process's registry (a primary adds up its workers'). */
+  metricsText?: () => Promise<string>
   /** Re-reads the config file and applies what changed; `actor` goes into the history. */
   reload: (actor: string) => Promise<ReloadReport>
 }

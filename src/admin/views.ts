@@ -1,5 +1,5 @@
 import type { RunView } from '../analysis/runner.js'
-import type { HealthView } from '../pool/health-view.js'
+import { noHealth, type HealthView } from '../pool/health-view.js'
 import { allowedVerbs } from '../rollout/verbs.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
 import type { TableSpec } from '../routing/spec.js'
@@ -7,8 +7,6 @@ import { bpToPercent } from '../routing/weight.js'
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
-/** Before a health monitor exists (and for callers that have none): nothing known to be down. */
-export const noHealth: HealthView = { panic: false, activeChecks: false, versions: [] }
 
 /**
  * `GET /api/v1/status`: the short summary, `table` being the one the driver last published (its first fields are the data-plane issue's shape).

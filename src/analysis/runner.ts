@@ -26,6 +26,8 @@ export interface RunnerDeps {
   log: Logger
   metrics: Metrics
   context: () => RunContext
+  /** Brings the measurements up to date first (workers report theirs every second otherwise). */
+  collect?: () => Promise<void>
   /** Called once per run, when it is decided; the driver turns it into an engine event. */
   report: (id: string, result: AnalysisResult, message: string) => void
 }
@@ -151,9 +153,10 @@ class Run {
         const ctx = this.deps.context()
         // Never reach back before the run: that traffic was at another weight, or another step.
         const windowMs = Math.max(1, Math.min(template.windowMs, at - this.startedAt))
-        return Promise.resolve(evaluateBuiltin(p.metric, this.deps.measurements, {
+        const evaluate = (): ProviderResult => evaluateBuiltin(p.metric, this.deps.measurements, {
           listener: template.listener ?? this.ref.listener, canary: ctx.canary, stable: ctx.stable, windowMs, now: at, minRequests: template.minRequests,
-        }))
+        })
+        return this.deps.collect === undefined ? Promise.resolve(evaluate()) : this.deps.collect().then(evaluate)
       }
       case 'prometheus': return queryPrometheus(p)
       case 'web': return queryWeb(p)

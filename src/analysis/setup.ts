@@ -24,6 +24,8 @@ export interface AnalysisDeps {
   metrics: Metrics
   /** What builtin metrics read: the in-process data plane's windows, or the sum of the workers'. */
   measurements: Measurements
+  /** Brings `measurements` up to date before a builtin metric reads them (workers). */
+  collect?: () => Promise<void>
   /** A rollback webhook answered 2xx. */
   rollback: (webhook: string) => void
 }
@@ -49,6 +51,7 @@ export function setUpAnalysis(config: Config, deps: AnalysisDeps): AnalysisSetup
     },
     executor: (report, state) => (runner = new AnalysisRunner({
       templates, webhooks, measurements, clock: deps.clock, log: deps.log, metrics: deps.metrics, report,
+      ...(deps.collect === undefined ? {} : { collect: deps.collect }),
       context: () => {
         const s = state()
         return { canary: s.canary?.name ?? '', stable: s.stable.name, payload: payloadOf(config.name, s) }

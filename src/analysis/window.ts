@@ -125,6 +125,45 @@ export class Series {
   }
 
   /**
+   * What was recorded since the last take, as sparse rows ([index, count, index, count, ...]
+   * per slot), and forgets it: a worker sends these to the primary, which adds them up.
+   */
+  take(): SlotRow[] {
+    const rows: SlotRow[] = []
+    for (let pos = 0; pos < this.slots; pos++) {
+      const slot = this.held[pos] as number
+      if (slot < 0) continue
+      const base = pos * STRIDE
+      const counts: number[] = []
+      for (let j = 0; j < STRIDE; j++) {
+        const n = this.counts[base + j] as number
+        if (n !== 0) counts.push(j, n)
+      }
+      if (counts.length === 0) continue
+      this.counts.fill(0, base, base + STRIDE)
+      rows.push({ slot, counts })
+    }
+    return rows
+  }
+
+  /** Adds a row another process took; one older than the ring holds is dropped, as `record` drops a late sample. */
+  add(row: SlotRow): void {
+    const pos = row.slot % this.slots
+    const held = this.held[pos] as number
+    const base = pos * STRIDE
+    if (held !== row.slot) {
+      if (held > row.slot) return
+      this.counts.fill(0, base, base + STRIDE)
+      this.held[pos] = row.slot
+    }
+    const c = row.counts
+    for (let i = 0; i + 1 < c.length; i += 2) {
+      const j = c[i] as number
+      if (j >= 0 && j < STRIDE) this.counts[base + j] = (this.counts[base + j] as number) + (c[i + 1] as number)
+    }
+  }
+
+  /**
    * Sums every slot that overlaps [fromMs, toMs). Slots are whole, so the window may start up
    * to one slot early; `toMs` is taken as the time of reading, so the slot holding it counts
    * only up to toMs. With 1 s slots, [12:03:00.500, 12:03:10.500) reads the 11 slots
@@ -149,6 +188,19 @@ function slotRange(fromMs: number, toMs: number, slotMs: number, slots: number):
   const last = Math.ceil(toMs / slotMs) - 1
   if (!(toMs > fromMs)) return [last + 1, last]
   return [Math.max(Math.floor(fromMs / slotMs), last - slots + 1), last]
+}
+
+/** One slot's counters, sparse: `counts` alternates a counter's index and its value. */
+export interface SlotRow {
+  slot: number
+  counts: number[]
+}
+
+/** A series' rows, named, as a worker reports them. */
+export interface SeriesRows {
+  listener: string
+  version: string
+  rows: SlotRow[]
 }
 
 export interface MeasurementsOptions {
@@ -191,6 +243,26 @@ export class Measurements {
     if (s !== undefined) return s.read(fromMs, toMs)
     const [first] = slotRange(fromMs, toMs, this.slotMs, this.slots)
     return new WindowStats(new Float64Array(STRIDE), Math.min(first * this.slotMs, toMs), toMs)
+  }
+
+  /** Every series' rows since the last take (see `Series.take`). */
+  take(): SeriesRows[] {
+    const out: SeriesRows[] = []
+    for (const [listener, versions] of this.byListener) {
+      for (const [version, s] of versions) {
+        const rows = s.take()
+        if (rows.length > 0) out.push({ listener, version, rows })
+      }
+    }
+    return out
+  }
+
+  /** Adds what another process took; the windows then read the sum. */
+  add(taken: readonly SeriesRows[]): void {
+    for (const t of taken) {
+      const s = this.series(t.listener, t.version)
+      for (const row of t.rows) s.add(row)
+    }
   }
 
   /** Drops a version's rings on every listener, once no rollout can measure it again. */

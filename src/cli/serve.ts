@@ -2,7 +2,7 @@ import type { Config } from '../config/load.js'
 import { isRampError } from '../errors.js'
 import { keepServingOnUncaught } from '../lifecycle/last-resort.js'
 import { createLogger, type Logger } from '../log.js'
-import { startRamp, type Ramp } from '../ramp.js'
+import { startRamp, type Served } from '../ramp.js'
 import { sweepDeadBuffers } from '../buffer-sweep.js'
 import { releaseYoungGeneration } from '../startup-memory.js'
 import { resetStateFile } from '../state/file.js'
@@ -17,10 +17,11 @@ export interface ServeOptions { config: string; resetState?: boolean }
  * one during the drain cuts at once (a person pressing Ctrl-C twice means it). SIGHUP
  * reloads the config file; the reload logs its outcome, a refused file included.
  */
-export async function runUntilSignal(config: Config, log: Logger, extra: { onClose?: () => Promise<void> } = {}): Promise<Ramp> {
-  let ramp: Ramp
+export async function runUntilSignal(config: Config, log: Logger, extra: { onClose?: () => Promise<void> } = {}): Promise<Served> {
+  let ramp: Served
   try {
-    ramp = await startRamp(config, { log })
+    // One process unless the config asks for workers; their code is loaded only then.
+    ramp = config.workers === 1 ? await startRamp(config, { log }) : await (await import('../workers.js')).startWorkers(config, { log })
   } catch (err) {
     if (isRampError(err)) throw new CliExit(exitCode.usage, `${err.message}\nhint: ${err.hint}`)
     const code = (err as { code?: string }).code

@@ -21,7 +21,7 @@ export const reloadRules: ReadonlyArray<readonly [string, Applies]> = [
   ['preview.tls.cert', 'certificates'], ['preview.tls.key', 'certificates'],
   ['admin.tls.cert', 'certificates'], ['admin.tls.key', 'certificates'],
   ['listen', 'restart'], ['preview', 'restart'], ['admin', 'restart'], ['state', 'restart'],
-  ['name', 'restart'], ['analysis', 'restart'], ['webhooks', 'restart'], ['log.format', 'restart'], ['clients.maxHeaderBytes', 'restart'],
+  ['name', 'restart'], ['workers', 'restart'], ['analysis', 'restart'], ['webhooks', 'restart'], ['log.format', 'restart'], ['clients.maxHeaderBytes', 'restart'],
   ['healthCheck', 'health'], ['outlier', 'health'],
   ['upstream', 'live'], ['overrides', 'live'], ['routes', 'live'], ['stickiness', 'live'], ['balance', 'live'], ['mirror', 'live'], ['limits', 'live'],
   ['log', 'live'], ['clients', 'live'], ['retry', 'live'], ['readiness', 'live'], ['preserveHost', 'live'], ['versionHeader', 'live'], ['drainTimeoutMs', 'live'],

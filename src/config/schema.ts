@@ -124,6 +124,7 @@ export const ConfigSchema = Type.Object({
   retry: RetrySchema,
   clients: ClientLimitsSchema,
   drainTimeoutMs: Type.Integer({ minimum: 0, default: 30000, description: 'on SIGTERM/SIGINT, how long in-flight requests may take to finish before ramp exits' }),
+  workers: Type.Union([Type.Integer({ minimum: 1, maximum: 1024 }), Type.Literal('auto')], { default: 1, description: 'data-plane processes: 1 serves in one process; N > 1 runs a primary (the rollout, the admin API) and N workers on the shared listening sockets; auto: one per core the process may use' }),
 }, { ...strict, $id: 'https://ramp.dev/schema/config.json', title: 'ramp configuration' })
 
 export type RawConfig = Static<typeof ConfigSchema>

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js'
 import type { ListenerDrain } from '../proxy/drain.js'
+import type { SwappableAgent } from '../proxy/swappable-agent.js'
 
 /** What a drain did, for the log line that ends it and the exit status. */
 export interface DrainReport {
@@ -52,4 +53,18 @@ export async function drainListeners(drains: readonly ListenerDrain[], opts: Dra
     opts.log.info({ drain: report }, `drain finished in ${report.ms} ms: ${plural(report.completed, 'request')} completed, none cut`)
   }
   return report
+}
+
+/**
+ * After the drain only mirrored copies and a last readiness probe can still be upstream: they
+ * may finish within what is left of the drain's time. ramp stops waiting for them after that
+ * (the process exits, and they with it); undici cannot cut an agent it was asked to close, so
+ * a drain that was cut, or has no time left, cuts them at once instead.
+ */
+export async function closeAgent(agent: SwappableAgent, leftMs: number): Promise<void> {
+  if (leftMs <= 0) return agent.destroy()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, leftMs) })
+  await Promise.race([agent.close(), late])
+  clearTimeout(timer)
 }

@@ -8,6 +8,8 @@ import type { RoutingSpec } from '../routing/spec.js'
 export interface Link {
   /** Resolves once every data plane in service applied `spec` (or a newer one). */
   publish(spec: RoutingSpec): Promise<void>
+  /** Brings the control plane's measurements up to date with every data plane's; absent when they share them. */
+  collect?(): Promise<void>
 }
 
 /** What a data plane tells the control plane: a version of the table lost its last available backend, or got one back. */

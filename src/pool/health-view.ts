@@ -56,3 +56,6 @@ function backendView(b: Backend): BackendHealthView {
     lastCheck: h.lastCheck === null ? null : { at: new Date(h.lastCheck.at).toISOString(), ok: h.lastCheck.ok, detail: h.lastCheck.detail },
   }
 }
+
+/** Before a health monitor exists (and for callers that have none): nothing known to be down. */
+export const noHealth: HealthView = { panic: false, activeChecks: false, versions: [] }

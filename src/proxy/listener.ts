@@ -172,6 +172,11 @@ export function createListener(opts: ListenerOptions): DataListener {
 /** The URL a client uses to reach a listening server: a wildcard address becomes loopback. */
 export function serverUrl(server: { address(): unknown }, secure: boolean): string {
   const addr = server.address() as AddressInfo
-  const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
-  return `${secure ? 'https' : 'http'}://${host}:${addr.port}`
+  return urlOf(addr.address, addr.port, secure)
+}
+
+/** A URL a client on this host can reach an address by: the wildcard addresses become loopback. */
+export function urlOf(address: string, port: number, secure: boolean): string {
+  const host = address.includes(':') ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address
+  return `${secure ? 'https' : 'http'}://${host}:${port}`
 }

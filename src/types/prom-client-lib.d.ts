@@ -16,3 +16,7 @@ declare module 'prom-client/lib/histogram.js' {
   const Histogram: typeof import('prom-client').Histogram
   export default Histogram
 }
+declare module 'prom-client/lib/cluster.js' {
+  const AggregatorRegistry: typeof import('prom-client').AggregatorRegistry
+  export default AggregatorRegistry
+}

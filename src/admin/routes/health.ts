@@ -8,7 +8,7 @@ export function registerHealthRoutes(app: FastifyInstance, opts: AdminOptions): 
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' })
   })
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format).' } }, async (_req, reply) => {
-    const text = await opts.metrics.text()
+    const text = await (opts.metricsText?.() ?? opts.metrics.text())
     return reply.type(opts.metrics.registry.contentType).send(text)
   })
 }

@@ -1,0 +1,129 @@
+import { createServer } from 'node:net'
+import { availableParallelism } from 'node:os'
+import type { FastifyInstance } from 'fastify'
+import { createAdmin } from './admin/server.js'
+import { assertAdminSafe } from './admin/auth.js'
+import { Measurements } from './analysis/window.js'
+import { systemClock } from './clock.js'
+import { CurrentConfig } from './config/current.js'
+import type { Config } from './config/load.js'
+import { startControlPlane } from './control-plane.js'
+import { createReloader } from './lifecycle/reload.js'
+import { closeAgent, type DrainReport } from './lifecycle/shutdown.js'
+import { WorkersLink } from './link/primary.js'
+import type { Logger } from './log.js'
+import { Metrics } from './metrics/registry.js'
+import { createUpstreamAgent } from './proxy/agent.js'
+import { applyClientLimits } from './proxy/client-limits.js'
+import { serverUrl, urlOf } from './proxy/listener.js'
+import { SwappableAgent } from './proxy/swappable-agent.js'
+import { adminToken, type Served } from './ramp.js'
+import { createStore } from './state/factory.js'
+import { reloadCertificates } from './tls/certificates.js'
+import { certificatesOf, tlsServersOf } from './tls/listeners.js'
+
+/** `workers: auto`: one per core this process may use. */
+export function workerCount(config: Config): number {
+  return config.workers === 'auto' ? availableParallelism() : config.workers
+}
+
+/**
+ * A primary and its workers (node:cluster): the primary runs the control plane and the admin
+ * API and no listener of the data plane; each worker runs a data plane on the listening
+ * sockets the primary shares. A port of 0 is resolved here first, so that a worker started
+ * later binds the same one.
+ */
+export async function startWorkers(config: Config, opts: { log: Logger; env?: NodeJS.ProcessEnv }): Promise<Served> {
+  const env = opts.env ?? process.env
+  const { log } = opts
+  const token = adminToken(config, env)
+  assertAdminSafe(config.admin.host, token)
+  for (const w of config.warnings) log.warn(w)
+  const certificates = certificatesOf(config)
+  const settings = new CurrentConfig(await withPortsChosen(config))
+  const metrics = new Metrics()
+  // The primary's own upstream requests: readiness probes and analysis providers.
+  const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
+  const store = createStore({ store: config.state.store, path: config.statePath })
+  const measurements = new Measurements()
+  const count = workerCount(config)
+  const link = new WorkersLink({ count, log, settings, measurements })
+
+  const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link })
+  let accepting = false
+  let draining = false
+  let admin: FastifyInstance | null = null
+  const reload = createReloader({
+    config: settings, driver: control.driver, log, env, draining: () => draining,
+    // Read here first, so that a bad file refuses the reload before a worker sees it.
+    certificates: (next) => {
+      certificatesOf(next)
+      if (admin !== null) reloadCertificates(tlsServersOf(next, { admin }))
+      return Promise.resolve()
+    },
+    reshape: () => control.reshape(),
+    dataPlanes: (next, changed) => {
+      link.reconfigure(next, changed)
+      if (admin !== null && changed.some((p) => p.startsWith('clients'))) applyClientLimits(admin.server, next.clients)
+      return Promise.resolve()
+    },
+  })
+  admin = await createAdmin({
+    driver: control.driver, metrics, log, token, reload,
+    ready: () => accepting && link.serving > 0,
+    analysis: () => control.analysis(),
+    certificates: certificates.admin,
+    health: () => link.healthView(),
+    clients: config.clients,
+    metricsText: async () => link.metricsText(await metrics.registry.getMetricsAsJSON()),
+  })
+  try {
+    await admin.listen({ host: config.admin.host, port: config.admin.port })
+    await link.start({ spec: control.spec, unavailable: () => control.driver.state.unavailable ?? [], heard: (e) => control.heard(e) })
+  } catch (err) {
+    control.close()
+    await admin.close()
+    await agent.close()
+    await store.close()
+    throw err
+  }
+  accepting = true
+  const c = settings.current
+  const urls = {
+    main: urlOf(c.listen.host, c.listen.port, certificates.main !== null),
+    preview: c.preview === undefined ? null : urlOf(c.preview.host, c.preview.port, certificates.preview !== null),
+    admin: serverUrl(admin.server, certificates.admin !== null),
+  }
+  log.info({ listen: urls, store: store.description, workers: count }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}; ${count} workers`)
+
+  let closing: Promise<DrainReport> | null = null
+  let cutNow = (): void => undefined
+  const cutRequested = new Promise<void>((resolve) => { cutNow = resolve })
+  const close = async (): Promise<DrainReport> => {
+    accepting = false
+    draining = true
+    const report = await link.drain(cutRequested)
+    log.info({ drain: report }, `workers drained: ${report.completed} completed, ${report.cut} cut (${report.ended})`)
+    control.close()
+    await closeAgent(agent, 0)
+    await store.close()
+    await admin?.close()
+    return report
+  }
+  return { metrics, urls, reload, close: () => (closing ??= close()), cutNow: () => { cutNow() } }
+}
+
+/** The config with every data listener's port 0 replaced by a free port, so that every worker, a restarted one too, binds the same. */
+async function withPortsChosen(config: Config): Promise<Config> {
+  const free = (host: string): Promise<number> => new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen({ host, port: 0 }, () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+  const listen = config.listen.port === 0 ? { ...config.listen, port: await free(config.listen.host) } : config.listen
+  const preview = config.preview?.port === 0 ? { ...config.preview, port: await free(config.preview.host) } : config.preview
+  return { ...config, listen, ...(preview === undefined ? {} : { preview }) }
+}
