@@ -1,5 +1,4 @@
 import { createServer } from 'node:net'
-import { availableParallelism } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import { createAdmin } from './admin/server.js'
 import { assertAdminSafe } from './admin/auth.js'
@@ -7,6 +6,7 @@ import { Measurements } from './analysis/window.js'
 import { systemClock } from './clock.js'
 import { CurrentConfig } from './config/current.js'
 import type { Config } from './config/load.js'
+import { workerCount } from './config/workers.js'
 import { startControlPlane } from './control-plane.js'
 import { createReloader } from './lifecycle/reload.js'
 import { closeAgent, type DrainReport } from './lifecycle/shutdown.js'
@@ -21,11 +21,6 @@ import { adminToken, type Served } from './ramp.js'
 import { createStore } from './state/factory.js'
 import { reloadCertificates } from './tls/certificates.js'
 import { certificatesOf, tlsServersOf } from './tls/listeners.js'
-
-/** `workers: auto`: one per core this process may use. */
-export function workerCount(config: Config): number {
-  return config.workers === 'auto' ? availableParallelism() : config.workers
-}
 
 /**
  * A primary and its workers (node:cluster): the primary runs the control plane and the admin

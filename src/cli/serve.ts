@@ -1,4 +1,5 @@
 import type { Config } from '../config/load.js'
+import { workerCount } from '../config/workers.js'
 import { isRampError } from '../errors.js'
 import { keepServingOnUncaught } from '../lifecycle/last-resort.js'
 import { createLogger, type Logger } from '../log.js'
@@ -20,8 +21,8 @@ export interface ServeOptions { config: string; resetState?: boolean }
 export async function runUntilSignal(config: Config, log: Logger, extra: { onClose?: () => Promise<void> } = {}): Promise<Served> {
   let ramp: Served
   try {
-    // One process unless the config asks for workers; their code is loaded only then.
-    ramp = config.workers === 1 ? await startRamp(config, { log }) : await (await import('../workers.js')).startWorkers(config, { log })
+    // One process unless the config asks for workers (`auto` on one core is one process too); their code is loaded only then.
+    ramp = workerCount(config) === 1 ? await startRamp(config, { log }) : await (await import('../workers.js')).startWorkers(config, { log })
   } catch (err) {
     if (isRampError(err)) throw new CliExit(exitCode.usage, `${err.message}\nhint: ${err.hint}`)
     const code = (err as { code?: string }).code
