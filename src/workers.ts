@@ -74,7 +74,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   })
   try {
     await admin.listen({ host: config.admin.host, port: config.admin.port })
-    await link.start({ spec: control.spec, unavailable: () => control.driver.state.unavailable ?? [], heard: (e) => control.heard(e) })
+    await link.start({ get spec() { return control.spec }, unavailable: () => control.driver.state.unavailable ?? [], heard: (e) => control.heard(e) })
   } catch (err) {
     control.close()
     await admin.close()

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { treeTicks } from './process-tree.js'
 
 // Both /proc/stat and /proc/<pid>/stat count in USER_HZ ticks, so their deltas compare directly.
 
@@ -8,32 +9,22 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total }
 }
 
-function processTicks(pid: number): number {
-  try {
-    // The command name may hold spaces and parentheses; the fields after the last ')' do not.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(f[11]) + Number(f[12])
-  } catch {
-    return 0
-  }
-}
-
 export interface CpuUse {
-  /** Cores (1 = one core for the whole window) used by every listed process together. */
+  /** Cores (1 = one core for the whole window) used by the listed processes and their descendants together. */
   bench: number
   /** Cores used by everything else on the machine: other people's work competing for the cores. */
   others: number
 }
 
 /**
- * Starts counting CPU time on Linux; `stop()` answers how many cores the bench's processes
- * and everything else used meanwhile, or null where /proc is missing.
+ * Starts counting CPU time on Linux; `stop()` answers how many cores the process trees of
+ * `roots` (ramp's primary and its workers, the bench and every child) and everything else
+ * used meanwhile, or null where /proc is missing.
  */
-export function cpuWindow(pids: number[], cores: number): { stop(): CpuUse | null } {
+export function cpuWindow(roots: number[], cores: number): { stop(): CpuUse | null } {
   let start: { m: ReturnType<typeof machineTicks>; p: number } | null = null
   try {
-    start = { m: machineTicks(), p: pids.reduce((a, pid) => a + processTicks(pid), 0) }
+    start = { m: machineTicks(), p: treeTicks(roots) }
   } catch {
     start = null
   }
@@ -41,7 +32,7 @@ export function cpuWindow(pids: number[], cores: number): { stop(): CpuUse | nul
     stop() {
       if (start === null) return null
       const m = machineTicks()
-      const p = pids.reduce((a, pid) => a + processTicks(pid), 0)
+      const p = treeTicks(roots)
       const window = (m.total - start.m.total) / cores
       if (window <= 0) return null
       const bench = (p - start.p) / window
