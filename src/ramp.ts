@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import { assertAdminSafe } from './admin/auth.js'
 import { createAdmin } from './admin/server.js'
 import { Measurements } from './analysis/window.js'
 import { systemClock, type Clock } from './clock.js'
@@ -9,6 +8,7 @@ import type { Config } from './config/load.js'
 import { startControlPlane } from './control-plane.js'
 import { createDataPlane } from './data-plane.js'
 import { createReloader } from './lifecycle/reload.js'
+import { logListening, preflight, stopper } from './lifecycle/serving.js'
 import { closeAgent, type DrainReport } from './lifecycle/shutdown.js'
 import { InProcessLink } from './link/in-process.js'
 import type { Logger } from './log.js'
@@ -23,7 +23,7 @@ import type { TableHolder } from './routing/table.js'
 import { createStore } from './state/factory.js'
 import type { StateStore } from './state/store.js'
 import { reloadCertificates } from './tls/certificates.js'
-import { certificatesOf, tlsServersOf } from './tls/listeners.js'
+import { tlsServersOf } from './tls/listeners.js'
 
 export interface RampOptions {
   log: Logger
@@ -81,11 +81,7 @@ export interface Ramp extends Served {
 export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp> {
   const env = opts.env ?? process.env
   const log = opts.log
-  const token = adminToken(config, env)
-  assertAdminSafe(config.admin.host, token)
-  for (const w of config.warnings) log.warn(w)
-  if (config.upstream.tls.insecureSkipVerify) log.warn('upstream.tls.insecureSkipVerify is set: certificates of https backends are not verified, so anyone on the path to a backend can impersonate it')
-  const certificates = certificatesOf(config)
+  const { token, certificates } = preflight(config, log, env)
 
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
   const settings = new CurrentConfig(config)
@@ -138,15 +134,12 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     throw err
   }
   accepting = true
-  log.info({ listen: urls, store: store.description }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}`)
+  logListening(log, urls, { store: store.description })
 
-  let closing: Promise<DrainReport> | null = null
-  let cutNow = (): void => undefined
-  const cutRequested = new Promise<void>((resolve) => { cutNow = resolve })
-  const close = async (): Promise<DrainReport> => {
+  const stop = stopper(async (cutNow) => {
     accepting = false
     draining = true
-    const report = await data.drain(cutRequested)
+    const report = await data.drain(cutNow)
     // Only now: a request that finished during the drain is still measured, and a verdict or
     // a timer it brought about is still persisted.
     control.close()
@@ -154,7 +147,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     await store.close()
     await admin?.close()
     return report
-  }
+  })
   return {
     get config() { return settings.current },
     driver: control.driver,
@@ -166,12 +159,6 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     reloadTls,
     closeTunnels: () => data.closeTunnels(),
     reload,
-    close: () => (closing ??= close()),
-    cutNow: () => { cutNow() },
+    ...stop,
   }
-}
-
-/** RAMP_ADMIN_TOKEN over the config's. */
-export function adminToken(config: Config, env: NodeJS.ProcessEnv): string | undefined {
-  return env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : config.admin.token
 }

@@ -1,7 +1,6 @@
 import { createServer } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { createAdmin } from './admin/server.js'
-import { assertAdminSafe } from './admin/auth.js'
 import { Measurements } from './analysis/window.js'
 import { systemClock } from './clock.js'
 import { CurrentConfig } from './config/current.js'
@@ -9,7 +8,8 @@ import type { Config } from './config/load.js'
 import { workerCount } from './config/workers.js'
 import { startControlPlane } from './control-plane.js'
 import { createReloader } from './lifecycle/reload.js'
-import { closeAgent, type DrainReport } from './lifecycle/shutdown.js'
+import { logListening, preflight, stopper } from './lifecycle/serving.js'
+import { closeAgent } from './lifecycle/shutdown.js'
 import { WorkersLink } from './link/primary.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
@@ -17,7 +17,7 @@ import { createUpstreamAgent } from './proxy/agent.js'
 import { applyClientLimits } from './proxy/client-limits.js'
 import { serverUrl, urlOf } from './proxy/listener.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
-import { adminToken, type Served } from './ramp.js'
+import type { Served } from './ramp.js'
 import { createStore } from './state/factory.js'
 import { reloadCertificates } from './tls/certificates.js'
 import { certificatesOf, tlsServersOf } from './tls/listeners.js'
@@ -31,10 +31,7 @@ import { certificatesOf, tlsServersOf } from './tls/listeners.js'
 export async function startWorkers(config: Config, opts: { log: Logger; env?: NodeJS.ProcessEnv }): Promise<Served> {
   const env = opts.env ?? process.env
   const { log } = opts
-  const token = adminToken(config, env)
-  assertAdminSafe(config.admin.host, token)
-  for (const w of config.warnings) log.warn(w)
-  const certificates = certificatesOf(config)
+  const { token, certificates } = preflight(config, log, env)
   const settings = new CurrentConfig(await withPortsChosen(config))
   const metrics = new Metrics()
   // The primary's own upstream requests: readiness probes and analysis providers.
@@ -89,23 +86,20 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     preview: c.preview === undefined ? null : urlOf(c.preview.host, c.preview.port, certificates.preview !== null),
     admin: serverUrl(admin.server, certificates.admin !== null),
   }
-  log.info({ listen: urls, store: store.description, workers: count }, `ramp listening: main ${urls.main}${urls.preview === null ? '' : `, preview ${urls.preview}`}, admin ${urls.admin}; ${count} workers`)
+  logListening(log, urls, { store: store.description, workers: count }, `; ${count} workers`)
 
-  let closing: Promise<DrainReport> | null = null
-  let cutNow = (): void => undefined
-  const cutRequested = new Promise<void>((resolve) => { cutNow = resolve })
-  const close = async (): Promise<DrainReport> => {
+  const stop = stopper(async (cutNow) => {
     accepting = false
     draining = true
-    const report = await link.drain(cutRequested)
+    const report = await link.drain(cutNow)
     log.info({ drain: report }, `workers drained: ${report.completed} completed, ${report.cut} cut (${report.ended})`)
     control.close()
     await closeAgent(agent, 0)
     await store.close()
     await admin?.close()
     return report
-  }
-  return { metrics, urls, reload, close: () => (closing ??= close()), cutNow: () => { cutNow() } }
+  })
+  return { metrics, urls, reload, ...stop }
 }
 
 /** The config with every data listener's port 0 replaced by a free port, so that every worker, a restarted one too, binds the same. */
