@@ -16,7 +16,8 @@ const perProcess = (name: string): boolean => name.startsWith('ramp_process_')
  */
 export function sumMetrics(parts: ReadonlyArray<{ worker: string; metrics: MetricsJson }>): Registry {
   return AggregatorRegistry.aggregate(parts.map(({ worker, metrics }) => metrics.map((m) => perProcess(m.name)
-    ? { ...m, values: m.values.map((v) => ({ ...v, labels: { ...v.labels, worker } })) }
+    // Labelled apart, each series has one value: `first` keeps it (a start time's `omit` would drop it).
+    ? { ...m, aggregator: 'first' as const, values: m.values.map((v) => ({ ...v, labels: { ...v.labels, worker } })) }
     : m)))
 }
 
