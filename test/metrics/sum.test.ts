@@ -5,7 +5,7 @@ import { retire, sumMetrics, type MetricsJson } from '../../src/metrics/sum.js'
 
 const json = async (m: Metrics): Promise<MetricsJson> => m.registry.getMetricsAsJSON()
 
-async function processes(): Promise<{ primary: Metrics; a: Metrics; b: Metrics }> {
+function processes(): { primary: Metrics; a: Metrics; b: Metrics } {
   const primary = new Metrics()
   const a = new Metrics()
   const b = new Metrics()
@@ -20,7 +20,7 @@ async function processes(): Promise<{ primary: Metrics; a: Metrics; b: Metrics }
 }
 
 test('counters and histograms add up over the processes; the primary\'s gauges stay its own', async () => {
-  const { primary, a, b } = await processes()
+  const { primary, a, b } = processes()
   const text = await sumMetrics([{ worker: 'primary', metrics: await json(primary) }, { worker: '1', metrics: await json(a) }, { worker: '2', metrics: await json(b) }]).metrics()
   assert.match(text, /^ramp_requests_total\{listener="main",version="v1",code="2xx"\} 12$/m)
   assert.match(text, /^ramp_request_duration_seconds_count\{listener="main",version="v1"\} 2$/m)
@@ -29,7 +29,7 @@ test('counters and histograms add up over the processes; the primary\'s gauges s
 })
 
 test('per-process series are kept apart by worker, never added', async () => {
-  const { primary, a } = await processes()
+  const { primary, a } = processes()
   const text = await sumMetrics([{ worker: 'primary', metrics: await json(primary) }, { worker: '1', metrics: await json(a) }]).metrics()
   for (const name of ['ramp_process_process_resident_memory_bytes', 'ramp_process_process_start_time_seconds']) {
     const lines = text.split('\n').filter((l) => l.startsWith(`${name}{`))
@@ -38,7 +38,7 @@ test('per-process series are kept apart by worker, never added', async () => {
 })
 
 test('what a dead worker leaves is its counters and histograms, so a total never goes backwards', async () => {
-  const { primary, a, b } = await processes()
+  const { primary, a, b } = processes()
   const left = retire(await json(b))
   assert.ok(left.every((m) => String(m.type) === 'counter' || String(m.type) === 'histogram'))
   assert.ok(!left.some((m) => m.name.startsWith('ramp_process_')))
