@@ -80,6 +80,7 @@ function program(): Command {
     .option('--direct <url>', 'with --target: a backend to compare with (the overhead scenario\'s direct row)')
     .option('--cpus <spec>', 'pin processes to cores, e.g. proxy=0,load=1 (also backends=<cores>)')
     .option('--profile', 'run ramp under node --cpu-prof and report where its CPU went, by package')
+    .option('--workers <n>', 'overhead: also measure ramp with workers: n (a primary and n worker processes), beside the one-process ramp')
     .option('--latency <[version=]dist>', 'demo backend latency: fixed:5ms, normal:20ms,5ms, uniform:2ms,8ms (repeatable)', collect, [])
     .option('--size <[version=]bytes>', 'demo backend response body size (repeatable)', collect, [])
     .option('--error-rate <[version=]share>', 'share of demo backend responses that are 500 (repeatable)', collect, [])

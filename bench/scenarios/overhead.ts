@@ -15,19 +15,71 @@ const atLeast = (x: number | null, target: number): string => (x === null ? 'n/a
 const atMost = (x: number | null, target: number): string => (x === null ? 'n/a' : `at most ${target}x: ${x <= target ? 'met' : 'not met'}`)
 
 /** A static split (a canary with no strategy) holds the weight for the whole run; metrics are always on, the kit turns the access log off. */
-const config = (v1: string, v2: string): string => `
+const config = (v1: string, v2: string, workers: number): string => `
 stable: { name: v1, backends: ["${v1}"] }
 canary: { name: v2, backends: ["${v2}"] }
 weight: ${weight}
 readiness: { intervalMs: 100 }
+workers: ${workers}
 `
 
-type Kind = 'direct' | 'plain' | 'ceiling' | 'ramp'
-interface Target { kind: Kind; label: string; url: string; pid: number | null }
+/** `workers`: ramp with --workers worker processes, beside `ramp` in one process. */
+type Kind = 'direct' | 'plain' | 'ceiling' | 'ramp' | 'workers'
+/** `ramp`: the ramp behind it, whose weight and memory are sampled during its closed-loop row. */
+interface Target { kind: Kind; label: string; url: string; pid: number | null; ramp: RampProcess | null }
+
+const canaryJoined = (ramp: RampProcess): Promise<unknown> =>
+  ramp.admin.until(`canary v2 at weight ${weight}`, '/api/v1/status', (s: { canary: { name: string } | null; weight: number }) => s.canary?.name === 'v2' && s.weight === weight)
 
 const n0 = (x: number): string => Math.round(x).toLocaleString('en-US')
 const n2 = (x: number): string => x.toFixed(2)
+const rx = (x: number | null): string => (x === null ? 'n/a' : `${n2(x)}x`)
 const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0)
+const ratio = (a: number | undefined, b: number | undefined): number | null => (a === undefined || b === undefined || b <= 0 ? null : a / b)
+// Requests served per CPU-second of the process serving them (with its workers): what a row
+// costs, less swayed than req/s by what else the machine runs.
+const perCpu = (r: LoadRun | null): number | undefined => (r?.cpu == null || r.cpu.target <= 0 ? undefined : r.rps / r.cpu.target)
+
+/** A ramp's closed-loop row and its fixed-rate row. */
+interface RampRows { closed: LoadRun; fixed: LoadRun }
+
+/**
+ * ramp with --workers against ramp in one process, from the same run: what the primary, the
+ * IPC and the extra processes cost per request, and what req/s the workers reached on the
+ * cores the load generator and the backends left them.
+ */
+function workersComparison(n: number, one: RampRows, multi: RampRows, ceiling: LoadRun | null, plain: LoadRun | null): { table: TextTable; figures: Record<string, number | null> } {
+  const cores = (r: LoadRun): number | null => r.cpu?.target ?? null
+  const figures = {
+    workers: n,
+    rpsToOneProcess: ratio(multi.closed.rps, one.closed.rps),
+    perCpuToOneProcess: ratio(perCpu(multi.closed), perCpu(one.closed)),
+    perCpuToCeiling: ratio(perCpu(multi.closed), perCpu(ceiling)),
+    perCpuToPlain: ratio(perCpu(multi.closed), perCpu(plain)),
+    coresOneProcess: cores(one.closed),
+    coresWorkers: cores(multi.closed),
+    fixedP99OneProcess: one.fixed.p99,
+    fixedP99Workers: multi.fixed.p99,
+  }
+  const opt = (x: number | undefined | null, f: (x: number) => string): string => (x == null ? 'n/a' : f(x))
+  const rows = [
+    ['req/s', n0(one.closed.rps), n0(multi.closed.rps), rx(figures.rpsToOneProcess)],
+    ['cores used (the primary and every worker)', opt(figures.coresOneProcess, n2), opt(figures.coresWorkers, n2), rx(ratio(figures.coresWorkers ?? undefined, figures.coresOneProcess ?? undefined))],
+    ['requests per CPU-second', opt(perCpu(one.closed), n0), opt(perCpu(multi.closed), n0), rx(figures.perCpuToOneProcess)],
+    ['requests per CPU-second / the ceiling\'s', rx(ratio(perCpu(one.closed), perCpu(ceiling))), rx(figures.perCpuToCeiling), ''],
+    ['requests per CPU-second / plain @fastify/http-proxy\'s', rx(ratio(perCpu(one.closed), perCpu(plain))), rx(figures.perCpuToPlain), ''],
+    ['p99 ms', n2(one.closed.p99), n2(multi.closed.p99), rx(ratio(multi.closed.p99, one.closed.p99))],
+    [`p99 ms at ${n0(one.fixed.rate ?? 0)} req/s offered`, n2(one.fixed.p99), n2(multi.fixed.p99), rx(ratio(multi.fixed.p99, one.fixed.p99))],
+  ]
+  return {
+    table: {
+      title: `ramp with ${n} workers (a primary and ${n} worker processes, their CPU summed) against ramp in one process, same run. Where the load generator and the backends share ramp's cores, req/s cannot show what the workers add: compare requests per CPU-second`,
+      head: ['figure', 'ramp, one process', `ramp, ${n} workers`, `${n} workers / one process`],
+      rows,
+    },
+    figures,
+  }
+}
 
 /** Within 4 binomial standard deviations of the weight, and every response named its version. */
 function shareCheck(label: string, r: LoadRun): Check {
@@ -54,35 +106,41 @@ function countCheck(runs: LoadRun[], before: Record<string, number>, after: Reco
 }
 
 const overhead: Scenario = {
-  description: `one demo backend direct, through plain @fastify/http-proxy, through the in-Node ceiling proxy (node:http + undici dispatch) and through ramp at weight ${weight}; then direct and ramp at a fixed offered rate`,
+  description: `one demo backend direct, through plain @fastify/http-proxy, through the in-Node ceiling proxy (node:http + undici dispatch) and through ramp at weight ${weight} (with --workers also through ramp with that many workers); then direct, the ceiling and ramp at a fixed offered rate`,
   target: true,
+  workers: true,
   async run(kit: Kit): Promise<ScenarioResult> {
     let backends: Backends | null = null
     let ramp: RampProcess
+    let multi: RampProcess | null = null
     const targets: Target[] = []
     if (kit.target !== null) {
       ramp = kit.target
-      if (kit.direct !== null) targets.push({ kind: 'direct', label: 'direct', url: kit.direct, pid: null })
+      if (kit.direct !== null) targets.push({ kind: 'direct', label: 'direct', url: kit.direct, pid: null, ramp: null })
     } else {
       backends = await kit.backends(['v1', 'v2'])
       const { v1, v2 } = backends.urls as { v1: string; v2: string }
-      const [started, plain, ceiling] = await Promise.all([kit.ramp(config(v1, v2)), kit.plainProxy(v1), kit.ceilingProxy(v1)])
+      const [started, plain, ceiling, withWorkers] = await Promise.all([
+        kit.ramp(config(v1, v2, 1)), kit.plainProxy(v1), kit.ceilingProxy(v1), kit.workers === null ? null : kit.ramp(config(v1, v2, kit.workers)),
+      ])
       ramp = started
+      multi = withWorkers
       // The canary joins once its readiness probe passes; loading earlier would measure v1 alone.
-      await ramp.admin.until(`canary v2 at weight ${weight}`, '/api/v1/status', (s: { canary: { name: string } | null; weight: number }) => s.canary?.name === 'v2' && s.weight === weight)
+      await Promise.all([ramp, ...(multi === null ? [] : [multi])].map(canaryJoined))
       targets.push(
-        { kind: 'direct', label: 'direct (demo backend v1)', url: v1, pid: backends.pid },
-        { kind: 'plain', label: 'plain @fastify/http-proxy -> v1', url: plain.url, pid: plain.pid },
-        { kind: 'ceiling', label: 'ceiling: node:http + undici dispatch -> v1', url: ceiling.url, pid: ceiling.pid },
+        { kind: 'direct', label: 'direct (demo backend v1)', url: v1, pid: backends.pid, ramp: null },
+        { kind: 'plain', label: 'plain @fastify/http-proxy -> v1', url: plain.url, pid: plain.pid, ramp: null },
+        { kind: 'ceiling', label: 'ceiling: node:http + undici dispatch -> v1', url: ceiling.url, pid: ceiling.pid, ramp: null },
       )
     }
-    targets.push({ kind: 'ramp', label: `ramp, weight ${weight} (v1 + v2)`, url: ramp.main, pid: ramp.pid })
+    targets.push({ kind: 'ramp', label: `ramp, weight ${weight} (v1 + v2)`, url: ramp.main, pid: ramp.pid, ramp })
+    if (multi !== null) targets.push({ kind: 'workers', label: `ramp, ${kit.workers} workers, weight ${weight} (v1 + v2)`, url: multi.main, pid: multi.pid, ramp: multi })
     const before = backends === null ? null : await backends.counts()
     // ramp's closed-loop row is sampled (weight, RSS, event-loop delay for the report); its
     // fixed-rate row is not: a /metrics read takes 4-10 ms of ramp's event loop, and once a
     // second at ~2 000 requests/s that alone is the p99 the row is there to read.
     const load = (t: Target, extra: { label: string; warmup: number; rate?: number }): Promise<LoadRun> =>
-      kit.load({ url: t.url, connections: kit.connections, duration: kit.duration, pid: t.pid, ...(t.kind === 'ramp' && extra.rate === undefined ? { ramp } : {}), ...extra })
+      kit.load({ url: t.url, connections: kit.connections, duration: kit.duration, pid: t.pid, ...(t.ramp !== null && extra.rate === undefined ? { ramp: t.ramp } : {}), ...extra })
 
     // One after another, each with its own warm-up: the targets share the cores, so
     // measuring them at the same time would measure their contention instead.
@@ -98,6 +156,9 @@ const overhead: Scenario = {
       atRate.set(t.kind, await load(t, { label: `${t.label} at ${n0(rate)} req/s offered`, warmup: kit.warmup(2), rate }))
     }
     const [fixedDirect, fixedCeiling, fixedRamp] = [atRate.get('direct') ?? null, atRate.get('ceiling') ?? null, atRate.get('ramp')!]
+    const [multiRun, fixedMulti] = [runs.get('workers'), atRate.get('workers')]
+    const workers = kit.workers === null || multiRun === undefined || fixedMulti === undefined ? null
+      : workersComparison(kit.workers, { closed: rampRun, fixed: fixedRamp }, { closed: multiRun, fixed: fixedMulti }, ceiling, plain)
     const all = [...runs.values(), ...atRate.values()]
 
     const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'vs direct', 'non-2xx', 'errors', 'v2 share', 'proxy cpu', 'others cpu']
@@ -107,10 +168,6 @@ const overhead: Scenario = {
       `${(((r.versions.v2 ?? 0) / Math.max(total(r.versions), 1)) * 100).toFixed(2)}%`,
       r.cpu === null ? 'n/a' : n2(r.cpu.target), r.cpu === null ? 'n/a' : n2(r.cpu.others),
     ])
-    const ratio = (a: number | undefined, b: number | undefined): number | null => (a === undefined || b === undefined || b <= 0 ? null : a / b)
-    // Requests served per CPU-second of the process serving them: what a row costs, less
-    // swayed than req/s by what else the machine runs.
-    const perCpu = (r: LoadRun | null): number | undefined => (r?.cpu == null || r.cpu.target <= 0 ? undefined : r.rps / r.cpu.target)
     const ratios = {
       rampToPlainRps: ratio(rampRun.rps, plain?.rps),
       rampToCeilingRps: ratio(rampRun.rps, ceiling?.rps),
@@ -121,7 +178,6 @@ const overhead: Scenario = {
       rampToCeilingPerCpu: ratio(perCpu(rampRun), perCpu(ceiling)),
       ceilingToPlainPerCpu: ratio(perCpu(ceiling), perCpu(plain)),
     }
-    const rx = (x: number | null): string => (x === null ? 'n/a' : `${n2(x)}x`)
     const fixedRow = fixedDirect === null ? null : {
       offered: rate, directP99: fixedDirect.p99, rampP99: fixedRamp.p99, addedMs: fixedRamp.p99 - fixedDirect.p99,
       ceilingAddedMs: fixedCeiling === null ? null : fixedCeiling.p99 - fixedDirect.p99,
@@ -149,11 +205,14 @@ const overhead: Scenario = {
         rows: [[n0(rate), n2(fixedRow.directP99), n2(fixedRow.rampP99), n2(fixedRow.addedMs), fixedRow.ceilingAddedMs === null ? 'n/a' : n2(fixedRow.ceilingAddedMs), fixedRow.met ? 'met' : 'not met']],
       })
     }
+    if (workers !== null) tables.push(workers.table)
 
     const checks: Check[] = [shareCheck('ramp', rampRun), shareCheck('ramp at a fixed rate', fixedRamp)]
+    if (multiRun !== undefined && fixedMulti !== undefined) checks.push(shareCheck(`ramp with ${kit.workers} workers`, multiRun), shareCheck(`ramp with ${kit.workers} workers at a fixed rate`, fixedMulti))
     for (const r of all) checks.push({ name: `${r.label}: no errors`, ok: r.non2xx === 0 && r.errors === 0, detail: `${r.non2xx} non-2xx, ${r.errors} connection errors (${r.timeouts} timeouts)` })
     if (backends !== null && before !== null) {
-      for (const r of all.filter((x) => x !== rampRun && x !== fixedRamp)) {
+      const throughRamp = new Set([rampRun, fixedRamp, multiRun, fixedMulti])
+      for (const r of all.filter((x) => !throughRamp.has(x))) {
         checks.push({ name: `${r.label}: served by v1 only`, ok: Object.keys(r.versions).join() === 'v1', detail: JSON.stringify(r.versions) })
       }
       checks.push(countCheck(all, before, await backends.counts()))
@@ -167,7 +226,7 @@ const overhead: Scenario = {
     }
     const busiest = Math.max(...all.map((r) => r.cpu?.others ?? 0))
     if (busiest > 0.2) kit.say(`note: other processes used up to ${n2(busiest)} cores during a measurement; compare runs only on a quiet machine`)
-    return { checks, tables, figures: { weight, ratios, fixedRate: fixedRow, othersCpuMax: busiest } }
+    return { checks, tables, figures: { weight, ratios, fixedRate: fixedRow, workers: workers?.figures ?? null, othersCpuMax: busiest } }
   },
 }
 

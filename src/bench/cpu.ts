@@ -10,21 +10,21 @@ function machineTicks(): { busy: number; total: number } {
 }
 
 export interface CpuUse {
-  /** Cores (1 = one core for the whole window) used by the listed processes and their descendants together. */
+  /** Cores (1 = one core for the whole window) used by the watched process and its descendants together. */
   bench: number
   /** Cores used by everything else on the machine: other people's work competing for the cores. */
   others: number
 }
 
 /**
- * Starts counting CPU time on Linux; `stop()` answers how many cores the process trees of
- * `roots` (ramp's primary and its workers, the bench and every child) and everything else
- * used meanwhile, or null where /proc is missing.
+ * Starts counting CPU time on Linux; `stop()` answers how many cores the process tree of
+ * `root` (ramp's primary and its workers; the bench and every child it started) and
+ * everything else used meanwhile, or null where /proc is missing.
  */
-export function cpuWindow(roots: number[], cores: number): { stop(): CpuUse | null } {
+export function cpuWindow(root: number, cores: number): { stop(): CpuUse | null } {
   let start: { m: ReturnType<typeof machineTicks>; p: number } | null = null
   try {
-    start = { m: machineTicks(), p: treeTicks(roots) }
+    start = { m: machineTicks(), p: treeTicks(root) }
   } catch {
     start = null
   }
@@ -32,7 +32,7 @@ export function cpuWindow(roots: number[], cores: number): { stop(): CpuUse | nu
     stop() {
       if (start === null) return null
       const m = machineTicks()
-      const p = treeTicks(roots)
+      const p = treeTicks(root)
       const window = (m.total - start.m.total) / cores
       if (window <= 0) return null
       const bench = (p - start.p) / window

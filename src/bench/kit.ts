@@ -5,7 +5,8 @@ import { Admin } from './admin.js'
 import { backendSpec, type BackendSpec } from './backend-spec.js'
 import { onExit, root, spawnChild, spawnHelper, type Child } from './children.js'
 import { mainThreadCpuMs } from './cpu.js'
-import { residentBytes } from './proc-status.js'
+import { allowedCores, residentBytes } from './proc-status.js'
+import { processTree } from './process-tree.js'
 import { runLoad, type LoadRun, type LoadSpec } from './load.js'
 import type { BenchOptions } from './options.js'
 import type { Progress } from './progress.js'
@@ -56,6 +57,7 @@ export class BenchKit implements Kit {
   get connections(): number { return this.opts.connections ?? this.scenario.connections ?? 100 }
   get requests(): number | null { return this.opts.requests }
   get direct(): string | null { return this.opts.direct }
+  get workers(): number | null { return this.opts.workers }
   warmup(fallback: number): number { return this.opts.warmup ?? fallback }
 
   say(line: string): void { this.progress.say(line) }
@@ -106,6 +108,9 @@ export class BenchKit implements Kit {
     const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: profiling.length > 0 ? { ...env, RAMP_UNBUNDLED: '1' } : env }))
     this.profiled(profileName, child)
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
+    // ramp logs that line once every worker listens, so its tree is complete here.
+    const tree = processTree(child.pid)
+    if (tree.length > 1) this.say(`ramp runs as ${tree.length} processes (a primary and its workers), each allowed on cores (pid: cores) ${tree.map((p) => `${p}: ${allowedCores(p) ?? 'unknown'}`).join(', ')}`)
     return { main: listen.main, admin: new Admin(listen.admin, undefined), pid: child.pid, stop: () => child.stop() }
   }
 
@@ -126,12 +131,11 @@ export class BenchKit implements Kit {
   async load(spec: LoadSpec & { ramp?: RampProcess; pid?: number | null }): Promise<LoadRun> {
     const sampler = spec.ramp === undefined ? null : new Sampler(spec.ramp.admin)
     sampler?.start()
-    const bench = [process.pid, ...this.children.map((c) => c.pid)]
     const pid = spec.pid ?? spec.ramp?.pid ?? null
     let run: LoadRun
     const from = monotonicUs()
     try {
-      run = await runLoad(spec, { sampler, watch: pid === null ? null : { target: pid, bench }, progress: this.progress })
+      run = await runLoad(spec, { sampler, watch: pid === null ? null : { target: pid, bench: process.pid }, progress: this.progress })
     } finally {
       sampler?.stop()
     }

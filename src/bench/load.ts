@@ -67,14 +67,14 @@ export interface LoadRun {
   versions: Record<string, number>
   /** The same for the warm-up, so that the backends' own counts can be checked against both. */
   warmupVersions: Record<string, number>
-  /** Cores used during the run (Linux only): by the target's process, the bench's processes, everything else. */
+  /** Cores used during the run (Linux only): by the target's process and its children (ramp's workers), the bench's processes, everything else. */
   cpu: { target: number; bench: number; others: number } | null
   samples: Sample[]
   marks: Mark[]
 }
 
-/** Whose CPU time to count: the process serving the target, and every process of the bench. */
-export interface Watch { target: number; bench: number[] }
+/** Whose CPU time to count, each with every process it started: the process serving the target, and the bench. */
+export interface Watch { target: number; bench: number }
 
 function versionOf(headers: Record<string, unknown> | undefined): string {
   const v = headers?.['x-demo-version'] ?? headers?.['x-ramp-version']
@@ -154,7 +154,7 @@ async function measure(spec: LoadSpec, ctx: { sampler: Sampler | null; watch: Wa
   const marks: Mark[] = []
   // /proc/stat counts every core of the machine, whatever this process is pinned to.
   const cores = cpus().length
-  const cpu = ctx.watch === null ? null : [cpuWindow([ctx.watch.target], cores), cpuWindow(ctx.watch.bench, cores)] as const
+  const cpu = ctx.watch === null ? null : [cpuWindow(ctx.watch.target, cores), cpuWindow(ctx.watch.bench, cores)] as const
   const startedAt = Date.now()
   const elapsed = (): number => (Date.now() - startedAt) / 1000
   const { stop, done } = engine(spec, spec.duration, {

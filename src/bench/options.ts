@@ -18,5 +18,7 @@ export interface BenchOptions {
   cpus: Pinning
   /** Run ramp under `node --cpu-prof` and report where its CPU went (src/bench/profile.ts). */
   profile: boolean
+  /** --workers: a scenario that takes it also runs ramp with `workers: n` (n > 1); null: not asked. */
+  workers: number | null
   backendFlags: BackendFlags
 }

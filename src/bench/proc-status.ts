@@ -9,3 +9,12 @@ export function residentBytes(pid: number): number | null {
     return null
   }
 }
+
+/** The cores a process may run on (Cpus_allowed_list of /proc/<pid>/status, a taskset list); null off Linux or once it is gone. */
+export function allowedCores(pid: number): string | null {
+  try {
+    return /^Cpus_allowed_list:\s+(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? null
+  } catch {
+    return null
+  }
+}

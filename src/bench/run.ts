@@ -100,7 +100,7 @@ export async function runBench(opts: BenchOptions, out: Output = process.stdout)
     error,
     machine: m,
     pinning: opts.cpus,
-    options: { duration: opts.duration, connections: kit.connections, requests: opts.requests, warmup: opts.warmup, target: opts.target, direct: opts.direct, backends: opts.backendFlags },
+    options: { duration: opts.duration, connections: kit.connections, requests: opts.requests, warmup: opts.warmup, target: opts.target, direct: opts.direct, workers: opts.workers, backends: opts.backendFlags },
     ...result,
     tables: profiles.length === 0 ? result.tables : [...result.tables, compareTable(profiles)],
     profiles,

@@ -46,6 +46,8 @@ export interface Kit {
   readonly requests: number | null
   /** Seconds of warm-up before a measured run (--warmup), or the scenario's own default. */
   warmup(fallback: number): number
+  /** --workers: also measure a ramp started with `workers: n` (a primary and n worker processes); null: not asked. */
+  readonly workers: number | null
   /** The running ramp given with --target, or null when the bench starts its own. */
   readonly target: RampProcess | null
   /** --direct: a backend of the target's service to compare with, in --target mode. */
@@ -68,7 +70,7 @@ export interface Kit {
   /**
    * One load run, recorded for the report. With `ramp`, its weight, phase, RSS and
    * event-loop delay are read every second and its rollout events marked on the time axis;
-   * `pid` is the process whose CPU use is measured.
+   * `pid` is the process whose CPU use is measured, with every process it started (ramp's workers).
    */
   load(spec: LoadSpec & { ramp?: RampProcess; pid?: number | null }): Promise<LoadRun>
   /** ramp's weight, phase, RSS and event-loop delay now. */
@@ -88,5 +90,7 @@ export interface Scenario {
   backends?: Record<string, Partial<Omit<BackendSpec, 'name'>>>
   /** Whether it can run against --target; those that need their own backends or config cannot. */
   target: boolean
+  /** Whether it uses --workers (Kit.workers); the others refuse the flag rather than ignore it. */
+  workers?: boolean
   run(kit: Kit): Promise<ScenarioResult>
 }

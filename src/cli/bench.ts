@@ -18,6 +18,7 @@ export interface BenchCommandOptions {
   direct?: string
   cpus?: string
   profile?: boolean
+  workers?: string
   latency: string[]
   size: string[]
   errorRate: string[]
@@ -29,6 +30,21 @@ function count(flag: string, raw: string | undefined, min: number): number | nul
   if (raw === undefined) return null
   const n = Number(raw)
   if (!Number.isInteger(n) || n < min) throw usage(`--${flag} ${raw}: give a whole number of at least ${min}`)
+  return n
+}
+
+/**
+ * --workers: how many worker processes a second ramp runs with, measured beside the
+ * one-process ramp the scenario measures anyway (that one is `workers: 1`, hence at least 2). The bench starts that ramp, so not with --target;
+ * and --profile cannot follow it: node:cluster forks every worker with the primary's node
+ * flags, so the primary and each worker would write the same profile file over one another.
+ */
+async function workersOption(o: BenchCommandOptions, scenario: string): Promise<number | null> {
+  const n = count('workers', o.workers, 2)
+  if (n === null) return null
+  if (!(await loadScenario(scenario)).workers) throw usage(`--workers: scenario ${scenario} does not take it (overhead does)`)
+  if (o.target !== undefined) throw usage('--workers starts ramp with that many workers; a --target ramp runs with its own config')
+  if (o.profile === true) throw usage('--workers with --profile: ramp\'s workers cannot be profiled (node:cluster forks each with the primary\'s --cpu-prof flags, so all of them would write one and the same profile file); profile without --workers')
   return n
 }
 
@@ -62,6 +78,7 @@ export async function benchCommand(scenario: string | undefined, o: BenchCommand
     if (problem !== null) throw usage(problem)
   }
   const main = httpUrl('target', o.target)
+  const workers = await workersOption(o, name)
   const opts: BenchOptions = {
     scenario: name,
     duration,
@@ -73,6 +90,7 @@ export async function benchCommand(scenario: string | undefined, o: BenchCommand
     direct: httpUrl('direct', o.direct),
     cpus,
     profile: o.profile === true,
+    workers,
     backendFlags,
   }
   try {

@@ -23,7 +23,7 @@ export async function bench(t: TestContext, scenario: string, over: Partial<Benc
   let output = ''
   const out = new Writable({ write(chunk: Buffer, _enc, cb) { output += chunk.toString(); cb() } })
   const opts: BenchOptions = {
-    scenario, duration: 1, connections: 20, requests: null, warmup: 0, out: dir, target: null, direct: null, cpus: unpinned, profile: false, backendFlags: {}, ...over,
+    scenario, duration: 1, connections: 20, requests: null, warmup: 0, out: dir, target: null, direct: null, cpus: unpinned, profile: false, workers: null, backendFlags: {}, ...over,
   }
   const status = await runBench(opts, out)
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report
