@@ -32,14 +32,17 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   const env = opts.env ?? process.env
   const { log } = opts
   const { token, certificates } = preflight(config, log, env)
-  const settings = new CurrentConfig(await withPortsChosen(config))
+  // `settings` keeps the file's port 0, which a reload compares the file with; the workers
+  // get the ports chosen here instead.
+  const settings = new CurrentConfig(config)
+  const bound = await portsChosen(config)
   const metrics = new Metrics()
   // The primary's own upstream requests: readiness probes and analysis providers.
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
   const store = createStore({ store: config.state.store, path: config.statePath })
   const measurements = new Measurements()
   const count = workerCount(config)
-  const link = new WorkersLink({ count, log, settings, measurements })
+  const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements })
 
   const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link })
   let accepting = false
@@ -55,7 +58,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     },
     reshape: () => control.reshape(),
     dataPlanes: (next, changed) => {
-      link.reconfigure(next, changed)
+      link.reconfigure(bound(next), changed)
       if (admin !== null && changed.some((p) => p.startsWith('clients'))) applyClientLimits(admin.server, next.clients)
       return Promise.resolve()
     },
@@ -80,7 +83,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     throw err
   }
   accepting = true
-  const c = settings.current
+  const c = bound(settings.current)
   const urls = {
     main: urlOf(c.listen.host, c.listen.port, certificates.main !== null),
     preview: c.preview === undefined ? null : urlOf(c.preview.host, c.preview.port, certificates.preview !== null),
@@ -102,8 +105,12 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   return { metrics, urls, reload, ...stop }
 }
 
-/** The config with every data listener's port 0 replaced by a free port, so that every worker, a restarted one too, binds the same. */
-async function withPortsChosen(config: Config): Promise<Config> {
+/**
+ * Every data listener's port 0 replaced by a free port, chosen once, so that every worker, a
+ * restarted one too, binds the same. Listener ports need a restart, so a config in force keeps
+ * the ports of the file the process started with.
+ */
+async function portsChosen(config: Config): Promise<(c: Config) => Config> {
   const free = (host: string): Promise<number> => new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
@@ -112,7 +119,11 @@ async function withPortsChosen(config: Config): Promise<Config> {
       s.close(() => resolve(port))
     })
   })
-  const listen = config.listen.port === 0 ? { ...config.listen, port: await free(config.listen.host) } : config.listen
-  const preview = config.preview?.port === 0 ? { ...config.preview, port: await free(config.preview.host) } : config.preview
-  return { ...config, listen, ...(preview === undefined ? {} : { preview }) }
+  const listen = config.listen.port === 0 ? await free(config.listen.host) : null
+  const preview = config.preview?.port === 0 ? await free(config.preview.host) : null
+  return (c) => ({
+    ...c,
+    ...(listen === null ? {} : { listen: { ...c.listen, port: listen } }),
+    ...(preview === null || c.preview === undefined ? {} : { preview: { ...c.preview, port: preview } }),
+  })
 }

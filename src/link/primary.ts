@@ -37,7 +37,8 @@ interface Member {
 export interface WorkersLinkDeps {
   count: number
   log: Logger
-  settings: CurrentConfig
+  /** The config in force as a worker is to get it. */
+  settings: Pick<CurrentConfig, 'current'>
   /** The primary's windows: every worker's reports are added into them. */
   measurements: Measurements
 }
