@@ -9,9 +9,10 @@ import type { Link, UpEvent } from './link/link.js'
 import type { Logger } from './log.js'
 import type { Metrics } from './metrics/registry.js'
 import { probeReadiness } from './pool/readiness.js'
-import { RolloutDriver, type ReadinessStarter } from './rollout/driver.js'
+import { RolloutDriver, type AnalysisExecutor, type ReadinessStarter } from './rollout/driver.js'
 import { initialState } from './rollout/initial.js'
 import { strategyFromConfig } from './rollout/strategy-from-config.js'
+import type { AnalysisRef } from './rollout/types.js'
 import type { RoutingSpec, TableSpec } from './routing/spec.js'
 import { bpToPercent } from './routing/weight.js'
 import type { StateStore } from './state/store.js'
@@ -28,6 +29,12 @@ export interface ControlPlaneDeps {
   measurements: Measurements
   /** Where routing specs go. */
   link: Link
+  /**
+   * Resolves once the data planes serve. Readiness probes and analysis runs wait for it: a
+   * version judged before any listener took traffic would be judged on none (workers take a
+   * second to start).
+   */
+  serving: Promise<void>
 }
 
 export interface ControlPlane {
@@ -69,7 +76,7 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
   const analysis = setUpAnalysis(config, { clock, log, metrics, measurements: deps.measurements, ...(link.collect === undefined ? {} : { collect: () => link.collect?.() ?? Promise.resolve() }), rollback: (webhook) => { abort(webhook) } })
   const known = new Set<string>()
   const { driver, resumed } = await RolloutDriver.start({
-    store: deps.store, clock, log, readiness: readinessOf(deps), analysis: analysis.executor, publish: send,
+    store: deps.store, clock, log, readiness: readinessOf(deps), analysis: (report, state) => gated(analysis.executor(report, state), deps.serving), publish: send,
     observe: (state, entries) => {
       metrics.setPhase(state.phase)
       metrics.step.set(state.stepIndex)
@@ -114,18 +121,43 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
   }
 }
 
-/** Probes a new version's backends with the readiness settings in force when it starts. */
+/** Probes a new version's backends, once the data planes serve, with the readiness settings in force then. */
 function readinessOf(deps: ControlPlaneDeps): ReadinessStarter {
   return (version, onReady) => {
-    const r = deps.settings.current.readiness
-    if (!r.enabled) {
-      queueMicrotask(onReady)
-      return () => undefined
-    }
-    const probe = probeReadiness(version.backends, { path: r.path, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: deps.agent }, onReady, (reports) => {
-      const waiting = reports.filter((x) => !x.ok)
-      if (waiting.length > 0) deps.log.debug({ version: version.name, waiting }, 'waiting for readiness')
+    let stop: (() => void) | null = null
+    let stopped = false
+    void deps.serving.then(() => {
+      if (stopped) return
+      const r = deps.settings.current.readiness
+      if (!r.enabled) {
+        onReady()
+        return
+      }
+      const probe = probeReadiness(version.backends, { path: r.path, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: deps.agent }, onReady, (reports) => {
+        const waiting = reports.filter((x) => !x.ok)
+        if (waiting.length > 0) deps.log.debug({ version: version.name, waiting }, 'waiting for readiness')
+      })
+      stop = () => probe.stop()
     })
-    return () => probe.stop()
+    return () => {
+      stopped = true
+      stop?.()
+    }
+  }
+}
+
+/** Runs asked for before the data planes serve start once they do; one stopped before that never starts. */
+function gated(inner: AnalysisExecutor, serving: Promise<void>): AnalysisExecutor {
+  let open = false
+  const waiting = new Map<string, AnalysisRef>()
+  void serving.then(() => {
+    open = true
+    for (const run of waiting.values()) inner.start(run)
+    waiting.clear()
+  })
+  return {
+    start: (run) => { if (open) inner.start(run); else waiting.set(run.id, run) },
+    stop: (id) => { waiting.delete(id); inner.stop(id) },
+    stopAll: () => { waiting.clear(); inner.stopAll() },
   }
 }

@@ -91,7 +91,9 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const measurements = new Measurements()
   const link = new InProcessLink()
 
-  const control = await startControlPlane({ settings, log, clock, metrics, store, agent, measurements, link })
+  let served = (): void => undefined
+  const serving = new Promise<void>((resolve) => { served = resolve })
+  const control = await startControlPlane({ settings, log, clock, metrics, store, agent, measurements, link, serving })
   const data = createDataPlane({
     settings, log, metrics, clock, agent, measurements, certificates,
     random: opts.random ?? Math.random,
@@ -134,6 +136,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     throw err
   }
   accepting = true
+  served()
   logListening(log, urls, { store: store.description })
 
   const stop = stopper(async (cutNow) => {

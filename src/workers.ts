@@ -44,7 +44,9 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   const count = workerCount(config)
   const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements })
 
-  const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link })
+  let served = (): void => undefined
+  const serving = new Promise<void>((resolve) => { served = resolve })
+  const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link, serving })
   let accepting = false
   let draining = false
   let admin: FastifyInstance | null = null
@@ -58,9 +60,8 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     },
     reshape: () => control.reshape(),
     dataPlanes: (next, changed) => {
-      link.reconfigure(bound(next), changed)
       if (admin !== null && changed.some((p) => p.startsWith('clients'))) applyClientLimits(admin.server, next.clients)
-      return Promise.resolve()
+      return link.reconfigure(bound(next), changed)
     },
   })
   admin = await createAdmin({
@@ -83,6 +84,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     throw err
   }
   accepting = true
+  served()
   const c = bound(settings.current)
   const urls = {
     main: urlOf(c.listen.host, c.listen.port, certificates.main !== null),

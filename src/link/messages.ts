@@ -11,8 +11,8 @@ export type ToWorker =
   /** The answer to `hello`: everything a worker needs before it accepts a connection. */
   | { ramp: 'init'; config: Config; spec: RoutingSpec; unavailable: string[] }
   | { ramp: 'spec'; spec: RoutingSpec }
-  /** A reload's config, with the paths that changed. */
-  | { ramp: 'reconfigure'; config: Config; changed: string[] }
+  /** A reload's config, with the paths that changed; `seq` counts the reloads. */
+  | { ramp: 'reconfigure'; seq: number; config: Config; changed: string[] }
   /** Report now rather than at the next second. */
   | { ramp: 'report' }
   | { ramp: 'drain' }
@@ -26,6 +26,7 @@ export type FromWorker =
   /** Its listeners could not start (a port in use); it exits after this. */
   | { ramp: 'failed'; message: string; code: string | undefined }
   | { ramp: 'applied'; version: number }
+  | { ramp: 'reconfigured'; seq: number }
   | { ramp: 'up'; event: UpEvent }
   /** Every second and on request: the window rows since the last report, the metrics, the health of its pools. */
   | { ramp: 'report'; windows: SeriesRows[]; metrics: MetricsJson; health: HealthView }

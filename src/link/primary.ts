@@ -26,6 +26,8 @@ interface Member {
   state: 'starting' | 'applying' | 'serving'
   /** The newest spec version it applied. */
   applied: number
+  /** The newest reload it applied. */
+  configured: number
   /** What it said of each version's health; a version it said nothing of counts as what it was told at start. */
   votes: Map<string, boolean>
   metrics: MetricsJson | null
@@ -59,7 +61,9 @@ export interface LinkedControl {
 export class WorkersLink implements Link {
   private readonly members = new Map<number, Member>()
   private control: LinkedControl | null = null
-  private readonly acks = new Set<{ version: number; done: () => void }>()
+  private readonly acks = new Set<{ done: (m: Member) => boolean; resolve: () => void }>()
+  /** Reloads sent to the workers so far. */
+  private reloads = 0
   /** The counters and histograms of workers that died, so totals never go backwards. */
   private retired: MetricsJson[] = []
   /** What the engine was last told of each version's health. */
@@ -100,7 +104,7 @@ export class WorkersLink implements Link {
   publish(spec: RoutingSpec): Promise<void> {
     const waiting = [...this.members.values()].filter((m) => m.state !== 'starting')
     for (const m of waiting) this.send(m, { ramp: 'spec', spec })
-    return this.acked(spec.version)
+    return this.acked((m) => m.applied >= spec.version, `routing spec ${spec.version}`)
   }
 
   /** Asks every serving worker for its report now, and waits for them (or for `collectTimeoutMs`). */
@@ -136,8 +140,11 @@ export class WorkersLink implements Link {
     return noHealth
   }
 
-  reconfigure(config: Config, changed: readonly string[]): void {
-    for (const m of this.members.values()) if (m.state !== 'starting') this.send(m, { ramp: 'reconfigure', config, changed: [...changed] })
+  /** Sends a reload's config to every worker; resolves once each applied it, as a routing change does. */
+  reconfigure(config: Config, changed: readonly string[]): Promise<void> {
+    const seq = ++this.reloads
+    for (const m of this.members.values()) if (m.state !== 'starting') this.send(m, { ramp: 'reconfigure', seq, config, changed: [...changed] })
+    return this.acked((m) => m.configured >= seq, `reload ${seq}`)
   }
 
   /** Drains every worker; resolves with their reports added up once all of them ended. */
@@ -160,7 +167,7 @@ export class WorkersLink implements Link {
 
   private fork(): void {
     const worker = cluster.fork({ RAMP_WORKER: '1' })
-    this.members.set(worker.id, { worker, startedAt: Date.now(), state: 'starting', applied: 0, votes: new Map(), metrics: null, health: null, reported: [], drained: null })
+    this.members.set(worker.id, { worker, startedAt: Date.now(), state: 'starting', applied: 0, configured: 0, votes: new Map(), metrics: null, health: null, reported: [], drained: null })
   }
 
   private heard(worker: Worker, m: FromWorker): void {
@@ -172,11 +179,16 @@ export class WorkersLink implements Link {
         const unavailable = [...control.unavailable()]
         member.votes = new Map(unavailable.map((v) => [v, false]))
         member.state = 'applying'
+        member.configured = this.reloads
         this.send(member, { ramp: 'init', config: this.deps.settings.current, spec: control.spec, unavailable })
         break
       }
       case 'applied':
         member.applied = Math.max(member.applied, m.version)
+        this.settle()
+        break
+      case 'reconfigured':
+        member.configured = Math.max(member.configured, m.seq)
         this.settle()
         break
       case 'listening':
@@ -224,14 +236,17 @@ export class WorkersLink implements Link {
     setTimeout(() => { if (!this.stopping) this.fork() }, this.backoffMs).unref()
   }
 
-  /** Resolves once every worker with a table has applied `version`; one that does not within ackTimeoutMs is killed (its replacement starts from the current spec). */
-  private acked(version: number): Promise<void> {
+  /**
+   * Resolves once every worker with a table has done what `done` checks; one that has not
+   * within ackTimeoutMs is killed (its replacement starts from the spec and config in force).
+   */
+  private acked(done: (m: Member) => boolean, what: string): Promise<void> {
     return new Promise<void>((resolve) => {
-      const entry = { version, done: () => { clearTimeout(timer); this.acks.delete(entry); resolve() } }
+      const entry = { done, resolve: () => { clearTimeout(timer); this.acks.delete(entry); resolve() } }
       const timer = setTimeout(() => {
         for (const m of this.members.values()) {
-          if (m.state === 'starting' || m.applied >= version) continue
-          this.deps.log.error({ worker: { id: m.worker.id, pid: m.worker.process.pid }, spec: version }, `worker ${m.worker.id} did not apply routing spec ${version} within ${ackTimeoutMs} ms; killing it`)
+          if (m.state === 'starting' || done(m)) continue
+          this.deps.log.error({ worker: { id: m.worker.id, pid: m.worker.process.pid } }, `worker ${m.worker.id} did not apply ${what} within ${ackTimeoutMs} ms; killing it`)
           m.worker.process.kill('SIGKILL')
         }
       }, ackTimeoutMs)
@@ -242,7 +257,7 @@ export class WorkersLink implements Link {
 
   private settle(): void {
     for (const entry of this.acks) {
-      if ([...this.members.values()].every((m) => m.state === 'starting' || m.applied >= entry.version)) entry.done()
+      if ([...this.members.values()].every((m) => m.state === 'starting' || entry.done(m))) entry.resolve()
     }
   }
 

@@ -88,6 +88,7 @@ function start(init: Extract<ToWorker, { ramp: 'init' }>): void {
         data.reconfigure(m.config, m.changed)
         // Every reload reads the certificates again, so a renewed one is picked up with an unchanged config.
         try { data.reloadTls(m.config) } catch (err) { log.error({ err }, `certificates not reloaded: ${(err as Error).message}`) }
+        send({ ramp: 'reconfigured', seq: m.seq })
         break
       case 'report':
         void report()
