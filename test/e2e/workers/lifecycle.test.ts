@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
 import { test } from 'node:test'
 import { request } from 'undici'
-import { accessLines, fresh, hostYaml, routed, serveHost, versions, waitFor, type Access, type Host } from './support.js'
+import { accessLines, adminCall, fresh, hostYaml, routed, serveHost, versions, waitFor, workers, type Access, type Host } from './support.js'
 
 const workersOf = (lines: readonly Access[]): Set<number> => new Set(lines.map((a) => a.worker))
 
@@ -70,4 +70,29 @@ routes:
   await waitFor('the access lines', () => lines('beta').length === 10 && lines('other').length === 10)
   assert.equal(workersOf(lines('beta')).size, 2, 'both workers took the route')
   assert.equal(workersOf(lines('other')).size, 2, 'both workers send the header')
+})
+
+test('a reload answers only once every worker applied it: with one worker stopped (SIGSTOP) POST /api/v1/reload waits, and answers once it runs again', async (t) => {
+  const { v1 } = await versions(t)
+  const host = await serveHost(t, hostYaml(v1, { v2: null, access: true }))
+  const [stopped] = workers(host)
+  assert.ok(stopped !== undefined)
+  host.write(hostYaml(v1, { v2: null, access: true, extra: 'versionHeader: { response: true }\n' }))
+  process.kill(stopped, 'SIGSTOP')
+  t.after(() => { try { process.kill(stopped, 'SIGCONT') } catch { /* it ended with the test */ } })
+  let answeredAt = 0
+  const call = adminCall<{ changed: string[] }>(host, 'POST', '/api/v1/reload', {}).finally(() => { answeredAt = performance.now() })
+  // Well within the 5 s after which the primary gives up on a worker and replaces it.
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  assert.equal(answeredAt, 0, 'answered while a worker could not have applied it')
+  const resumedAt = performance.now()
+  process.kill(stopped, 'SIGCONT')
+  const answer = await call
+  assert.equal(answer.status, 200)
+  assert.deepEqual(answer.body.changed, ['versionHeader.response'])
+  assert.ok(answeredAt > resumedAt)
+  const after = await freshMany(host, 10, 'after')
+  assert.deepEqual(after.filter((r) => r.status !== 200 || r.header !== 'v1'), [], 'every worker sends the header at once')
+  await waitFor('the access lines', () => accessLines(host.proc).filter((a) => a.url.startsWith('/?after=')).length === 10)
+  assert.ok(accessLines(host.proc).some((a) => a.url.startsWith('/?after=') && a.worker === stopped), 'the worker that was stopped served some of them')
 })
