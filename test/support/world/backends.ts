@@ -14,10 +14,10 @@ export async function backend(t: TestContext, opts: Partial<DemoBackendOptions> 
 }
 
 /** One demo backend per name, in order: `const [v1, v2] = await backends(t, 'v1', 'v2')`. */
-export async function backends(t: TestContext, ...names: string[]): Promise<DemoBackend[]> {
+export async function backends<const Names extends readonly string[]>(t: TestContext, ...names: Names): Promise<{ [K in keyof Names]: DemoBackend }> {
   const out: DemoBackend[] = []
   for (const name of names) out.push(await backend(t, { name }))
-  return out
+  return out as { [K in keyof Names]: DemoBackend }
 }
 
 /** The same demo backend started again on the port it had, as a restarted process would be. */
