@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
-import { spawnRamp } from '../support/spawn.js'
+import { spawnRamp } from '../support/world/process.js'
 
 // Kept apart from support.ts, which loads ramp itself: the files that only run the CLI start
 // faster without it.
