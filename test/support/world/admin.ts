@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { request } from 'undici'
 import type { historyView, statusView } from '../../../src/admin/views.js'
 import type { RolloutView } from '../../../src/cli/render-status.js'
+import type { BackendHealthView } from '../../../src/pool/health-view.js'
 
 export type { RolloutView }
 export type StatusView = ReturnType<typeof statusView>
@@ -65,6 +66,11 @@ export class AdminClient {
 
   status(): Promise<StatusView> {
     return this.read<StatusView>('/api/v1/status')
+  }
+
+  /** One backend's health (its `state`: healthy, unhealthy, ejected...) as the rollout view shows it. */
+  async backendHealth(url: string): Promise<BackendHealthView | undefined> {
+    return (await this.rollout()).health.versions.flatMap((v) => v.backends).find((b) => b.url === url)
   }
 
   async history(): Promise<HistoryEntry[]> {

@@ -16,6 +16,9 @@ export interface Release {
   more?: string | Record<string, unknown>
 }
 
+/** Active health checks every 50 ms: a backend is out after 2 failures, back after 2 passes. */
+export const quickChecks = 'healthCheck: { enabled: true, intervalMs: 50, timeoutMs: 200, unhealthyThreshold: 2, healthyThreshold: 2 }'
+
 const list = (urls: string | readonly string[]): string => JSON.stringify(typeof urls === 'string' ? [urls] : urls)
 
 /** The config of a release, as YAML. Listeners are the world's to settle (see `settle`). */
