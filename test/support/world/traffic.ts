@@ -142,3 +142,14 @@ export function load(t: TestContext, url: string, opts: { connections?: number; 
   t.after(stop)
   return { seen, stop }
 }
+
+/**
+ * Sends one request at a time until `met` holds, at most 20 (P2C alternates between two idle
+ * backends, so a few requests reach each), and returns every answer.
+ */
+export async function sendUntil(met: () => boolean, sendOne: () => Promise<Answer>): Promise<Answer[]> {
+  const answers: Answer[] = []
+  for (let i = 0; i < 20 && !met(); i++) answers.push(await sendOne())
+  if (!met()) throw new Error(`the condition still fails after ${answers.length} requests`)
+  return answers
+}
