@@ -10,6 +10,8 @@ export interface Release {
   preview?: boolean
   /** The `strategy:` block, as YAML text (as a person writes it) or as data. */
   strategy?: string | Record<string, unknown>
+  /** Or only the canary steps, one YAML line each (`pause: { duration: 4s }`). */
+  steps?: readonly string[]
   /** Readiness probes every this many ms, so a canary joins fast; 20 unless given, null leaves the block out. */
   readinessMs?: number | null
   /** More top-level keys: YAML text as it is, or data written one key a line. */
@@ -23,7 +25,8 @@ const list = (urls: string | readonly string[]): string => JSON.stringify(typeof
 
 /** The config of a release, as YAML. Listeners are the world's to settle (see `settle`). */
 export function release(r: Release): string {
-  const strategy = r.strategy === undefined ? [] : typeof r.strategy === 'string' ? [`strategy:\n${r.strategy.replace(/^/gm, '  ')}`] : [`strategy: ${JSON.stringify(r.strategy)}`]
+  const block = r.steps === undefined ? r.strategy : `canary:\n  steps:\n${r.steps.map((s) => `    - ${s}`).join('\n')}`
+  const strategy = block === undefined ? [] : typeof block === 'string' ? [`strategy:\n${block.replace(/^/gm, '  ')}`] : [`strategy: ${JSON.stringify(block)}`]
   const more = r.more === undefined ? [] : typeof r.more === 'string' ? [r.more] : Object.entries(r.more).map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
   return [
     `stable: { name: v1, backends: ${list(r.v1)} }`,

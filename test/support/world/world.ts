@@ -14,7 +14,7 @@ import { eventually } from './eventually.js'
 import { startInProcess } from './in-process.js'
 import { accessLines, captureLog, logLines, type AccessLine, type LogLine } from './logs.js'
 import { sumOf } from './metrics.js'
-import { listening, spawnRamp, terminate, type Spawned, type Urls } from './process.js'
+import { listening, spawnRamp, terminate, type Exit, type Spawned, type Urls } from './process.js'
 import { connection, countVersions, load, send, sequence, type Answer, type Connection, type Load, type Send } from './traffic.js'
 
 export interface WorldOptions {
@@ -30,6 +30,8 @@ export interface WorldOptions {
   logLevel?: LevelWithSilent
   /** Process only: more `ramp serve` flags, such as `--reset-state`. */
   flags?: string[]
+  /** Process only: the bytes of the state file ramp starts from (one it could have written, or not). */
+  stateFile?: string
 
   // In-process only: each reaches into the one process, so a world of processes refuses them.
   /** Seeds the draw behind weighted picks and P2C, so a statistical test draws the same numbers every run. */
@@ -59,6 +61,8 @@ export interface World {
   /** The folder of the config file (and, in a process, of `state.json`), removed after the test. */
   readonly dir: string
   readonly configPath: string
+  /** Where a process keeps its state, unless the config names another file. */
+  readonly statePath: string
   /** Rewrites the config file, its listeners settled as at the start: what a reload then reads. */
   writeConfig(yaml: string): void
 
@@ -96,7 +100,7 @@ export interface World {
 
   /** Stops ramp: close() in this process, SIGTERM and the exit for a process. Also done after the test. */
   stop(): Promise<void>
-  /** A new ramp on the same config file and state (the store, or the state file), after this one stopped. */
+  /** A new ramp on the same config file and state (the store, or the state file), after this one stopped; `flags` are the new start's only. */
   restart(more?: Pick<WorldOptions, 'flags'>): Promise<World>
 
   /** In-process only: the running ramp, for what no listener shows (tables, windows, reloadTls). */
@@ -109,8 +113,32 @@ export interface World {
 interface Home {
   dir: string
   configPath: string
+  statePath: string
   store: StateStore
   running: Set<() => Promise<void>>
+}
+
+const processOnly = ['flags', 'stateFile'] as const
+
+/** The folder a world's ramps share, with the settled config (and a state file) in it; gone after the test. */
+function home(t: TestContext, opts: WorldOptions, asProcess: boolean, workers: number): Home {
+  const where = asProcess ? `a process${workers > 1 ? ` (workers: ${workers})` : ''}` : 'in the test process'
+  const refused = (asProcess ? inProcessOnly : processOnly).filter((k) => opts[k] !== undefined)
+  if (refused.length > 0) throw new Error(`${refused.join(', ')}: ${asProcess ? 'in-process' : 'process'} only, and this world runs ramp ${where}${asProcess ? '; read what you need through the admin API' : ''}`)
+  const dir = mkdtempSync(join(tmpdir(), 'ramp-world-'))
+  const h: Home = { dir, configPath: join(dir, 'ramp.yaml'), statePath: join(dir, 'state.json'), store: opts.store ?? createMemoryStore(), running: new Set() }
+  t.after(async () => {
+    await Promise.all([...h.running].map((stop) => stop()))
+    rmSync(dir, { recursive: true, force: true })
+  })
+  writeFileSync(h.configPath, settle(opts.config, { process: asProcess, workers, ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) }))
+  if (opts.stateFile !== undefined) writeFileSync(h.statePath, opts.stateFile)
+  return h
+}
+
+const modeOf = (opts: WorldOptions): { asProcess: boolean; workers: number } => {
+  const workers = opts.workers ?? 1
+  return { asProcess: opts.process === true || workers > 1, workers }
 }
 
 /**
@@ -118,22 +146,32 @@ interface Home {
  * test asks for it and always for workers > 1.
  */
 export async function world(t: TestContext, opts: WorldOptions): Promise<World> {
-  const workers = opts.workers ?? 1
-  const asProcess = opts.process === true || workers > 1
-  if (asProcess) {
-    const refused = inProcessOnly.filter((k) => opts[k] !== undefined)
-    if (refused.length > 0) throw new Error(`${refused.join(', ')}: in-process only, and this world runs ramp as a process${workers > 1 ? ` (workers: ${workers})` : ''}; read what you need through the admin API`)
-  } else if (opts.flags !== undefined) {
-    throw new Error('flags: process only; this world runs ramp in the test process')
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'ramp-world-'))
-  const home: Home = { dir, configPath: join(dir, 'ramp.yaml'), store: opts.store ?? createMemoryStore(), running: new Set() }
-  t.after(async () => {
-    await Promise.all([...home.running].map((stop) => stop()))
-    rmSync(dir, { recursive: true, force: true })
-  })
-  writeFileSync(home.configPath, settle(opts.config, { process: asProcess, workers, ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) }))
-  return start(t, home, opts, asProcess, workers)
+  const { asProcess, workers } = modeOf(opts)
+  return start(t, home(t, opts, asProcess, workers), opts, asProcess, workers)
+}
+
+export interface FailedStart {
+  exit: Exit
+  stdout: string
+  stderr: string
+  /** The world's folder and state file, as the refused start left them. */
+  dir: string
+  statePath: string
+}
+
+/**
+ * `ramp serve` on the world's config, for a start that must fail: resolves with how it
+ * exited, and rejects if it listens after all.
+ */
+export async function failedStart(t: TestContext, opts: Omit<WorldOptions, 'process'>): Promise<FailedStart> {
+  const { workers } = modeOf(opts)
+  const h = home(t, opts, true, workers)
+  const p = spawnRamp(t, ['serve', '-c', h.configPath, ...(opts.flags ?? [])], opts.env ?? {})
+  // listening() rejects once ramp exits without the line; the exit itself is the answer then.
+  const started = listening(p).then(() => true as const, () => new Promise<never>(() => undefined))
+  const exit = await Promise.race([p.exit, started])
+  if (exit === true) throw new Error(`ramp started on it; stdout:\n${p.stdout()}`)
+  return { exit, stdout: p.stdout(), stderr: p.stderr(), dir: h.dir, statePath: h.statePath }
 }
 
 async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: boolean, workers: number): Promise<World> {
@@ -186,6 +224,7 @@ async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: 
     admin,
     dir: home.dir,
     configPath: home.configPath,
+    statePath: home.statePath,
     writeConfig: (yaml) => writeFileSync(home.configPath, settle(yaml, { process: asProcess, workers, ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) })),
     rollout: () => admin.rollout(),
     history: () => admin.history(),
@@ -209,7 +248,8 @@ async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: 
     stop,
     async restart(more = {}) {
       await stop()
-      return start(t, home, { ...opts, ...more }, asProcess, workers)
+      // The flags were the first start's (a --reset-state is not repeated); the state stays.
+      return start(t, home, { ...opts, flags: more.flags }, asProcess, workers)
     },
     get ramp(): Ramp {
       if (ramp === null) throw new Error(`world.ramp is in-process only, and this world runs ramp as ${modeName}; read it through the admin API or /metrics`)
