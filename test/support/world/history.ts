@@ -4,7 +4,7 @@ import { eventually } from './eventually.js'
 export type { HistoryEntry }
 
 /** The entries of one event, oldest first. */
-export function entriesOf(history: readonly HistoryEntry[], event: string): HistoryEntry[] {
+function entriesOf(history: readonly HistoryEntry[], event: string): HistoryEntry[] {
   return history.filter((e) => e.event === event)
 }
 

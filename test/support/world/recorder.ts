@@ -57,7 +57,7 @@ export function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Answers 200 `ok` (text/plain) once the request body is in. */
-export const answerOk: Handler = (req, res) => {
+const answerOk: Handler = (req, res) => {
   req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'))
 }
 

@@ -9,7 +9,7 @@ import { createMemoryStore } from '../../../src/state/memory.js'
 import type { StateStore } from '../../../src/state/store.js'
 import { seeded } from '../prng.js'
 import { AdminClient, type HistoryEntry, type RolloutView } from './admin.js'
-import { settle } from './config.js'
+import { settle, type Settling } from './config.js'
 import { eventually } from './eventually.js'
 import { startInProcess } from './in-process.js'
 import { accessLines, captureLog, logLines, type AccessLine, type LogLine } from './logs.js'
@@ -120,21 +120,26 @@ interface Home {
 
 const processOnly = ['flags', 'stateFile'] as const
 
+/** How a world runs ramp, for messages: "as a process (workers: 2)", "in the test process". */
+const where = (asProcess: boolean, workers: number): string => (asProcess ? `as a process${workers > 1 ? ` (workers: ${workers})` : ''}` : 'in the test process')
+
 /** The folder a world's ramps share, with the settled config (and a state file) in it; gone after the test. */
 function home(t: TestContext, opts: WorldOptions, asProcess: boolean, workers: number): Home {
-  const where = asProcess ? `a process${workers > 1 ? ` (workers: ${workers})` : ''}` : 'in the test process'
   const refused = (asProcess ? inProcessOnly : processOnly).filter((k) => opts[k] !== undefined)
-  if (refused.length > 0) throw new Error(`${refused.join(', ')}: ${asProcess ? 'in-process' : 'process'} only, and this world runs ramp ${where}${asProcess ? '; read what you need through the admin API' : ''}`)
+  if (refused.length > 0) throw new Error(`${refused.join(', ')}: ${asProcess ? 'in-process' : 'process'} only, and this world runs ramp ${where(asProcess, workers)}${asProcess ? '; read what you need through the admin API' : ''}`)
   const dir = mkdtempSync(join(tmpdir(), 'ramp-world-'))
   const h: Home = { dir, configPath: join(dir, 'ramp.yaml'), statePath: join(dir, 'state.json'), store: opts.store ?? createMemoryStore(), running: new Set() }
   t.after(async () => {
     await Promise.all([...h.running].map((stop) => stop()))
     rmSync(dir, { recursive: true, force: true })
   })
-  writeFileSync(h.configPath, settle(opts.config, { process: asProcess, workers, ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) }))
+  writeFileSync(h.configPath, settle(opts.config, settling(opts, asProcess, workers)))
   if (opts.stateFile !== undefined) writeFileSync(h.statePath, opts.stateFile)
   return h
 }
+
+const settling = (opts: WorldOptions, asProcess: boolean, workers: number): Settling =>
+  ({ process: asProcess, workers, ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) })
 
 const modeOf = (opts: WorldOptions): { asProcess: boolean; workers: number } => {
   const workers = opts.workers ?? 1
@@ -205,7 +210,6 @@ async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: 
   home.running.add(stop)
 
   const admin = new AdminClient(urls.admin)
-  const modeName = asProcess ? `a process${workers > 1 ? ` (workers: ${workers})` : ''}` : 'in this process'
   const listenerUrl = (listener: Listener = 'main'): string => {
     const url = urls[listener]
     if (url === null) throw new Error(`this ramp has no ${listener} listener`)
@@ -225,7 +229,7 @@ async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: 
     dir: home.dir,
     configPath: home.configPath,
     statePath: home.statePath,
-    writeConfig: (yaml) => writeFileSync(home.configPath, settle(yaml, { process: asProcess, workers, ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) })),
+    writeConfig: (yaml) => writeFileSync(home.configPath, settle(yaml, settling(opts, asProcess, workers))),
     rollout: () => admin.rollout(),
     history: () => admin.history(),
     until,
@@ -252,11 +256,11 @@ async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: 
       return start(t, home, { ...opts, flags: more.flags }, asProcess, workers)
     },
     get ramp(): Ramp {
-      if (ramp === null) throw new Error(`world.ramp is in-process only, and this world runs ramp as ${modeName}; read it through the admin API or /metrics`)
+      if (ramp === null) throw new Error(`world.ramp is in-process only, and this world runs ramp ${where(asProcess, workers)}; read it through the admin API or /metrics`)
       return ramp
     },
     get proc(): Spawned {
-      if (proc === null) throw new Error(`world.proc is process only, and this world runs ramp ${modeName}; start it with { process: true }`)
+      if (proc === null) throw new Error(`world.proc is process only, and this world runs ramp ${where(asProcess, workers)}; start it with { process: true }`)
       return proc
     },
   }
