@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { curl } from '../support/wire/curl.js'
 import { backend } from '../support/world/backends.js'
 import { release } from '../support/world/config.js'
-import { curl } from '../support/wire/curl.js'
 import { world } from '../support/world/world.js'
 
 // The README's first commands, with the client people will use: curl.

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { request } from 'undici'
-import type { Measurement } from '../../../src/analysis/types.js'
 import type { RunView } from '../../../src/analysis/runner.js'
+import type { Measurement } from '../../../src/analysis/types.js'
 import { waitFor } from '../../support/world/eventually.js'
 
 /** The measurements of one metric in a finished run's view. */

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { connect, type Socket } from 'node:net'
 import { test } from 'node:test'
 import { residentBytes } from '../../../src/bench/proc-status.js'
+import { portOf } from '../../support/wire/exchange.js'
 import { release } from '../../support/world/config.js'
 import { waitFor } from '../../support/world/eventually.js'
 import { recorder, type Recorder } from '../../support/world/recorder.js'
 import { world } from '../../support/world/world.js'
-import { portOf } from '../../support/wire/exchange.js'
 import { bigOrEarly } from './upstream.js'
 
 const clients = 200

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { request } from 'undici'
-import { release } from '../../support/world/config.js'
-import { world, type World } from '../../support/world/world.js'
 import { exchange, portOf } from '../../support/wire/exchange.js'
 import { rawBackend } from '../../support/wire/raw-backend.js'
+import { release } from '../../support/world/config.js'
+import { world, type World } from '../../support/world/world.js'
 
 const good = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'
 

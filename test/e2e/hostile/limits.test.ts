@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { connect, type Socket } from 'node:net'
 import { test } from 'node:test'
 import { request } from 'undici'
+import { exchange, portOf, statusOf } from '../../support/wire/exchange.js'
 import { release } from '../../support/world/config.js'
 import { waitFor } from '../../support/world/eventually.js'
 import { recorder } from '../../support/world/recorder.js'
 import { world, type World } from '../../support/world/world.js'
-import { exchange, portOf, statusOf } from '../../support/wire/exchange.js'
 import { bigOrEarly } from './upstream.js'
 
 const rejections = (w: World, listener: string, reason: string): Promise<number> => w.metric('ramp_client_rejections_total', { listener, reason })

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { request } from 'undici'
+import { exchange, portOf, statusOf } from '../../support/wire/exchange.js'
 import { release } from '../../support/world/config.js'
 import { waitFor } from '../../support/world/eventually.js'
 import { recorder, type Recorder, type Seen } from '../../support/world/recorder.js'
 import { world } from '../../support/world/world.js'
-import { exchange, portOf, statusOf } from '../../support/wire/exchange.js'
 import { bigOrEarly } from './upstream.js'
 
 /** Requests that reached the backend and ended there, whole or aborted. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { world } from '../../support/world/world.js'
 import { header, rawRequest } from '../../support/wire/raw-client.js'
 import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
 import { excerpt } from './report.js'
 
 /**

@@ -1,8 +1,8 @@
 import { METHODS } from 'node:http'
 import { test } from 'node:test'
-import { world } from '../../support/world/world.js'
 import { header, rawRequest, valuesOf } from '../../support/wire/raw-client.js'
 import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
 import { excerpt, noProblems } from './report.js'
 
 /**

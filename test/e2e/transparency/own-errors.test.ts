@@ -1,9 +1,9 @@
 import { test, type TestContext } from 'node:test'
 import { selfSigned } from '../../support/certs.js'
-import { world } from '../../support/world/world.js'
 import { h2session, tlsListener } from '../../support/wire/h2.js'
 import { rawBackend } from '../../support/wire/raw-backend.js'
 import { header, rawRequest } from '../../support/wire/raw-client.js'
+import { world } from '../../support/world/world.js'
 import { excerpt, noProblems } from './report.js'
 
 /**

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { selfSigned } from '../../support/certs.js'
-import { world } from '../../support/world/world.js'
 import { h2session, tlsListener } from '../../support/wire/h2.js'
 import { lines, rawRequest, valuesOf } from '../../support/wire/raw-client.js'
 import { sleep, within } from '../../support/world/eventually.js'
 import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
 import { excerpt, noProblems } from './report.js'
 
 /**

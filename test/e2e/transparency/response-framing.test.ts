@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
 import { test } from 'node:test'
-import { world } from '../../support/world/world.js'
 import { rawBackend, targetOf } from '../../support/wire/raw-backend.js'
 import { header, RawClient, rawRequest, type RawResponse } from '../../support/wire/raw-client.js'
+import { world } from '../../support/world/world.js'
 import { excerpt, noProblems } from './report.js'
 
 /**

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { world } from '../../support/world/world.js'
 import { header, RawClient } from '../../support/wire/raw-client.js'
 import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
 
 /**
  * Issue 11, transparency: a response is streamed, not buffered. A server-sent events backend

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import type { IncomingHttpHeaders } from 'node:http2'
 import { test } from 'node:test'
 import { selfSigned } from '../../support/certs.js'
-import { world } from '../../support/world/world.js'
 import { h2session, tlsListener } from '../../support/wire/h2.js'
 import { header, lines, rawRequest } from '../../support/wire/raw-client.js'
 import { sleep, within } from '../../support/world/eventually.js'
 import { type Handler, recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
 import { excerpt } from './report.js'
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { Logger } from '../../../src/log.js'
 import { loadConfigFile, parseConfig } from '../../../src/config/load.js'
+import type { Logger } from '../../../src/log.js'
 import { startRamp, type Ramp, type RampOptions } from '../../../src/ramp.js'
 import type { StateStore } from '../../../src/state/store.js'
 

@@ -53,7 +53,7 @@ export function spawnRamp(t: TestContext | null, args: string[], env: NodeJS.Pro
   }
 }
 
-export const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null
+const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null
 
 export interface Urls { main: string; preview: string | null; admin: string }
 

@@ -157,6 +157,8 @@ export async function recorder(t: TestContext | null, handle: Handler = answerOk
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
+  // Longer than ramp keeps an idle upstream connection (4 s by default): ramp closes it, so
+  // no request of ramp's races the backend's close.
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   let closing: Promise<void> | null = null
