@@ -3,7 +3,8 @@ import { describe, test } from 'node:test'
 import type { RolloutView } from '../support/world/admin.js'
 import { backend } from '../support/world/backends.js'
 import { waitFor } from '../support/world/eventually.js'
-import { cli, said, tripwire } from './run.js'
+import { answering, recorder } from '../support/world/recorder.js'
+import { cli, said } from './run.js'
 import { at, canaryRamp, healthyRamp } from './support.js'
 
 /** The user name the CLI sends as `x-ramp-actor`, as it lands in messages. */
@@ -102,19 +103,19 @@ describe('rollout verbs', { concurrency: true }, () => {
 
   for (const weight of ['101', 'abc', '12.345']) {
     test(`set-weight ${JSON.stringify(weight)} exits 2 without calling the server`, async (t) => {
-      const server = await tripwire(t)
+      const server = await recorder(t, answering(500))
       const r = await cli(t, ['set-weight', weight, '--admin', server.url])
       assert.equal(r.code, 2, said(r))
       assert.match(r.stderr, /is not a number from 0 to 100 with at most two decimals/)
-      assert.equal(server.hits(), 0)
+      assert.equal(server.seen.length, 0)
     })
   }
 
   test('set-weight 0x10 exits 2: a weight is a decimal number', async (t) => {
-    const server = await tripwire(t)
+    const server = await recorder(t, answering(500))
     const r = await cli(t, ['set-weight', '0x10', '--admin', server.url])
     assert.equal(r.code, 2, said(r))
-    assert.equal(server.hits(), 0)
+    assert.equal(server.seen.length, 0)
   })
 
   test('a verb that does not apply exits 1 with the server\'s message and the allowed verbs', async (t) => {
