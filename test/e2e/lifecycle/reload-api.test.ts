@@ -24,6 +24,7 @@ describe('POST /api/v1/reload', { concurrency: true }, () => {
   test('an invalid file is refused with its problems, one line each, and the running config keeps serving', async (t) => {
     const a = await backend(t, { name: 'a' })
     const w = await world(t, { config: release({ v1: a.url }) })
+    // The config in force is shown by no API: compared in this process.
     const before = w.ramp.config
     w.writeConfig(`${release({ v1: 'htp://x' })}weight: 100.5\n`)
     const res = await w.admin.reload()
