@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { parse } from 'yaml'
 import { loadConfigFile } from '../src/config/load.js'
-import { spawnRamp } from './support/spawn.js'
+import { spawnRamp } from './support/world/process.js'
 
 const root = new URL('../', import.meta.url)
 interface Service { build?: string; command?: string[]; ports?: string[]; environment?: Record<string, string>; depends_on?: string[] }

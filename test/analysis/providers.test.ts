@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test'
 import { queryPrometheus, type PrometheusSpec } from '../../src/analysis/providers/prometheus.js'
 import { queryWeb, type WebSpec } from '../../src/analysis/providers/web.js'
 import { callWebhook, type WebhookPayload } from '../../src/analysis/providers/webhook.js'
-import { closedPort, json, serve, type Served } from './serve.js'
+import { refusingUrl } from '../support/world/ports.js'
+import { json, recorder, type Recorder } from '../support/world/recorder.js'
 
 const T = 1767269000.123
 
@@ -27,15 +28,15 @@ const prometheusAnswers: Record<string, (res: Parameters<typeof json>[0]) => voi
 }
 
 describe('prometheus', () => {
-  let prom: Served
+  let prom: Recorder
   before(async () => {
-    prom = await serve((req, res) => {
+    prom = await recorder(null, (req, res) => req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x')
       if (url.pathname !== '/api/v1/query') return json(res, 404, { status: 'error', error: `no ${url.pathname}` })
       const answer = prometheusAnswers[url.searchParams.get('query') ?? '']
       if (answer === undefined) return json(res, 200, { status: 'success', data: { resultType: 'scalar', result: [T, String(url.searchParams.get('query')?.length)] } })
       answer(res)
-    })
+    }))
   })
   after(() => prom.close())
 
@@ -70,13 +71,13 @@ describe('prometheus', () => {
   })
 
   test('a closed port is an Error with the reason', async () => {
-    const r = await queryPrometheus(spec('vector', { address: await closedPort() }))
+    const r = await queryPrometheus(spec('vector', { address: await refusingUrl() }))
     assert.ok(!r.ok && r.phase === 'Error' && /^prometheus: connect ECONNREFUSED 127\.0\.0\.1:\d+$/.test(r.message), JSON.stringify(r))
   })
 })
 
 describe('web', () => {
-  let web: Served
+  let web: Recorder
   const bodies: Record<string, string> = {
     '/number': '0.99\n',
     '/quoted': '"0.97"',
@@ -84,12 +85,12 @@ describe('web', () => {
     '/text': 'ok',
   }
   before(async () => {
-    web = await serve((req, res, body) => {
-      if (req.url === '/echo') return json(res, 200, { method: req.method, auth: req.headers.authorization, length: body.length })
+    web = await recorder(null, (req, res, seen) => req.on('end', () => {
+      if (req.url === '/echo') return json(res, 200, { method: req.method, auth: req.headers.authorization, length: seen.body.length })
       if (req.url === '/down') return res.writeHead(503).end('maintenance')
       if (req.url === '/slow') return void setTimeout(() => res.end('1'), 2_000).unref()
       res.writeHead(200).end(bodies[req.url ?? ''] ?? 'null')
-    })
+    }))
   })
   after(() => web.close())
 
@@ -115,24 +116,24 @@ describe('web', () => {
   test('method, headers and body are sent', async () => {
     const r = await queryWeb(spec('/echo', '$.length', { method: 'POST', headers: { authorization: 'Bearer t' }, body: '{"q":1}' }))
     assert.deepEqual(r, { ok: true, value: 7, sampleSize: null })
-    assert.deepEqual([web.seen.at(-1)?.method, web.seen.at(-1)?.headers.authorization, web.seen.at(-1)?.body], ['POST', 'Bearer t', '{"q":1}'])
+    assert.deepEqual([web.seen.at(-1)?.method, web.seen.at(-1)?.headers.authorization, web.seen.at(-1)?.body.toString()], ['POST', 'Bearer t', '{"q":1}'])
   })
 
   test('a closed port', async () => {
-    const r = await queryWeb({ ...spec('/number', null), url: `${await closedPort()}/number` })
+    const r = await queryWeb({ ...spec('/number', null), url: `${await refusingUrl()}/number` })
     assert.ok(!r.ok && r.phase === 'Error' && r.message.startsWith('web: connect ECONNREFUSED'), JSON.stringify(r))
   })
 })
 
 describe('webhook', () => {
-  let hook: Served
+  let hook: Recorder
   before(async () => {
-    hook = await serve((req, res) => {
+    hook = await recorder(null, (req, res) => req.on('end', () => {
       if (req.url === '/yes') return res.writeHead(204).end()
       if (req.url === '/no') return res.writeHead(409).end('not now\n')
       if (req.url === '/empty') return res.writeHead(500).end()
       setTimeout(() => res.end(), 2_000).unref()
-    })
+    }))
   })
   after(() => hook.close())
 
@@ -143,7 +144,7 @@ describe('webhook', () => {
   test('a 2xx is 1; the payload is POSTed as JSON with the headers given', async () => {
     assert.deepEqual(await callWebhook(target('/yes', { 'x-token': 't' }), payload), { ok: true, value: 1, sampleSize: null, detail: 'HTTP 204' })
     const seen = hook.seen.at(-1)
-    assert.deepEqual([seen?.method, seen?.headers['content-type'], seen?.headers['x-token'], JSON.parse(seen?.body ?? '')], ['POST', 'application/json', 't', payload])
+    assert.deepEqual([seen?.method, seen?.headers['content-type'], seen?.headers['x-token'], JSON.parse(seen?.body.toString() ?? '')], ['POST', 'application/json', 't', payload])
   })
 
   test('a content-type given in the headers is kept', async () => {
@@ -161,7 +162,7 @@ describe('webhook', () => {
   })
 
   test('a closed port is an Error', async () => {
-    const r = await callWebhook({ ...target('/yes'), url: `${await closedPort()}/yes` }, payload)
+    const r = await callWebhook({ ...target('/yes'), url: `${await refusingUrl()}/yes` }, payload)
     assert.ok(!r.ok && r.phase === 'Error' && r.message.startsWith('webhook: connect ECONNREFUSED'), JSON.stringify(r))
   })
 })

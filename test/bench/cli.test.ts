@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import type { Report } from '../../src/bench/report.js'
 import { benchCommand, type BenchCommandOptions } from '../../src/cli/bench.js'
 import { CliExit, exitCode } from '../../src/cli/exit.js'
-import { spawnRamp } from '../support/spawn.js'
+import { spawnRamp } from '../support/world/process.js'
 import { resultsDir } from './support.js'
 
 // These run the built package (bin/ramp.js over dist/, scenarios from dist/bench/scenarios/), as `ramp bench` ships.

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { backend, canaryRouted, canaryYaml, rampWith } from '../support/ramp.js'
+import { backends } from '../support/world/backends.js'
+import { release } from '../support/world/config.js'
+import { world } from '../support/world/world.js'
 import { bench, failedChecks, shares } from './support.js'
 
 interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number; ceilingAddedMs: number | null } | null }
@@ -39,12 +41,12 @@ test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in
 })
 
 test('overhead --target: a running ramp and a --direct backend are measured without starting anything', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, `${canaryYaml(v1.url, v2.url)}weight: 20\n`)
-  await canaryRouted(ramp)
-  const { status, report } = await bench(t, 'overhead', { duration: 0.2, target: { main: ramp.urls.main, admin: ramp.urls.admin }, direct: v1.url })
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 20 }) })
+  await w.routed()
+  const { status, report } = await bench(t, 'overhead', { duration: 0.2, target: { main: w.urls.main, admin: w.urls.admin }, direct: v1.url })
   assert.equal(status, 0, failedChecks(report))
-  assert.deepEqual(report.runs.map((r) => r.url), [v1.url, ramp.urls.main, v1.url, ramp.urls.main])
+  assert.deepEqual(report.runs.map((r) => r.url), [v1.url, w.urls.main, v1.url, w.urls.main])
   const seen = report.runs.reduce((a, r) => a + r.requests, 0)
   assert.ok(v1.traffic() + v2.traffic() >= seen, 'the real backends served every response the bench saw')
 })

@@ -9,7 +9,7 @@ import { parsePinning } from '../../src/bench/pinning.js'
 import { niceCeil } from '../../src/bench/svg-chart.js'
 import { quantile, Seconds, noReading } from '../../src/bench/timeline.js'
 import { seeded } from '../support/prng.js'
-import { backend } from '../support/ramp.js'
+import { backend } from '../support/world/backends.js'
 
 test('latency distributions: what each spec draws', () => {
   const rows: Array<[string, (draws: number[]) => boolean]> = [

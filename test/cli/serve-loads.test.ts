@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { configFile, opening, rampBin } from '../support/spawn.js'
+import { release, settle } from '../support/world/config.js'
+import { rampBin } from '../support/world/process.js'
 
 /**
  * What `ramp serve` must not load to start: schema compilers and their schemas (validators are
@@ -28,8 +29,9 @@ test('ramp serve starts without loading schema compilers, the OpenAPI generator,
     'const require = createRequire(import.meta.url)',
     `process.on('SIGUSR2', () => { writeFileSync(${JSON.stringify(cjs)}, Object.keys(require.cache).join('\\n')); process.stdout.write('{"dumped":true}\\n') })`,
   ].join('\n'))
-  const config = configFile(t, `${opening('level: info')}preview: { host: 127.0.0.1, port: 0 }\nstable: { name: v1, backends: ["http://127.0.0.1:9"] }\ncanary: { name: v2, backends: ["http://127.0.0.1:9"] }\nweight: 10\n`)
-  const child = spawn(process.execPath, ['--import', join(dir, 'preload.mjs'), rampBin, 'serve', '-c', config.path], { env: { PATH: process.env.PATH, RAMP_UNBUNDLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const config = join(dir, 'ramp.yaml')
+  writeFileSync(config, settle(release({ v1: 'http://127.0.0.1:9', v2: 'http://127.0.0.1:9', weight: 10, preview: true }), { process: true, workers: 1, logLevel: 'info' }))
+  const child = spawn(process.execPath, ['--import', join(dir, 'preload.mjs'), rampBin, 'serve', '-c', config], { env: { PATH: process.env.PATH, RAMP_UNBUNDLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
   t.after(() => { child.kill('SIGKILL') })
   let out = ''
   const line = (re: RegExp): Promise<void> => new Promise((resolve, reject) => {

@@ -3,20 +3,21 @@ import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, test, type TestContext } from 'node:test'
 import type { RolloutView } from '../../src/cli/render-status.js'
-import type { Ramp } from '../../src/ramp.js'
-import { admin, waitFor } from '../support/ramp.js'
-import { spawnRamp, type Spawned } from '../support/spawn.js'
+import { waitFor } from '../support/world/eventually.js'
+import { spawnRamp, type Spawned } from '../support/world/process.js'
+import type { World } from '../support/world/world.js'
 import { cli, said } from './run.js'
 import { at, canaryRamp, healthyRamp, pictures } from './support.js'
 
-const origin = (ramp: Ramp, version: 'stable' | 'canary'): string => (ramp.config[version]?.backends ?? [])[0] ?? ''
+/** The first backend of a version, as the status shows it. */
+const origin = async (w: World, version: 'stable' | 'canary'): Promise<string> => (await w.rollout())[version]?.backends[0] ?? ''
 
 // Each case has its own ramp; starting node for every CLI call dominates the run time, so
 // the cases run side by side.
 describe('ramp status', { concurrency: true }, () => {
   test('draws the phase, message, versions with their share, the marked steps and the allowed verbs', async (t) => {
-    const ramp = await canaryRamp(t)
-    const r = await cli(t, at(ramp, 'status'))
+    const w = await canaryRamp(t)
+    const r = await cli(t, at(w, 'status'))
     assert.equal(r.code, 0, said(r))
     assert.equal(r.stdout, [
       'Status:         ॥ Paused (CanaryPauseStep)',
@@ -27,8 +28,8 @@ describe('ramp status', { concurrency: true }, () => {
       '  ActualWeight: 20',
       '',
       'Versions:',
-      `  v1           stable      80%  ${origin(ramp, 'stable')}`,
-      `  v2           canary      20%  ${origin(ramp, 'canary')}`,
+      `  v1           stable      80%  ${await origin(w, 'stable')}`,
+      `  v2           canary      20%  ${await origin(w, 'canary')}`,
       '',
       'Steps:',
       '  ✔  1. setWeight: 20',
@@ -44,19 +45,19 @@ describe('ramp status', { concurrency: true }, () => {
   })
 
   test('with no rollout shows stable at 100% and start as the only verb', async (t) => {
-    const ramp = await healthyRamp(t)
-    const r = await cli(t, at(ramp, 'status'))
+    const w = await healthyRamp(t)
+    const r = await cli(t, at(w, 'status'))
     assert.equal(r.code, 0, said(r))
     assert.match(r.stdout, /^Status: +✔ Healthy \(NoRollout\)$/m)
     assert.match(r.stdout, /^Message: +Healthy: v1 serves 100%$/m)
-    assert.match(r.stdout, new RegExp(`^  v1 +stable +100%  ${origin(ramp, 'stable')}$`, 'm'))
+    assert.match(r.stdout, new RegExp(`^  v1 +stable +100%  ${await origin(w, 'stable')}$`, 'm'))
     assert.doesNotMatch(r.stdout, /canary +\d/)
     assert.match(r.stdout, /^Allowed: +start$/m)
   })
 
   test('--json prints the rollout as the admin API has it', async (t) => {
-    const ramp = await canaryRamp(t)
-    const r = await cli(t, at(ramp, 'status', '--json'))
+    const w = await canaryRamp(t)
+    const r = await cli(t, at(w, 'status', '--json'))
     assert.equal(r.code, 0, said(r))
     const view = JSON.parse(r.stdout) as RolloutView
     assert.equal(view.phase, 'Paused')
@@ -65,16 +66,16 @@ describe('ramp status', { concurrency: true }, () => {
     assert.deepEqual(view.steps.map((s) => [s.index, s.done, s.current]), [[0, true, false], [1, false, true], [2, false, false], [3, false, false], [4, false, false]])
     assert.deepEqual(view.steps[1]?.step, { pause: {} })
     assert.deepEqual(view.allowed, ['promote', 'promoteFull', 'pause', 'setWeight', 'abort'])
-    assert.deepEqual(view, (await admin<RolloutView>(ramp, 'GET', '/api/v1/rollout')).body)
+    assert.deepEqual(view, await w.rollout())
   })
 
   test('--watch draws a new picture for every rollout event, each followed by a blank line', async (t) => {
-    const ramp = await canaryRamp(t)
-    const watch = spawnRamp(t, at(ramp, 'status', '--watch'))
+    const w = await canaryRamp(t)
+    const watch = spawnRamp(t, at(w, 'status', '--watch'))
     // The first picture is drawn from the event stream's opening message, so it proves the subscription.
     await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
 
-    assert.equal((await admin(ramp, 'POST', '/api/v1/rollout/promote', {})).status, 200)
+    assert.equal((await w.admin.promote()).status, 200)
     await waitFor('the picture after the promote', () => pictures(watch.stdout()).at(-1)?.includes('step 4/5') === true && watch.stdout().endsWith('\n\n'))
 
     const all = pictures(watch.stdout())
@@ -91,10 +92,10 @@ describe('ramp status', { concurrency: true }, () => {
   })
 
   test('--watch also redraws when a second CLI call moves the rollout', async (t) => {
-    const ramp = await canaryRamp(t)
-    const watch = spawnRamp(t, at(ramp, 'status', '--watch'))
+    const w = await canaryRamp(t)
+    const watch = spawnRamp(t, at(w, 'status', '--watch'))
     await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
-    const r = await cli(t, at(ramp, 'abort', '-m', 'watched'))
+    const r = await cli(t, at(w, 'abort', '-m', 'watched'))
     assert.equal(r.code, 0, said(r))
     await waitFor('the aborted picture', () => pictures(watch.stdout()).some((p) => p.includes('Aborted') && p.endsWith('\n\n')))
     const last = pictures(watch.stdout()).at(-1) ?? ''
@@ -107,10 +108,10 @@ describe('ramp status', { concurrency: true }, () => {
 
   test('--watch does not miss a change made between its first picture and its subscription', async (t) => {
     // The race cannot be timed against a real ramp, so a stand-in replays two real views.
-    const ramp = await canaryRamp(t)
-    const before = (await admin<RolloutView>(ramp, 'GET', '/api/v1/rollout')).body
-    await admin(ramp, 'POST', '/api/v1/rollout/promote', {})
-    const after = (await admin<RolloutView>(ramp, 'GET', '/api/v1/rollout')).body
+    const w = await canaryRamp(t)
+    const before = await w.rollout()
+    await w.admin.promote()
+    const after = await w.rollout()
     const stale = await standIn(t, [before, after])
     const watch = spawnRamp(t, ['status', '--watch', '--admin', stale])
     await waitFor('the first picture', () => watch.stdout().includes('Allowed:'), 10_000)
@@ -121,10 +122,10 @@ describe('ramp status', { concurrency: true }, () => {
     let watch: Spawned | undefined
     // The ramp lives in a subtest so that its own clean-up stops it while the watcher runs.
     await t.test('ramp runs, then stops', async (st) => {
-      const ramp = await canaryRamp(st)
-      const w = spawnRamp(t, at(ramp, 'status', '--watch'))
-      watch = w
-      await waitFor('the first picture', () => w.stdout().includes('Allowed:'), 10_000)
+      const w = await canaryRamp(st)
+      const watcher = spawnRamp(t, at(w, 'status', '--watch'))
+      watch = watcher
+      await waitFor('the first picture', () => watcher.stdout().includes('Allowed:'), 10_000)
     })
     assert.ok(watch !== undefined)
     const { code } = await watch.exit

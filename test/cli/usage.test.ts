@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { cli, closedPort, said, tripwire } from './run.js'
+import { refusingUrl } from '../support/world/ports.js'
+import { answering, recorder } from '../support/world/recorder.js'
+import { cli, said } from './run.js'
 
 const commands = ['serve', 'demo', 'validate', 'import', 'status', 'deploy', 'promote', 'abort', 'retry', 'pause', 'resume', 'set-weight', 'reload', 'demo-backend']
 
@@ -31,19 +33,19 @@ describe('usage', { concurrency: true }, () => {
   for (const m of mistakes) {
     test(`ramp ${m.args.join(' ')} is a usage error: exit 2, saying so`, async (t) => {
       // A usage error must stop before any call, so the admin API it would use is a tripwire.
-      const server = await tripwire(t)
+      const server = await recorder(t, answering(500))
       const r = await cli(t, m.args, { RAMP_ADMIN_URL: server.url })
       assert.equal(r.code, 2, said(r))
       assert.ok(r.stderr.split('\n').includes(`error: ${m.says}`), said(r))
       assert.match(r.stderr, /--help/)
-      assert.equal(server.hits(), 0)
+      assert.equal(server.seen.length, 0)
     })
   }
 })
 
 describe('reaching the admin API', { concurrency: true }, () => {
   test('an admin API nobody listens on exits 1: cannot reach the ramp admin API', async (t) => {
-    const url = `http://127.0.0.1:${await closedPort()}`
+    const url = await refusingUrl()
     const r = await cli(t, ['status', '--admin', url])
     assert.equal(r.code, 1, said(r))
     assert.equal(r.stdout, '')
@@ -63,16 +65,16 @@ describe('reaching the admin API', { concurrency: true }, () => {
   })
 
   test('RAMP_ADMIN_URL is used when --admin is not given, and --admin wins over it', async (t) => {
-    const server = await tripwire(t)
+    const server = await recorder(t, answering(500))
     const byEnv = await cli(t, ['status'], { RAMP_ADMIN_URL: server.url })
     assert.equal(byEnv.code, 1, said(byEnv))
     assert.match(byEnv.stderr, /^ramp refused GET \/api\/v1\/rollout \(500/)
-    assert.equal(server.hits(), 1)
+    assert.equal(server.seen.length, 1)
 
-    const url = `http://127.0.0.1:${await closedPort()}`
+    const url = await refusingUrl()
     const byFlag = await cli(t, ['status', '--admin', url], { RAMP_ADMIN_URL: server.url })
     assert.equal(byFlag.code, 1, said(byFlag))
     assert.match(byFlag.stderr, new RegExp(`^cannot reach the ramp admin API at ${url} `))
-    assert.equal(server.hits(), 1, 'the environment\'s URL was not called')
+    assert.equal(server.seen.length, 1, 'the environment\'s URL was not called')
   })
 })

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { RolloutView } from '../../src/cli/render-status.js'
-import type { Ramp } from '../../src/ramp.js'
-import { admin, backend, waitFor } from '../support/ramp.js'
-import { cli, said, tripwire } from './run.js'
+import type { RolloutView } from '../support/world/admin.js'
+import { backend } from '../support/world/backends.js'
+import { waitFor } from '../support/world/eventually.js'
+import { answering, recorder } from '../support/world/recorder.js'
+import { cli, said } from './run.js'
 import { at, canaryRamp, healthyRamp } from './support.js'
-
-const rollout = async (ramp: Ramp): Promise<RolloutView> => (await admin<RolloutView>(ramp, 'GET', '/api/v1/rollout')).body
-
-interface HistoryLine { event: string; actor: string; from: string; to: string; detail: string }
-const events = async (ramp: Ramp): Promise<HistoryLine[]> => (await admin<{ events: HistoryLine[] }>(ramp, 'GET', '/api/v1/rollout/events')).body.events
 
 /** The user name the CLI sends as `x-ramp-actor`, as it lands in messages. */
 const actor = String.raw`[\w.@-]+`
@@ -18,169 +14,166 @@ const actor = String.raw`[\w.@-]+`
 // every CLI call dominates the run time, so the cases run side by side.
 describe('rollout verbs', { concurrency: true }, () => {
   test('promote moves past a pause: {} step and prints the new message', async (t) => {
-    const ramp = await canaryRamp(t)
-    const r = await cli(t, at(ramp, 'promote'))
+    const w = await canaryRamp(t)
+    const r = await cli(t, at(w, 'promote'))
     assert.equal(r.code, 0, said(r))
     assert.equal(r.stdout, 'Paused: CanaryPauseStep, step 4/5, waiting for promote\n')
-    const view = await rollout(ramp)
+    const view = await w.rollout()
     assert.equal(view.step, 3)
     assert.equal(view.weight, 50)
-    assert.equal(ramp.tables.current.weightBp, 5000)
+    assert.equal(view.routing.weight, 50)
   })
 
   test('promote --full finishes the rollout: the canary becomes stable', async (t) => {
-    const ramp = await canaryRamp(t)
-    const r = await cli(t, at(ramp, 'promote', '--full'))
+    const w = await canaryRamp(t)
+    const r = await cli(t, at(w, 'promote', '--full'))
     assert.equal(r.code, 0, said(r))
     assert.match(r.stdout, /^Healthy: v2 promoted at \d\d:\d\d:\d\d\n$/)
-    const view = await rollout(ramp)
+    const view = await w.rollout()
     assert.equal(view.phase, 'Healthy')
     assert.equal(view.reason, 'Promoted')
     assert.equal(view.stable.name, 'v2')
     assert.equal(view.canary, null)
     assert.equal(view.previousStable?.name, 'v1')
-    assert.equal(ramp.tables.current.stable.name, 'v2')
-    assert.equal(ramp.tables.current.canary, null)
+    assert.equal(view.routing.stable, 'v2')
+    assert.equal(view.routing.canary, null)
   })
 
   test('abort -m sends everything to stable and keeps the reason in the history', async (t) => {
-    const ramp = await canaryRamp(t)
-    const r = await cli(t, at(ramp, 'abort', '-m', 'error rate too high'))
+    const w = await canaryRamp(t)
+    const r = await cli(t, at(w, 'abort', '-m', 'error rate too high'))
     assert.equal(r.code, 0, said(r))
     assert.match(r.stdout, new RegExp(`^Aborted: by ${actor}: error rate too high\n$`))
-    const view = await rollout(ramp)
+    const view = await w.rollout()
     assert.equal(view.phase, 'Aborted')
     assert.equal(view.weight, 0)
     assert.equal(view.abort?.message, 'error rate too high')
-    assert.equal(ramp.tables.current.canary, null)
-    const last = (await events(ramp)).at(-1)
+    assert.equal(view.routing.canary, null)
+    const last = (await w.history()).at(-1)
     assert.equal(last?.event, 'abort')
     assert.equal(last?.to, 'Aborted')
     assert.match(last?.detail ?? '', /error rate too high/)
 
     // A second abort already took effect: a no-op that answers like the first.
-    const again = await cli(t, at(ramp, 'abort'))
+    const again = await cli(t, at(w, 'abort'))
     assert.equal(again.code, 0, said(again))
     assert.equal(again.stdout, r.stdout)
   })
 
   test('retry after an abort starts the rollout again from step 0', async (t) => {
-    const ramp = await canaryRamp(t)
-    assert.equal((await admin(ramp, 'POST', '/api/v1/rollout/abort', {})).status, 200)
-    const r = await cli(t, at(ramp, 'retry'))
+    const w = await canaryRamp(t)
+    assert.equal((await w.admin.abort()).status, 200)
+    const r = await cli(t, at(w, 'retry'))
     assert.equal(r.code, 0, said(r))
     assert.match(r.stdout, /^Progressing: waiting for v2 to be ready, deadline \d\d:\d\d:\d\d\n$/)
-    await waitFor('v2 to be ready again', async () => (await rollout(ramp)).reason === 'CanaryPauseStep', 10_000)
-    const view = await rollout(ramp)
+    await waitFor('v2 to be ready again', async () => (await w.rollout()).reason === 'CanaryPauseStep', 10_000)
+    const view = await w.rollout()
     assert.equal(view.attempt, 2)
     assert.equal(view.step, 1, 'setWeight 20 then the first pause, as on the first attempt')
     assert.equal(view.weight, 20)
-    assert.deepEqual((await events(ramp)).slice(-2).map((e) => e.event), ['retry', 'ready'])
+    assert.deepEqual((await w.history()).slice(-2).map((e) => e.event), ['retry', 'ready'])
   })
 
   test('pause holds the rollout and resume releases it', async (t) => {
-    const ramp = await canaryRamp(t)
-    const paused = await cli(t, at(ramp, 'pause', '--json'))
+    const w = await canaryRamp(t)
+    const paused = await cli(t, at(w, 'pause', '--json'))
     assert.equal(paused.code, 0, said(paused))
     const view = JSON.parse(paused.stdout) as RolloutView
     assert.equal(view.reason, 'ManualPause')
     assert.match(view.message, new RegExp(`^Paused: by ${actor}, step 2/5$`))
     assert.ok(view.allowed.includes('resume'), view.allowed.join())
 
-    const resumed = await cli(t, at(ramp, 'resume'))
+    const resumed = await cli(t, at(w, 'resume'))
     assert.equal(resumed.code, 0, said(resumed))
     assert.equal(resumed.stdout, 'Paused: CanaryPauseStep, step 2/5, waiting for promote\n')
-    assert.equal((await rollout(ramp)).reason, 'CanaryPauseStep')
+    assert.equal((await w.rollout()).reason, 'CanaryPauseStep')
   })
 
   test('set-weight 35.5 holds the canary at 35.5%', async (t) => {
-    const ramp = await canaryRamp(t)
-    const r = await cli(t, at(ramp, 'set-weight', '35.5'))
+    const w = await canaryRamp(t)
+    const r = await cli(t, at(w, 'set-weight', '35.5'))
     assert.equal(r.code, 0, said(r))
     assert.match(r.stdout, new RegExp(`^Paused: weight set to 35.5% by ${actor}, step 2/5\n$`))
-    assert.equal(ramp.tables.current.weightBp, 3550)
+    assert.equal((await w.rollout()).routing.weight, 35.5)
 
-    const status = (await admin<{ reason: string; weight: number }>(ramp, 'GET', '/api/v1/status')).body
+    const status = await w.admin.status()
     assert.equal(status.reason, 'ManualWeight')
     assert.equal(status.weight, 35.5)
   })
 
   for (const weight of ['101', 'abc', '12.345']) {
     test(`set-weight ${JSON.stringify(weight)} exits 2 without calling the server`, async (t) => {
-      const server = await tripwire(t)
+      const server = await recorder(t, answering(500))
       const r = await cli(t, ['set-weight', weight, '--admin', server.url])
       assert.equal(r.code, 2, said(r))
       assert.match(r.stderr, /is not a number from 0 to 100 with at most two decimals/)
-      assert.equal(server.hits(), 0)
+      assert.equal(server.seen.length, 0)
     })
   }
 
   test('set-weight 0x10 exits 2: a weight is a decimal number', async (t) => {
-    const server = await tripwire(t)
+    const server = await recorder(t, answering(500))
     const r = await cli(t, ['set-weight', '0x10', '--admin', server.url])
     assert.equal(r.code, 2, said(r))
-    assert.equal(server.hits(), 0)
+    assert.equal(server.seen.length, 0)
   })
 
   test('a verb that does not apply exits 1 with the server\'s message and the allowed verbs', async (t) => {
-    const ramp = await canaryRamp(t)
-    const before = (await rollout(ramp)).revision
-    const r = await cli(t, at(ramp, 'resume'))
+    const w = await canaryRamp(t)
+    const before = (await w.rollout()).revision
+    const r = await cli(t, at(w, 'resume'))
     assert.equal(r.code, 1, said(r))
     assert.equal(r.stdout, '')
     assert.match(r.stderr, /\(409 RAMP_ERR_ROLLOUT_VERB_NOT_ALLOWED\)/)
     assert.match(r.stderr, /resume does not apply in phase Paused \(CanaryPauseStep\)/)
     assert.match(r.stderr, /^allowed in phase Paused: promote, promoteFull, pause, setWeight, abort$/m)
-    assert.equal((await rollout(ramp)).revision, before, 'nothing changed')
+    assert.equal((await w.rollout()).revision, before, 'nothing changed')
   })
 })
 
-const routed = (ramp: Ramp, name: string): Promise<void> =>
-  waitFor(`${name} to be routed`, () => ramp.tables.current.canary?.name === name, 10_000)
-
 describe('ramp deploy', { concurrency: true }, () => {
   test('starts a rollout of the new version over every --backend given', async (t) => {
-    const ramp = await healthyRamp(t)
+    const w = await healthyRamp(t)
     const [a, b] = [await backend(t, { name: 'v3' }), await backend(t, { name: 'v3' })]
-    const r = await cli(t, at(ramp, 'deploy', '--name', 'v3', '--backend', a.url, '--backend', b.url))
+    const r = await cli(t, at(w, 'deploy', '--name', 'v3', '--backend', a.url, '--backend', b.url))
     assert.equal(r.code, 0, said(r))
     assert.match(r.stdout, /^Progressing: waiting for v3 to be ready, deadline \d\d:\d\d:\d\d\n$/)
-    await routed(ramp, 'v3')
-    assert.deepEqual(ramp.tables.current.canary?.backends.map((x) => x.url), [a.url, b.url])
-    const view = await rollout(ramp)
+    await w.routed('v3', 10_000)
+    const view = await w.rollout()
+    assert.deepEqual(view.canary?.backends, [a.url, b.url])
     assert.equal(view.reason, 'CanaryPauseStep')
     assert.equal(view.weight, 20)
   })
 
   test('a second deploy while one is in progress exits 1 with the 409 and the allowed verbs; --supersede replaces it', async (t) => {
-    const ramp = await healthyRamp(t)
+    const w = await healthyRamp(t)
     const [v3, v4] = [await backend(t, { name: 'v3' }), await backend(t, { name: 'v4' })]
-    assert.equal((await admin(ramp, 'POST', '/api/v1/rollout', { version: { name: 'v3', backends: [v3.url] } })).status, 201)
-    await routed(ramp, 'v3')
+    assert.equal((await w.admin.deploy({ name: 'v3', backends: [v3.url] })).status, 201)
+    await w.routed('v3', 10_000)
 
-    const refused = await cli(t, at(ramp, 'deploy', '--name', 'v4', '--backend', v4.url))
+    const refused = await cli(t, at(w, 'deploy', '--name', 'v4', '--backend', v4.url))
     assert.equal(refused.code, 1, said(refused))
     assert.equal(refused.stdout, '')
     assert.match(refused.stderr, /\(409 RAMP_ERR_ROLLOUT_IN_PROGRESS\)/)
     assert.match(refused.stderr, /start v4: the rollout of v3 is in progress \(Paused, CanaryPauseStep\); abort it first or send supersede: true/)
     assert.match(refused.stderr, /^allowed in phase Paused: promote, promoteFull, pause, setWeight, abort$/m)
-    assert.equal((await rollout(ramp)).canary?.name, 'v3', 'the rollout in progress is untouched')
+    assert.equal((await w.rollout()).canary?.name, 'v3', 'the rollout in progress is untouched')
 
-    const superseded = await cli(t, at(ramp, 'deploy', '--name', 'v4', '--backend', v4.url, '--supersede'))
+    const superseded = await cli(t, at(w, 'deploy', '--name', 'v4', '--backend', v4.url, '--supersede'))
     assert.equal(superseded.code, 0, said(superseded))
     assert.match(superseded.stdout, /^Progressing: waiting for v4 to be ready/)
-    await routed(ramp, 'v4')
-    const history = (await admin<{ events: Array<{ event: string; detail: string }> }>(ramp, 'GET', '/api/v1/rollout/events')).body.events
+    await w.routed('v4', 10_000)
+    const history = await w.history()
     assert.ok(history.some((e) => e.event === 'abort' && e.detail === 'v3 superseded by v4'), JSON.stringify(history, null, 2))
   })
 
   test('a backend that is not a URL is refused by the server with the field named', async (t) => {
-    const ramp = await healthyRamp(t)
-    const r = await cli(t, at(ramp, 'deploy', '--name', 'v3', '--backend', 'htp://x'))
+    const w = await healthyRamp(t)
+    const r = await cli(t, at(w, 'deploy', '--name', 'v3', '--backend', 'htp://x'))
     assert.equal(r.code, 1, said(r))
     assert.match(r.stderr, /\(400 RAMP_ERR_ADMIN_BAD_REQUEST\)/)
     assert.match(r.stderr, /body\.version\.backends\[0\]/)
-    assert.equal((await rollout(ramp)).phase, 'Healthy')
+    assert.equal((await w.rollout()).phase, 'Healthy')
   })
 })
 
@@ -188,26 +181,26 @@ const token = { RAMP_ADMIN_TOKEN: 'sekret' }
 
 describe('admin token', { concurrency: true }, () => {
   test('without the token a verb exits 1 naming the 401 and the token, and changes nothing', async (t) => {
-    const ramp = await canaryRamp(t, undefined, token)
-    const before = ramp.driver.state.revision
-    const r = await cli(t, at(ramp, 'promote'))
+    const w = await canaryRamp(t, token)
+    const before = (await w.rollout()).revision
+    const r = await cli(t, at(w, 'promote'))
     assert.equal(r.code, 1, said(r))
     assert.match(r.stderr, /\(401 RAMP_ERR_ADMIN_UNAUTHORIZED\)/)
     assert.match(r.stderr, /needs the admin token/)
     assert.match(r.stderr, /RAMP_ADMIN_TOKEN/)
-    assert.equal(ramp.driver.state.revision, before)
+    assert.equal((await w.rollout()).revision, before)
   })
 
   test('a wrong token is refused the same way', async (t) => {
-    const ramp = await canaryRamp(t, undefined, token)
-    const r = await cli(t, at(ramp, 'promote'), { RAMP_ADMIN_TOKEN: 'guess' })
+    const w = await canaryRamp(t, token)
+    const r = await cli(t, at(w, 'promote'), { RAMP_ADMIN_TOKEN: 'guess' })
     assert.equal(r.code, 1, said(r))
     assert.match(r.stderr, /\(401 RAMP_ERR_ADMIN_UNAUTHORIZED\)/)
   })
 
   test('with RAMP_ADMIN_TOKEN in its environment the CLI is let through', async (t) => {
-    const ramp = await canaryRamp(t, undefined, token)
-    const r = await cli(t, at(ramp, 'promote'), token)
+    const w = await canaryRamp(t, token)
+    const r = await cli(t, at(w, 'promote'), token)
     assert.equal(r.code, 0, said(r))
     assert.equal(r.stdout, 'Paused: CanaryPauseStep, step 4/5, waiting for promote\n')
   })

@@ -1,41 +1,36 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Pool } from 'undici'
-import { admin, backend, canaryRouted, countVersions, rampWith, waitFor } from '../support/ramp.js'
+import { backends } from '../support/world/backends.js'
+import { release } from '../support/world/config.js'
+import { waitFor } from '../support/world/eventually.js'
+import { world } from '../support/world/world.js'
 
-const blueGreen = (v1: string, v2: string): string => `
-listen: { port: 0 }
-preview: { port: 0 }
-stable: { name: v1, backends: ["${v1}"] }
-canary: { name: v2, backends: ["${v2}"] }
-mode: blueGreen
-weight: 0
-readiness: { intervalMs: 20 }
-`
+const blueGreen = (v1: string, v2: string): string => release({ v1, v2, preview: true, weight: 0, more: 'mode: blueGreen' })
 
 test('blue/green: all main traffic on the active version, the other one only on preview', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, blueGreen(v1.url, v2.url))
-  await canaryRouted(ramp)
-  assert.deepEqual(await countVersions(ramp.urls.main, 1000), { v1: 1000 })
-  assert.deepEqual(await countVersions(ramp.urls.preview as string, 200), { v2: 200 })
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const w = await world(t, { config: blueGreen(v1.url, v2.url) })
+  await w.routed()
+  assert.deepEqual(await w.count(1000), { v1: 1000 })
+  assert.deepEqual(await w.count(200, { listener: 'preview' }), { v2: 200 })
 })
 
 test('blue/green: a weight that is not 0 or 100 is refused with 409 and the split stays whole', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, blueGreen(v1.url, v2.url))
-  await canaryRouted(ramp)
-  const res = await admin<{ error: string }>(ramp, 'PUT', '/api/v1/weight', { weight: 50 })
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const w = await world(t, { config: blueGreen(v1.url, v2.url) })
+  await w.routed()
+  const res = await w.admin.call<{ error: string }>('PUT', '/api/v1/weight', { weight: 50 })
   assert.equal(res.status, 409)
   assert.equal(res.body.error, 'RAMP_ERR_WEIGHT_MODE')
-  assert.equal(ramp.tables.current.weightBp, 0)
+  assert.equal((await w.rollout()).routing.weight, 0)
 })
 
 test('blue/green: a flip under 50 concurrent keep-alive clients loses no request, and every request sent after it lands on the new version', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, blueGreen(v1.url, v2.url))
-  await canaryRouted(ramp)
-  const pool = new Pool(ramp.urls.main, { connections: 50, pipelining: 1 })
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const w = await world(t, { config: blueGreen(v1.url, v2.url) })
+  await w.routed()
+  const pool = new Pool(w.urls.main, { connections: 50, pipelining: 1 })
   t.after(() => pool.close())
 
   let flippedAt = Number.POSITIVE_INFINITY
@@ -52,7 +47,7 @@ test('blue/green: a flip under 50 concurrent keep-alive clients loses no request
   const clients = Array.from({ length: 50 }, client)
   // Counts, not durations, decide the phases, so a loaded machine only makes it slower.
   await waitFor('300 requests before the flip', () => seen.length >= 300, 20_000)
-  const flip = await admin(ramp, 'PUT', '/api/v1/weight', { weight: 100 })
+  const flip = await w.admin.call('PUT', '/api/v1/weight', { weight: 100 })
   flippedAt = performance.now()
   assert.equal(flip.status, 200)
   const before = seen.length

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { spawnRamp } from '../support/spawn.js'
+import { spawnRamp } from '../support/world/process.js'
 
 const good = {
   listen: '{ port: 18080 }',

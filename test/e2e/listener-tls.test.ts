@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { copyFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { connect } from 'node:tls'
 import { test } from 'node:test'
-import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import type { RampError } from '../../src/errors.js'
 import { selfSigned } from '../support/certs.js'
-import { echoBackend } from '../support/echo-backend.js'
-import { rampWith } from '../support/ramp.js'
-import { spawnRamp } from '../support/spawn.js'
 import { open, reply, wsBackend, wsUrl } from '../support/websocket.js'
-
-const run = promisify(execFile)
+import { curl } from '../support/wire/curl.js'
+import { spawnRamp } from '../support/world/process.js'
+import { echoHeaders, recorder } from '../support/world/recorder.js'
+import { world } from '../support/world/world.js'
 
 /** The SHA-256 fingerprint of the certificate a server presents to a new connection. */
 function servedFingerprint(url: string, ca: Buffer[]): Promise<string> {
@@ -33,55 +30,56 @@ function fingerprintOf(pem: Buffer): string {
 }
 
 test('a TLS listener serves https: curl --cacert gets 200, and x-forwarded-proto: https reaches the backend', async (t) => {
-  const echo = await echoBackend(t)
+  const echo = await recorder(t, echoHeaders)
   const cert = selfSigned(t)
-  const ramp = await rampWith(t, `listen: { port: 0, tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\nstable: { name: v1, backends: ["${echo.url}"] }\n`)
-  assert.match(ramp.urls.main, /^https:\/\/127\.0\.0\.1:\d+$/)
-  const res = await run('curl', ['-si', '--cacert', cert.certPath, `${ramp.urls.main}/hello`])
+  const w = await world(t, { config: `listen: { port: 0, tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\nstable: { name: v1, backends: ["${echo.url}"] }\n` })
+  assert.match(w.urls.main, /^https:\/\/127\.0\.0\.1:\d+$/)
+  const res = await curl(['-si', '--cacert', cert.certPath, `${w.urls.main}/hello`])
   assert.match(res.stdout, /^HTTP\/1\.1 200 OK\r$/m)
-  assert.equal(echo.last()['x-forwarded-proto'], 'https')
-  assert.equal(echo.last()['x-forwarded-host'], new URL(ramp.urls.main).host)
+  assert.equal(echo.arrived().at(-1)?.headers['x-forwarded-proto'], 'https')
+  assert.equal(echo.arrived().at(-1)?.headers['x-forwarded-host'], new URL(w.urls.main).host)
 })
 
 test('a TLS admin listener: its URL says https and undici with the CA gets /healthz', async (t) => {
-  const echo = await echoBackend(t)
+  const echo = await recorder(t, echoHeaders)
   const cert = selfSigned(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nadmin: { tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\nstable: { name: v1, backends: ["${echo.url}"] }\n`)
-  assert.match(ramp.urls.admin, /^https:/)
-  assert.match(ramp.urls.main, /^http:/, 'only the listener with tls is https')
+  const w = await world(t, { config: `listen: { port: 0 }\nadmin: { tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\nstable: { name: v1, backends: ["${echo.url}"] }\n` })
+  assert.match(w.urls.admin, /^https:/)
+  assert.match(w.urls.main, /^http:/, 'only the listener with tls is https')
   const dispatcher = new Agent({ connect: { ca: cert.cert } })
   t.after(() => dispatcher.close())
-  const res = await request(`${ramp.urls.admin}/healthz`, { dispatcher })
+  const res = await request(`${w.urls.admin}/healthz`, { dispatcher })
   await res.body.dump()
   assert.equal(res.statusCode, 200)
 })
 
+// reloadTls is what SIGHUP calls: called here in the process, so its throw can be asserted on.
 test('reloadTls serves the new certificate to new connections; a bad file changes nothing', async (t) => {
-  const echo = await echoBackend(t)
+  const echo = await recorder(t, echoHeaders)
   const first = selfSigned(t, 'first')
   const second = selfSigned(t, 'second')
   const live = selfSigned(t, 'live')
   copyFileSync(first.certPath, live.certPath)
   copyFileSync(first.keyPath, live.keyPath)
-  const ramp = await rampWith(t, `listen: { port: 0, tls: { cert: "${live.certPath}", key: "${live.keyPath}" } }\nstable: { name: v1, backends: ["${echo.url}"] }\n`)
+  const w = await world(t, { config: `listen: { port: 0, tls: { cert: "${live.certPath}", key: "${live.keyPath}" } }\nstable: { name: v1, backends: ["${echo.url}"] }\n` })
   const ca = [first.cert, second.cert]
-  assert.equal(await servedFingerprint(ramp.urls.main, ca), fingerprintOf(first.cert))
+  assert.equal(await servedFingerprint(w.urls.main, ca), fingerprintOf(first.cert))
 
   copyFileSync(second.certPath, live.certPath)
   copyFileSync(second.keyPath, live.keyPath)
-  assert.deepEqual(ramp.reloadTls(), ['listen.tls'])
-  assert.equal(await servedFingerprint(ramp.urls.main, ca), fingerprintOf(second.cert))
+  assert.deepEqual(w.ramp.reloadTls(), ['listen.tls'])
+  assert.equal(await servedFingerprint(w.urls.main, ca), fingerprintOf(second.cert))
 
   writeFileSync(live.keyPath, 'not a key')
-  assert.throws(() => ramp.reloadTls(), (err: RampError) => err.code === 'RAMP_ERR_TLS_INVALID' && err.message.startsWith(`listen.tls.key: ${live.keyPath} is not a PEM private key`))
-  assert.equal(await servedFingerprint(ramp.urls.main, ca), fingerprintOf(second.cert), 'the running certificate stays')
+  assert.throws(() => w.ramp.reloadTls(), (err: RampError) => err.code === 'RAMP_ERR_TLS_INVALID' && err.message.startsWith(`listen.tls.key: ${live.keyPath} is not a PEM private key`))
+  assert.equal(await servedFingerprint(w.urls.main, ca), fingerprintOf(second.cert), 'the running certificate stays')
 })
 
 test('a WebSocket through a TLS listener (wss): x-forwarded-proto: https on the upgrade', async (t) => {
   const v1 = await wsBackend(t, 'v1')
   const cert = selfSigned(t)
-  const ramp = await rampWith(t, `listen: { port: 0, tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\nstable: { name: v1, backends: ["${v1.url}"] }\n`)
-  const ws = await open(t, wsUrl(ramp.urls.main), { ca: cert.cert })
+  const w = await world(t, { config: `listen: { port: 0, tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\nstable: { name: v1, backends: ["${v1.url}"] }\n` })
+  const ws = await open(t, wsUrl(w.urls.main), { ca: cert.cert })
   assert.equal(await reply(ws, 'x'), 'v1:x')
   assert.equal(v1.heads[0]?.['x-forwarded-proto'], 'https')
 })

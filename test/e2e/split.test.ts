@@ -1,63 +1,16 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import { binomialBounds, seeded } from '../support/prng.js'
-import { admin, backend, canaryRouted, countVersions, rampWith } from '../support/ramp.js'
-
-const configAt = (v1: string, v2: string, weight: number): string => `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1}"] }
-canary: { name: v2, backends: ["${v2}"] }
-weight: ${weight}
-readiness: { intervalMs: 20 }
-`
-
-test('weight 20: 4 000 requests put v2 within 4 binomial standard deviations of 800', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, configAt(v1.url, v2.url, 20), { random: seeded(20) })
-  await canaryRouted(ramp)
-  const counts = await countVersions(ramp.urls.main, 4000)
-  const { low, high } = binomialBounds(4000, 0.2)
-  const onV2 = counts.v2 ?? 0
-  assert.ok(onV2 >= low && onV2 <= high, `v2 got ${onV2}, expected ${low}..${high}`)
-  assert.equal(onV2 + (counts.v1 ?? 0), 4000)
-  assert.equal(v2.served() - 1 >= onV2, true, 'the backend saw every request the client counted (plus readiness probes)')
-})
+import { describe, test } from 'node:test'
+import { binomialBounds } from '../support/prng.js'
+import { backends } from '../support/world/backends.js'
+import { release } from '../support/world/config.js'
+import { tally } from '../support/world/traffic.js'
+import { seedFor, world } from '../support/world/world.js'
 
 const edges = [
   { weight: 0, p: 0 },
   { weight: 100, p: 1 },
   { weight: 0.5, p: 0.005 },
 ] as const
-
-for (const { weight, p } of edges) {
-  test(`weight ${weight}: v2 share is ${p * 100}% within binomial bounds`, async (t) => {
-    const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-    const ramp = await rampWith(t, configAt(v1.url, v2.url, weight), { random: seeded(7) })
-    await canaryRouted(ramp)
-    // 2 000 draws: at 0.5% that is 10 expected on v2, enough to see it is neither 0 nor drifting.
-    const counts = await countVersions(ramp.urls.main, 2000)
-    const onV2 = counts.v2 ?? 0
-    if (p === 0) assert.equal(onV2, 0)
-    else if (p === 1) assert.equal(onV2, 2000)
-    else {
-      const { low, high } = binomialBounds(2000, p)
-      assert.ok(onV2 >= low && onV2 <= high && onV2 > 0, `v2 got ${onV2}, expected ${low}..${high}`)
-    }
-  })
-}
-
-test('a weight change takes effect on the very next request, on the same keep-alive connection', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, configAt(v1.url, v2.url, 0))
-  await canaryRouted(ramp)
-  assert.deepEqual(await countVersions(ramp.urls.main, 50, 1), { v1: 50 })
-  const res = await admin(ramp, 'PUT', '/api/v1/weight', { weight: 100 })
-  assert.equal(res.status, 200)
-  assert.deepEqual(await countVersions(ramp.urls.main, 50, 1), { v2: 50 })
-  const back = await admin(ramp, 'PUT', '/api/v1/weight', { weight: 0 })
-  assert.equal(back.status, 200)
-  assert.deepEqual(await countVersions(ramp.urls.main, 50, 1), { v1: 50 })
-})
 
 const badWeights = [
   { name: 'above 100', body: { weight: 100.5 }, says: /weight: 100\.5 is above the maximum 100/ },
@@ -69,15 +22,64 @@ const badWeights = [
   { name: 'malformed JSON', body: '{"weight": ', says: /JSON/ },
 ] as const
 
-for (const c of badWeights) {
-  test(`PUT /api/v1/weight with ${c.name} answers 400 naming the problem`, async (t) => {
-    const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-    const ramp = await rampWith(t, configAt(v1.url, v2.url, 10))
-    await canaryRouted(ramp)
-    const res = await admin<{ error: string; message: string }>(ramp, 'PUT', '/api/v1/weight', c.body)
-    assert.equal(res.status, 400)
-    assert.equal(res.body.error, 'RAMP_ERR_ADMIN_BAD_REQUEST')
-    assert.match(res.body.message, c.says)
-    assert.equal(ramp.tables.current.weightBp, 1000, 'the weight did not move')
+// Each worker draws for the requests it serves, so the share of v2 is binomial whatever the
+// number of workers: the same bounds hold at 2 workers, only without a seed.
+for (const workers of [1, 2]) {
+  describe(`workers: ${workers}`, () => {
+    test('weight 20: 4 000 requests put v2 within 4 binomial standard deviations of 800', async (t) => {
+      const [v1, v2] = await backends(t, 'v1', 'v2')
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 20 }), workers, ...seedFor(workers, 20) })
+      await w.routed()
+      const counts = await w.count(4000)
+      const { low, high } = binomialBounds(4000, 0.2)
+      const onV2 = counts.v2 ?? 0
+      assert.ok(onV2 >= low && onV2 <= high, `v2 got ${onV2}, expected ${low}..${high}`)
+      assert.equal(onV2 + (counts.v1 ?? 0), 4000)
+      assert.equal(v2.served() - 1 >= onV2, true, 'the backend saw every request the client counted (plus readiness probes)')
+    })
+
+    for (const { weight, p } of edges) {
+      test(`weight ${weight}: v2 share is ${p * 100}% within binomial bounds`, async (t) => {
+        const [v1, v2] = await backends(t, 'v1', 'v2')
+        const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight }), workers, ...seedFor(workers, 7) })
+        await w.routed()
+        // 2 000 draws: at 0.5% that is 10 expected on v2, enough to see it is neither 0 nor drifting.
+        const counts = await w.count(2000)
+        const onV2 = counts.v2 ?? 0
+        if (p === 0) assert.equal(onV2, 0)
+        else if (p === 1) assert.equal(onV2, 2000)
+        else {
+          const { low, high } = binomialBounds(2000, p)
+          assert.ok(onV2 >= low && onV2 <= high && onV2 > 0, `v2 got ${onV2}, expected ${low}..${high}`)
+        }
+      })
+    }
+
+    test('a weight change takes effect on the very next request, on the same keep-alive connection', async (t) => {
+      const [v1, v2] = await backends(t, 'v1', 'v2')
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 0 }), workers })
+      await w.routed()
+      const kept = w.connection()
+      assert.deepEqual(tally(await kept.versions(50)), { v1: 50 })
+      const res = await w.admin.call('PUT', '/api/v1/weight', { weight: 100 })
+      assert.equal(res.status, 200)
+      assert.deepEqual(tally(await kept.versions(50)), { v2: 50 })
+      const back = await w.admin.call('PUT', '/api/v1/weight', { weight: 0 })
+      assert.equal(back.status, 200)
+      assert.deepEqual(tally(await kept.versions(50)), { v1: 50 })
+    })
+
+    for (const c of badWeights) {
+      test(`PUT /api/v1/weight with ${c.name} answers 400 naming the problem`, async (t) => {
+        const [v1, v2] = await backends(t, 'v1', 'v2')
+        const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 10 }), workers })
+        await w.routed()
+        const res = await w.admin.call<{ error: string; message: string }>('PUT', '/api/v1/weight', c.body)
+        assert.equal(res.status, 400)
+        assert.equal(res.body.error, 'RAMP_ERR_ADMIN_BAD_REQUEST')
+        assert.match(res.body.message, c.says)
+        assert.equal((await w.rollout()).routing.weight, 10, 'the weight did not move')
+      })
+    }
   })
 }

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { before, describe, test } from 'node:test'
 import { request } from 'undici'
 import { startDemoBackend } from '../../src/demo/backend.js'
-import { listening, peakRss, spawnRamp } from '../support/spawn.js'
+import { listening, peakRss, spawnRamp } from '../support/world/process.js'
 
 const size = 200 * 1024 * 1024
 const rssLimit = 150 * 1024 * 1024

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { test } from 'node:test'
 import { request } from 'undici'
-import { backend, canaryRouted, countVersions, rampWith } from '../support/ramp.js'
+import { backends } from '../support/world/backends.js'
+import { release } from '../support/world/config.js'
+import { world } from '../support/world/world.js'
 
 function promtoolCheck(text: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -17,22 +19,16 @@ function promtoolCheck(text: string): Promise<{ code: number | null; output: str
 }
 
 test('GET /metrics is valid Prometheus text (promtool check metrics) and counts requests by listener, version and code class', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, `
-listen: { port: 0 }
-preview: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2.url}"] }
-weight: 50
-readiness: { intervalMs: 20 }
-`, { processMetrics: true })
-  await canaryRouted(ramp)
-  const main = await countVersions(ramp.urls.main, 200)
-  await countVersions(ramp.urls.preview as string, 30)
-  const notFound = await request(`${ramp.urls.preview as string}/x?status=404`)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  // As a process, as users run it: with the Node process metrics a test ramp in this process leaves out.
+  const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 50, preview: true }), process: true })
+  await w.routed()
+  const main = await w.count(200)
+  await w.count(30, { listener: 'preview' })
+  const notFound = await request(`${w.urls.preview as string}/x?status=404`)
   await notFound.body.dump()
 
-  const res = await request(`${ramp.urls.admin}/metrics`)
+  const res = await request(`${w.urls.admin}/metrics`)
   const text = await res.body.text()
   assert.equal(res.statusCode, 200)
   assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { pino } from 'pino'
 import { Agent } from 'undici'
 import { parseConfig } from '../../src/config/load.js'
 import { Metrics } from '../../src/metrics/registry.js'
@@ -10,7 +11,8 @@ import type { OutlierRules } from '../../src/pool/outlier.js'
 import { createPool, type VersionPool } from '../../src/pool/pool.js'
 import type { ProbeAnswer } from '../../src/pool/probe.js'
 import { manualClock } from '../support/manual-clock.js'
-import { silent } from '../support/ramp.js'
+
+const silent = pino({ level: 'silent' })
 
 /** The defaults of the config schema, with what a case changes. */
 function rules(yaml: string): { checks: HealthCheckRules; outlier: OutlierRules } {

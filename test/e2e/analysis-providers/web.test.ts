@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { json, serve } from '../../analysis/serve.js'
-import { backend, canaryYaml, rampWith, waitFor } from '../../support/ramp.js'
-import type { Traffic } from '../../support/traffic.js'
-import { eventually, load, measurementsOf, rollout, scrape } from './support.js'
+import { backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { waitFor } from '../../support/world/eventually.js'
+import { json, recorder } from '../../support/world/recorder.js'
+import type { Load } from '../../support/world/traffic.js'
+import { world } from '../../support/world/world.js'
+import { measurementsOf } from './support.js'
 
 type Answer = { score: number } | 'garbage'
 
@@ -11,24 +14,21 @@ type Answer = { score: number } | 'garbage'
  * A real HTTP endpoint the web metric reads, answering what `answer.now` says at the time of
  * each call, and ramp releasing v2 behind an analysis step on it, with load on the main listener.
  */
-async function world(t: TestContext, first: Answer, template: { count: number; consecutiveErrorLimit?: number }) {
+async function scored(t: TestContext, first: Answer, template: { count: number; consecutiveErrorLimit?: number }) {
   const answer = { now: first }
-  const endpoint = await serve((_req, res) => {
-    const a = answer.now
-    if (a === 'garbage') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')
-    else json(res, 200, { data: { score: a.score } })
+  const endpoint = await recorder(t, (req, res) => {
+    req.on('end', () => {
+      const a = answer.now
+      if (a === 'garbage') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')
+      else json(res, 200, { data: { score: a.score } })
+    })
   })
-  t.after(() => endpoint.close())
-  const v1 = await backend(t, { name: 'v1' })
-  const v2 = await backend(t, { name: 'v2' })
-  const ramp = await rampWith(t, `
-${canaryYaml(v1.url, v2.url)}strategy:
-  canary:
-    steps:
-      - setWeight: 50
-      - analysis: { templates: [score] }
-      - setWeight: 100
-analysis:
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const w = await world(t, {
+    config: release({
+      v1: v1.url, v2: v2.url,
+      strategy: 'canary:\n  steps:\n    - setWeight: 50\n    - analysis: { templates: [score] }\n    - setWeight: 100',
+      more: `analysis:
   templates:
     - name: score
       interval: 500ms
@@ -37,38 +37,39 @@ analysis:
       metrics:
         - name: score
           web: { url: "${endpoint.url}/score", jsonPath: "$.data.score" }
-          thresholdRange: { min: 0.9 }
-`)
-  return { ramp, answer, endpoint, load: load(t, ramp.urls.main) }
+          thresholdRange: { min: 0.9 }`,
+    }),
+  })
+  return { w, answer, endpoint, load: w.load() }
 }
 
-async function allAnswered200(load: Traffic): Promise<void> {
+async function allAnswered200(load: Load): Promise<void> {
   await load.stop()
   assert.ok(load.seen.length > 0)
   assert.deepEqual(load.seen.filter((r) => r.status !== 200), [], 'every client request answered 200')
 }
 
 test('a web metric above its minimum passes the analysis step and the rollout promotes', async (t) => {
-  const { ramp, endpoint, load } = await world(t, { score: 0.93 }, { count: 2 })
+  const { w, endpoint, load } = await scored(t, { score: 0.93 }, { count: 2 })
 
-  const done = await eventually(ramp, 'Healthy', 'Promoted')
+  const done = await w.eventually('Healthy', 'Promoted')
   assert.equal(done.stable.name, 'v2')
   assert.equal(done.analysis.lastVerdict?.result, 'Successful')
   const run = done.analysis.last[0]
   assert.equal(run?.phase, 'Successful', run?.message)
   assert.match(run?.message ?? '', /^score 0\.93 >= 0\.9 at \d\d:\d\d:\d\d \(count 2 reached\)$/)
   assert.deepEqual(measurementsOf(run, 'score').map((m) => [m.phase, m.value]), [['Successful', 0.93], ['Successful', 0.93]])
-  assert.equal(endpoint.seen.length, 2, 'one call per measurement')
-  assert.deepEqual(endpoint.seen.map((r) => `${r.method} ${r.url}`), ['GET /score', 'GET /score'])
-  assert.equal(await scrape(ramp, 'ramp_analysis_measurement{template="score",metric="score"}'), 0.93)
-  assert.equal(await scrape(ramp, 'ramp_analysis_runs_total{template="score",result="Successful"}'), 1)
+  assert.equal(endpoint.traffic().length, 2, 'one call per measurement')
+  assert.deepEqual(endpoint.traffic().map((r) => `${r.method} ${r.url}`), ['GET /score', 'GET /score'])
+  assert.equal(await w.metric('ramp_analysis_measurement', { template: 'score', metric: 'score' }), 0.93)
+  assert.equal(await w.metric('ramp_analysis_runs_total', { template: 'score', result: 'Successful' }), 1)
   await allAnswered200(load)
 })
 
 test('a web metric below its minimum fails the run and the rollout aborts, naming the value', async (t) => {
-  const { ramp, load } = await world(t, { score: 0.5 }, { count: 3 })
+  const { w, load } = await scored(t, { score: 0.5 }, { count: 3 })
 
-  const done = await eventually(ramp, 'Aborted', 'AnalysisFailed')
+  const done = await w.eventually('Aborted', 'AnalysisFailed')
   assert.equal(done.weight, 0)
   assert.match(done.message, /^Aborted: analysis score failed: score 0\.5 < 0\.9 at \d\d:\d\d:\d\d \(1 failure > failureLimit 0\)$/)
   const run = done.analysis.last[0]
@@ -78,14 +79,14 @@ test('a web metric below its minimum fails the run and the rollout aborts, namin
 })
 
 test('an answer that is not JSON is an Error measurement, which neither counts nor fails within the limit', async (t) => {
-  const { ramp, answer, load } = await world(t, 'garbage', { count: 2, consecutiveErrorLimit: 4 })
+  const { w, answer, load } = await scored(t, 'garbage', { count: 2, consecutiveErrorLimit: 4 })
 
   // Switched back while the run is still inside its error limit (5 errors would fail it).
   await waitFor('two Error measurements', async () => {
-    const current = (await rollout(ramp)).analysis.current[0]
+    const current = (await w.rollout()).analysis.current[0]
     return measurementsOf(current, 'score').length >= 2
   }, 15_000)
-  const during = await rollout(ramp)
+  const during = await w.rollout()
   assert.equal(during.phase, 'Progressing')
   assert.equal(during.reason, 'RunningAnalysis')
   const errors = measurementsOf(during.analysis.current[0], 'score')
@@ -96,7 +97,7 @@ test('an answer that is not JSON is an Error measurement, which neither counts n
   }
   answer.now = { score: 0.95 }
 
-  const done = await eventually(ramp, 'Healthy', 'Promoted')
+  const done = await w.eventually('Healthy', 'Promoted')
   const phases = measurementsOf(done.analysis.last[0], 'score').map((m) => m.phase)
   assert.ok(phases.length >= 4 && phases.length <= 5, `two or three Errors, then the count of good ones: ${phases.join(', ')}`)
   assert.deepEqual(phases.slice(-2), ['Successful', 'Successful'], 'the Errors did not count towards count 2')

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { seeded } from '../../support/prng.js'
-import { admin, backend, canaryRouted, canaryYaml, rampWith, waitFor } from '../../support/ramp.js'
-import { traffic } from '../../support/traffic.js'
+import { backend, backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { world } from '../../support/world/world.js'
 
-interface Rollout { phase: string; reason: string; message: string; abort: { message: string } | null; analysis: { last: Array<{ templates: Array<{ measurements: Record<string, Array<{ phase: string; value: number | null; sampleSize: number | null }>> }> }> } }
-
-const analysisConfig = (v1: string, v2: string, metric: string, template = ''): string => `
-${canaryYaml(v1, v2)}analysis:
+const analysisConfig = (v1: string, v2: string, metric: string, template = ''): string => release({
+  v1, v2,
+  strategy: 'canary:\n  steps:\n    - setWeight: 50\n    - analysis: { templates: [canary-health] }\n    - setWeight: 100',
+  more: `analysis:
   templates:
     - name: canary-health
       interval: 1s
@@ -15,36 +16,24 @@ ${canaryYaml(v1, v2)}analysis:
       failureLimit: 1
       minRequests: 20
 ${template}      metrics:
-        - ${metric}
-strategy:
-  canary:
-    steps:
-      - setWeight: 50
-      - analysis: { templates: [canary-health] }
-      - setWeight: 100
-`
-
-async function rolloutOf(ramp: Awaited<ReturnType<typeof rampWith>>): Promise<Rollout> {
-  return (await admin<Rollout>(ramp, 'GET', '/api/v1/rollout')).body
-}
+        - ${metric}`,
+})
 
 test('a canary answering 5% of requests with 500 aborts by itself within failureLimit + 1 intervals, and clients saw errors only from it', async (t) => {
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2', failRate: 0.05, random: seeded(5) })
-  const ramp = await rampWith(t, analysisConfig(v1.url, v2.url, '{ name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }'))
-  await canaryRouted(ramp)
-  const load = traffic(ramp.urls.main, 8)
-  t.after(() => load.stop())
-  await waitFor('the analysis to start', () => ramp.driver.state.reason === 'RunningAnalysis', 10_000)
+  const w = await world(t, { config: analysisConfig(v1.url, v2.url, '{ name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }') })
+  await w.routed()
+  const load = w.load({ connections: 8 })
+  await w.until('the analysis to start', (v) => v.reason === 'RunningAnalysis', 10_000)
   const startedAt = Date.now()
-  await waitFor('the rollout to abort', () => ramp.driver.state.phase === 'Aborted', 15_000)
+  const r = await w.until('the rollout to abort', (v) => v.phase === 'Aborted', 15_000)
   const took = Date.now() - startedAt
   await load.stop()
 
   // failureLimit 1 means the second failed measurement decides: two 1 s intervals, plus
   // the time a measurement takes and one slot of window alignment.
   assert.ok(took <= (1 + 1) * 1000 + 1500, `aborted ${took} ms after the analysis started`)
-  const r = await rolloutOf(ramp)
   assert.equal(r.reason, 'AnalysisFailed')
   assert.match(r.message, /^Aborted: .*canary-health failed: success-rate 0\.9\d+ < 0\.99 over \d+ requests/)
   const failed = load.seen.filter((s) => s.status !== 200)
@@ -55,14 +44,12 @@ test('a canary answering 5% of requests with 500 aborts by itself within failure
 })
 
 test('a healthy canary passes its analysis and promotes', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, analysisConfig(v1.url, v2.url, '{ name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }'))
-  await canaryRouted(ramp)
-  const load = traffic(ramp.urls.main, 8)
-  t.after(() => load.stop())
-  await waitFor('the promotion', () => ramp.driver.state.reason === 'Promoted', 15_000)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const w = await world(t, { config: analysisConfig(v1.url, v2.url, '{ name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }') })
+  await w.routed()
+  const load = w.load({ connections: 8 })
+  const r = await w.until('the promotion', (v) => v.reason === 'Promoted', 15_000)
   await load.stop()
-  const r = await rolloutOf(ramp)
   const measurements = r.analysis.last[0]?.templates[0]?.measurements['success-rate'] ?? []
   assert.equal(measurements.length, 4, 'count: 4 measurements')
   assert.ok(measurements.every((m) => m.phase === 'Successful' && m.value === 1 && (m.sampleSize ?? 0) >= 20), JSON.stringify(measurements))
@@ -72,38 +59,35 @@ test('a healthy canary passes its analysis and promotes', async (t) => {
 test('a canary with 300 ms added latency fails the p99 metric', async (t) => {
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2', delayMs: 300 })
-  const ramp = await rampWith(t, analysisConfig(v1.url, v2.url, '{ name: p99, builtin: latencyP99, thresholdRange: { max: 200ms } }'))
-  await canaryRouted(ramp)
-  const load = traffic(ramp.urls.main, 16)
-  t.after(() => load.stop())
-  await waitFor('the abort', () => ramp.driver.state.phase === 'Aborted', 15_000)
+  const w = await world(t, { config: analysisConfig(v1.url, v2.url, '{ name: p99, builtin: latencyP99, thresholdRange: { max: 200ms } }') })
+  await w.routed()
+  const load = w.load({ connections: 16 })
+  const r = await w.until('the abort', (v) => v.phase === 'Aborted', 15_000)
   await load.stop()
-  assert.match((await rolloutOf(ramp)).message, /p99 3\d\d(\.\d+)? > 200 over \d+ requests/)
+  assert.match(r.message, /p99 3\d\d(\.\d+)? > 200 over \d+ requests/)
 })
 
 test('too little traffic pauses the rollout Inconclusive instead of passing it', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, analysisConfig(v1.url, v2.url, '{ name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }', '      inconclusiveLimit: 1\n'))
-  await canaryRouted(ramp)
-  await waitFor('the inconclusive pause', () => ramp.driver.state.reason === 'InconclusiveAnalysis', 15_000)
-  const r = await rolloutOf(ramp)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const w = await world(t, { config: analysisConfig(v1.url, v2.url, '{ name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }', '      inconclusiveLimit: 1\n') })
+  await w.routed()
+  const r = await w.until('the inconclusive pause', (v) => v.reason === 'InconclusiveAnalysis', 15_000)
   assert.equal(r.phase, 'Paused')
   assert.match(r.message, /fewer than minRequests 20/)
-  assert.equal(ramp.tables.current.weightBp, 5000, 'the weight stays where it was; nothing was promoted')
-  const promoted = await admin(ramp, 'POST', '/api/v1/rollout/promote', {})
+  assert.equal((await w.rollout()).routing.weight, 50, 'the weight stays where it was; nothing was promoted')
+  const promoted = await w.admin.promote()
   assert.equal(promoted.status, 200, 'a person can promote past an inconclusive analysis')
 })
 
 test('errorRateDelta does not blame the canary when both versions fail equally (a shared dependency is down)', async (t) => {
   const v1 = await backend(t, { name: 'v1', failRate: 0.2, random: seeded(1) })
   const v2 = await backend(t, { name: 'v2', failRate: 0.2, random: seeded(2) })
-  const ramp = await rampWith(t, analysisConfig(v1.url, v2.url, '{ name: worse-than-stable, builtin: errorRateDelta, thresholdRange: { max: 0.1 } }'))
-  await canaryRouted(ramp)
-  const load = traffic(ramp.urls.main, 8)
-  t.after(() => load.stop())
-  await waitFor('the promotion', () => ramp.driver.state.reason === 'Promoted' || ramp.driver.state.phase === 'Aborted', 15_000)
+  const w = await world(t, { config: analysisConfig(v1.url, v2.url, '{ name: worse-than-stable, builtin: errorRateDelta, thresholdRange: { max: 0.1 } }') })
+  await w.routed()
+  const load = w.load({ connections: 8 })
+  const r = await w.until('the promotion', (v) => v.reason === 'Promoted' || v.phase === 'Aborted', 15_000)
   await load.stop()
-  assert.equal(ramp.driver.state.reason, 'Promoted', ramp.driver.state.message)
+  assert.equal(r.reason, 'Promoted', r.message)
   const failedShare = load.seen.filter((s) => s.status === 500).length / load.seen.length
   assert.ok(failedShare > 0.1, `both versions really failed (${failedShare})`)
 })

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { canaryRouted, waitFor } from '../../support/ramp.js'
+import type { HistoryEntry } from '../../support/world/admin.js'
+import { sleep, waitFor } from '../../support/world/eventually.js'
 import type { HookCall } from './hook.js'
-import { patience, quiet, world, type Entry, type Setup } from './world.js'
+import { gated, patience, type Setup } from './setup.js'
 
 const setup: Setup = {
   strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
@@ -18,69 +19,69 @@ const said = (c: HookCall): Record<string, unknown> => {
 // Each test mostly waits out 500 ms webhook intervals, so they run side by side.
 describe('event webhooks', { concurrency: true }, () => {
   test('event: one POST per history entry, naming the event, with the rollout payload', async (t) => {
-    const w = await world(t, setup)
-    assert.equal(await w.deploy('v2'), 201)
-    await canaryRouted(w.ramp)
+    const { w, hook, deploy } = await gated(t, setup)
+    assert.equal(await deploy('v2'), 201)
+    await w.routed()
     await w.eventually('Paused', 'CanaryPauseStep')
-    await w.verb('promote')
+    assert.equal((await w.admin.verb('promote')).status, 200)
     await w.eventually('Healthy', 'Promoted')
 
-    const history = await w.events()
+    const history = await w.history()
     assert.deepEqual(history.map((e) => e.event), ['start', 'ready', 'promote'])
-    await waitFor('one call per history entry', () => w.hook.to('/watch').length >= history.length, patience)
-    await quiet(300)
-    const calls = [...w.hook.to('/watch')].sort((a, b) => String(a.body?.at).localeCompare(String(b.body?.at)))
+    await waitFor('one call per history entry', () => hook.to('/watch').length >= history.length, patience)
+    await sleep(300)
+    const calls = [...hook.to('/watch')].sort((a, b) => String(a.body?.at).localeCompare(String(b.body?.at)))
     assert.deepEqual(calls.map(said), history.map(({ event, from, to, detail, at }) => ({ event, from, to, detail, at })))
-    const ready = history[1] as Entry
+    const ready = history[1] as HistoryEntry
     assert.deepEqual(calls[1]?.body, {
       rollout: 'shop', phase: 'Paused', step: 1, weight: 20, version: 'v2', event: 'ready', from: 'Progressing', to: 'Paused', detail: ready.detail, at: ready.at,
     })
   })
 
   test('event: a refusing, hanging or unreachable event hook never holds the rollout up', async (t) => {
-    const w = await world(t, setup)
+    const { w, hook, deploy } = await gated(t, setup)
     // Each verb must land well inside the hook's 2 s timeout, or the engine waited on the hook.
     const promptly = async (name: 'v2' | 'v3', stable: string): Promise<void> => {
       const started = Date.now()
-      assert.equal(await w.deploy(name), 201)
-      await canaryRouted(w.ramp)
+      assert.equal(await deploy(name), 201)
+      await w.routed()
       await w.eventually('Paused', 'CanaryPauseStep')
-      await w.verb('promote')
+      assert.equal((await w.admin.verb('promote')).status, 200)
       const done = await w.eventually('Healthy', 'Promoted')
       assert.equal(done.stable.name, stable)
       assert.ok(Date.now() - started < 1500, `${name} released in ${Date.now() - started} ms`)
     }
 
-    w.hook.answer(500, '/watch')
+    hook.answer(500, '/watch')
     await promptly('v2', 'v2')
-    assert.ok(w.hook.to('/watch').some((c) => c.status === 500), 'the hook was called and refused')
+    assert.ok(hook.to('/watch').some((c) => c.status === 500), 'the hook was called and refused')
 
-    w.hook.answer('hang', '/watch')
+    hook.answer('hang', '/watch')
     await promptly('v3', 'v3')
-    assert.ok(w.hook.to('/watch').some((c) => c.status === 0), 'the hook was called and left hanging')
+    assert.ok(hook.to('/watch').some((c) => c.status === 0), 'the hook was called and left hanging')
 
-    await w.hook.down()
+    await hook.down()
     await promptly('v2', 'v2')
   })
 
   test('event: a refused event is sent again, and reaches the hook once it answers 2xx', async (t) => {
-    const w = await world(t, setup)
-    w.hook.answer(500, '/watch')
-    assert.equal(await w.deploy('v2'), 201)
-    await waitFor('the start event to be refused', () => w.hook.to('/watch').some((c) => c.body?.event === 'start'), patience)
-    w.hook.answer(200, '/watch')
+    const { hook, deploy } = await gated(t, setup)
+    hook.answer(500, '/watch')
+    assert.equal(await deploy('v2'), 201)
+    await waitFor('the start event to be refused', () => hook.to('/watch').some((c) => c.body?.event === 'start'), patience)
+    hook.answer(200, '/watch')
     // The first retry comes 1 s after the refusal.
-    await waitFor('the start event to be accepted', () => w.hook.to('/watch').some((c) => c.body?.event === 'start' && c.status === 200), patience)
-    const starts = w.hook.to('/watch').filter((c) => c.body?.event === 'start')
+    await waitFor('the start event to be accepted', () => hook.to('/watch').some((c) => c.body?.event === 'start' && c.status === 200), patience)
+    const starts = hook.to('/watch').filter((c) => c.body?.event === 'start')
     assert.deepEqual(starts.map((c) => c.status), [500, 200])
   })
 
   test('event: the history entry of a rollout started from the config at boot is sent too', async (t) => {
-    const w = await world(t, { ...setup, canaryAtBoot: true })
-    await canaryRouted(w.ramp)
+    const { w, hook } = await gated(t, { ...setup, canaryAtBoot: true })
+    await w.routed()
     await w.eventually('Paused', 'CanaryPauseStep')
-    const history = await w.events()
+    const history = await w.history()
     assert.deepEqual(history.map((e) => e.event), ['start', 'ready'])
-    await waitFor('one call per history entry', () => w.hook.to('/watch').length >= history.length, 1000)
+    await waitFor('one call per history entry', () => hook.to('/watch').length >= history.length, 1000)
   })
 })

@@ -1,6 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { TestContext } from 'node:test'
+import { recorder, type Seen } from '../../support/world/recorder.js'
 
 export interface HookCall {
   method: string
@@ -10,14 +10,14 @@ export interface HookCall {
   body: Record<string, unknown> | undefined
   /** The status this call was answered with (0: left hanging), so a test can tell refused calls from accepted ones. */
   status: number
+  /** When it arrived (performance.now()), to order calls. */
   at: number
 }
 
 /** A webhook receiver whose answer the test changes while ramp keeps calling it. */
 export interface Hook {
   readonly url: string
-  readonly calls: HookCall[]
-  /** Calls to one path (each webhook of a test gets its own path). */
+  /** Calls to one path (each webhook of a test gets its own path), in arrival order. */
   to(path: string): HookCall[]
   /**
    * The answer from now on: for `path`, or for every path without its own, after `delayMs`.
@@ -28,43 +28,34 @@ export interface Hook {
   down(): Promise<void>
 }
 
-/** Starts a hook on 127.0.0.1, port 0, answering 200 until told otherwise; closed after the test. */
+type Answer = { status: number | 'hang'; delayMs: number }
+
+const pathOf = (url: string): string => url.split('?')[0] ?? '/'
+
+/** A recording backend on 127.0.0.1 answering 200 until told otherwise; closed after the test. */
 export async function hook(t: TestContext): Promise<Hook> {
-  const calls: HookCall[] = []
-  type Answer = { status: number | 'hang'; delayMs: number }
   const answers = new Map<string, Answer>()
   let fallback: Answer = { status: 200, delayMs: 0 }
-  const server: Server = createServer((req, res) => {
-    let text = ''
-    req.setEncoding('utf8')
-    req.on('data', (c: string) => { text += c })
+  const answered = new WeakMap<Seen, number>()
+  const rec = await recorder(t, (req, res, seen) => {
     req.on('end', () => {
-      const path = (req.url ?? '/').split('?')[0] ?? '/'
-      const { status, delayMs } = answers.get(path) ?? fallback
-      calls.push({ method: req.method ?? '', path, headers: req.headers, body: parse(text), status: status === 'hang' ? 0 : status, at: Date.now() })
+      const { status, delayMs } = answers.get(pathOf(seen.url)) ?? fallback
+      answered.set(seen, status === 'hang' ? 0 : status)
       if (status === 'hang') return
       const send = (): void => { res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : `no (${status})`) }
       if (delayMs > 0) setTimeout(send, delayMs)
       else send()
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  let closing: Promise<void> | null = null
-  const down = (): Promise<void> => (closing ??= new Promise<void>((resolve) => {
-    server.close(() => resolve())
-    server.closeAllConnections()
-  }))
-  t.after(down)
+  const call = (s: Seen): HookCall => ({ method: s.method, path: pathOf(s.url), headers: s.headers, body: parse(s.body.toString()), status: answered.get(s) ?? 0, at: s.headAt })
   return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    to: (path) => calls.filter((c) => c.path === path),
+    url: rec.url,
+    to: (path) => rec.arrived().map(call).filter((c) => c.path === path),
     answer(status, path, delayMs = 0) {
       if (path === undefined) fallback = { status, delayMs }
       else answers.set(path, { status, delayMs })
     },
-    down,
+    down: () => rec.close(),
   }
 }
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { setTimeout as delay } from 'node:timers/promises'
 import { test } from 'node:test'
 import autocannon from 'autocannon'
-import { request } from 'undici'
-import type { HealthView } from '../../../src/pool/health-view.js'
-import { backend, countVersions, waitFor } from '../../support/ramp.js'
-import { configFile, opening, serve } from '../../support/spawn.js'
-import { quickChecks, restart } from './support.js'
+import { backend, restart } from '../../support/world/backends.js'
+import { quickChecks, release } from '../../support/world/config.js'
+import { waitFor } from '../../support/world/eventually.js'
+import { seriesOf } from '../../support/world/metrics.js'
+import { world } from '../../support/world/world.js'
 
 // ramp runs as its own process: in this one, the load generator would share its event loop
 // and keep far fewer requests in flight than 100 connections do, which shrinks the retry
@@ -17,25 +17,17 @@ test('one of two v2 backends killed under load (100 connections): ejected, back 
   const v1 = await backend(t, { name: 'v1' })
   const v2a = await backend(t, { name: 'v2' })
   const v2b = await backend(t, { name: 'v2' })
-  const file = configFile(t, `${opening()}
-stable: { name: v1, backends: ["${v1.url}"] }
-canary: { name: v2, backends: ["${v2a.url}", "${v2b.url}"] }
-weight: 20
-readiness: { intervalMs: 20 }
-${quickChecks}outlier: { consecutiveConnectFailures: 2, baseEjectionMs: 500 }
-`)
-  const { urls } = await serve(t, file.path)
-  const get = async (path: string): Promise<string> => (await request(`${urls.admin}${path}`)).body.text()
-  const stateOf = async (): Promise<string> => {
-    const health = (JSON.parse(await get('/api/v1/rollout')) as { health: HealthView }).health
-    return health.versions.flatMap((v) => v.backends).find((b) => b.url === v2b.url)?.state ?? 'gone'
-  }
-  await waitFor('the canary to be routed', async () => (JSON.parse(await get('/api/v1/status')) as { canary: unknown }).canary !== null)
+  const w = await world(t, {
+    config: release({ v1: v1.url, v2: [v2a.url, v2b.url], weight: 20, more: `${quickChecks}\noutlier: { consecutiveConnectFailures: 2, baseEjectionMs: 500 }` }),
+    process: true,
+  })
+  const stateOf = async (): Promise<string> => (await w.admin.backendHealth(v2b.url))?.state ?? 'gone'
+  await waitFor('the canary to be routed', async () => (await w.admin.status()).canary !== null)
 
   const states = new Set<string>()
   let watching = true
   const watch = (async () => { while (watching) { states.add(await stateOf()); await delay(10) } })()
-  const load = autocannon({ url: urls.main, connections: 100, duration: 3 })
+  const load = autocannon({ url: w.urls.main, connections: 100, duration: 3 })
   // The scenario is timed: the kill lands mid-load, the restart a second later.
   await delay(800)
   await v2b.close()
@@ -47,16 +39,16 @@ ${quickChecks}outlier: { consecutiveConnectFailures: 2, baseEjectionMs: 500 }
 
   const failed = result.non2xx + result.errors + result.timeouts
   const total = result.requests.total
-  const metrics = (await get('/metrics')).split('\n')
-  const upstream = metrics.filter((l) => l.startsWith('ramp_upstream_errors_total{'))
-  t.diagnostic(`${total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; upstream: ${upstream.join(', ')}; retries: ${metrics.filter((l) => l.startsWith('ramp_retries_total{')).join(', ')}; v2b seen ${[...states].join(', ')}`)
+  const metrics = await w.metrics()
+  const upstream = seriesOf(metrics, 'ramp_upstream_errors_total')
+  t.diagnostic(`${total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; upstream: ${upstream.join(', ')}; retries: ${seriesOf(metrics, 'ramp_retries_total').join(', ')}; v2b seen ${[...states].join(', ')}`)
   assert.ok(total > 1000, `only ${total} requests`)
   assert.ok(states.has('ejected') || states.has('unhealthy'), `the dead backend was never taken out: ${[...states].join(', ')}`)
   await waitFor('the restarted backend to be healthy again', async () => (await stateOf()) === 'healthy')
   // 1 000 requests at weight 20, P2C between two equal v2 backends: the restarted one should
   // get 100 (binomial sd 9.5; its health checks are not counted); 50 is over 5 sd below.
   const before = again.traffic()
-  await countVersions(urls.main, 1000)
+  await w.count(1000)
   t.diagnostic(`the restarted backend served ${again.traffic() - before} of 1 000`)
   assert.ok(again.traffic() - before >= 50, `the restarted backend served ${again.traffic() - before} of 1 000 requests`)
   // Whatever clients saw fail can only be requests on, or sent to, the backend as it died.

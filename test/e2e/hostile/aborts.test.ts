@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'node:test'
-import { waitFor } from '../../support/ramp.js'
-import { currentRss, listening, spawnRamp } from '../../support/spawn.js'
-import { portOf, recordingBackend, type RecordingBackend } from './wire.js'
+import { residentBytes } from '../../../src/bench/proc-status.js'
+import { portOf } from '../../support/wire/exchange.js'
+import { release } from '../../support/world/config.js'
+import { waitFor } from '../../support/world/eventually.js'
+import { recorder, type Recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
+import { bigOrEarly } from './upstream.js'
 
 const clients = 200
 const mib = 1024 * 1024
@@ -18,15 +19,15 @@ function opened(port: number): Socket {
 }
 
 /** Every client starts a 1 MiB upload and sends 64 KiB; once all of them reached the backend, every client destroys its socket. */
-async function uploadsAborted(port: number, backend: RecordingBackend): Promise<void> {
-  const before = backend.started
+async function uploadsAborted(port: number, backend: Recorder): Promise<void> {
+  const before = backend.seen.length
   const sockets = Array.from({ length: clients }, () => {
     const s = opened(port)
     s.write(`POST /upload HTTP/1.1\r\nHost: app\r\nContent-Length: ${mib}\r\n\r\n`)
     s.write(Buffer.alloc(64 * 1024, 0x62))
     return s
   })
-  await waitFor('every upload to reach the backend', () => backend.started - before === clients)
+  await waitFor('every upload to reach the backend', () => backend.seen.length - before === clients)
   for (const s of sockets) s.destroy()
 }
 
@@ -42,34 +43,28 @@ async function downloadsAborted(port: number): Promise<void> {
 }
 
 /** Nothing of the aborted exchanges is left upstream: no response in progress, no connection (idle ones close after upstream.keepAliveTimeoutMs). */
-async function upstreamFreed(backend: RecordingBackend): Promise<void> {
+async function upstreamFreed(backend: Recorder): Promise<void> {
   await waitFor('the upstream streams and sockets to be freed', () => backend.responding() === 0 && backend.open() === 0, 10_000)
 }
 
 test(`${clients} clients aborting mid-upload and ${clients} mid-download free their upstream streams and sockets, and RSS stays flat`, async (t) => {
-  const backend = await recordingBackend(t)
-  const dir = mkdtempSync(join(tmpdir(), 'ramp-aborts-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'ramp.yaml')
-  writeFileSync(file, `
-listen: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: 0 }
-stable: { name: v1, backends: ["${backend.url}"] }
-state: { store: memory }
-upstream: { keepAliveTimeoutMs: 300 }
-`)
+  const backend = await recorder(t, bigOrEarly)
   // A small heap has its garbage collected before it moves RSS much (spread seen over 20
   // rounds: 18 MiB, against 70 MiB with the default heap), so a leak stands out of the noise.
-  const ramp = spawnRamp(t, ['serve', '-c', file], { NODE_OPTIONS: '--max-old-space-size=64 --max-semi-space-size=2' })
-  const port = portOf((await listening(ramp)).main)
-  const pid = ramp.child.pid as number
+  const w = await world(t, {
+    config: release({ v1: backend.url, more: 'upstream: { keepAliveTimeoutMs: 300 }' }),
+    process: true,
+    env: { NODE_OPTIONS: '--max-old-space-size=64 --max-semi-space-size=2' },
+  })
+  const port = portOf(w.urls.main)
+  const rss = (): number => residentBytes(w.proc.child.pid as number) ?? Number.NaN
 
   // A first round warms up what is allocated once (pools, parsers, JIT code).
   await uploadsAborted(port, backend)
   await upstreamFreed(backend)
   await downloadsAborted(port)
   await upstreamFreed(backend)
-  const warm = currentRss(pid)
+  const warm = rss()
 
   const rounds = 2
   for (let i = 0; i < rounds; i++) {
@@ -78,10 +73,10 @@ upstream: { keepAliveTimeoutMs: 300 }
     await downloadsAborted(port)
     await upstreamFreed(backend)
   }
-  const after = currentRss(pid)
+  const after = rss()
   t.diagnostic(`RSS after the warm-up round ${(warm / mib).toFixed(1)} MiB, after ${rounds} more rounds ${(after / mib).toFixed(1)} MiB`)
 
-  assert.ok(backend.received.filter((r) => r.url === '/upload').every((r) => !r.complete), 'no aborted upload reached the backend whole')
+  assert.ok(backend.seen.filter((r) => r.url === '/upload').every((r) => !r.complete), 'no aborted upload reached the backend whole')
   // A leak of what one abort holds (its 64 KiB upload chunk, or the buffered part of a
   // download) would be 800 x 64 KiB = 50 MiB over these rounds: any leak of 50 KiB or more
   // an abort crosses the bound.

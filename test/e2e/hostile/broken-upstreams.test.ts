@@ -1,45 +1,36 @@
 import assert from 'node:assert/strict'
-import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { request } from 'undici'
-import type { Ramp } from '../../../src/ramp.js'
-import { rampWith } from '../../support/ramp.js'
-import { exchange, portOf } from './wire.js'
+import { exchange, portOf } from '../../support/wire/exchange.js'
+import { rawBackend } from '../../support/wire/raw-backend.js'
+import { release } from '../../support/world/config.js'
+import { world, type World } from '../../support/world/world.js'
 
 const good = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'
+
+interface Broken { answer: string; hold: boolean }
 
 /**
  * A backend written on a raw socket, so it can break HTTP in ways no server library would:
  * each request is answered with `answer` (as latin1 bytes), then the socket is closed unless
- * `hold` is set.
+ * `hold` is set. The test changes both as it goes.
  */
-async function rawBackend(t: TestContext): Promise<{ url: string; answer: string; hold: boolean }> {
-  const b = { url: '', answer: good, hold: false }
-  const sockets = new Set<Socket>()
-  const server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => undefined)
-    socket.once('data', () => {
-      if (b.hold) socket.write(Buffer.from(b.answer, 'latin1'))
-      else socket.end(Buffer.from(b.answer, 'latin1'))
-    })
+async function brokenBackend(t: TestContext): Promise<Broken & { url: string }> {
+  const b: Broken = { answer: good, hold: false }
+  const raw = await rawBackend(t, (_head, socket) => {
+    if (b.hold) socket.write(Buffer.from(b.answer, 'latin1'))
+    else socket.end(Buffer.from(b.answer, 'latin1'))
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.after(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()) }))
-  b.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return b
+  return Object.assign(b, { url: raw.url })
 }
 
-async function upstreamErrors(ramp: Ramp, reason: string): Promise<number> {
-  return (await ramp.metrics.upstreamErrors.get()).values.find((v) => v.labels.version === 'v1' && v.labels.reason === reason)?.value ?? 0
-}
+const upstreamErrors = (w: World, reason: string): Promise<number> => w.metric('ramp_upstream_errors_total', { version: 'v1', reason })
 
 /** The proxy keeps serving: the next request through it, to a backend behaving again, is fine. */
-async function stillServes(ramp: Ramp, backend: { answer: string; hold: boolean }): Promise<void> {
+async function stillServes(w: World, backend: Broken): Promise<void> {
   backend.answer = good
   backend.hold = false
-  const res = await request(`${ramp.urls.main}/next`)
+  const res = await request(`${w.urls.main}/next`)
   assert.equal(res.statusCode, 200)
   assert.equal(await res.body.text(), 'ok')
 }
@@ -65,20 +56,20 @@ const before: ReadonlyArray<{ name: string; answer: string; reason: string; says
 ]
 
 test('a backend broken before its response headers gets a clean 502, counted by reason, and the proxy keeps serving', async (t) => {
-  const backend = await rawBackend(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  const backend = await brokenBackend(t)
+  const w = await world(t, { config: release({ v1: backend.url }) })
   for (const c of before) {
     backend.answer = c.answer
-    const counted = await upstreamErrors(ramp, c.reason)
-    const res = await request(`${ramp.urls.main}/`)
+    const counted = await upstreamErrors(w, c.reason)
+    const res = await request(`${w.urls.main}/`)
     const body = await res.body.text()
     assert.equal(res.statusCode, 502, `${c.name}: ${body}`)
     assert.equal(res.headers['x-ramp-error'], c.reason === 'reset' ? 'RAMP_ERR_UPSTREAM_RESET' : 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', c.name)
     assert.match(body, /^502 version v1: backend http:\/\/127\.0\.0\.1:\d+ /, c.name)
     assert.match(body, c.says, c.name)
     assert.equal(res.headers['x-from-backend'], undefined, `${c.name}: no header of the failed response`)
-    assert.equal(await upstreamErrors(ramp, c.reason), counted + 1, `${c.name}: counted as ${c.reason}`)
-    await stillServes(ramp, backend)
+    assert.equal(await upstreamErrors(w, c.reason), counted + 1, `${c.name}: counted as ${c.reason}`)
+    await stillServes(w, backend)
   }
 })
 
@@ -90,37 +81,37 @@ const after: ReadonlyArray<{ name: string; answer: string; reason: string }> = [
 ]
 
 test('a backend broken mid-body cuts the client\'s response (never a complete-looking one), counted by reason', async (t) => {
-  const backend = await rawBackend(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  const backend = await brokenBackend(t)
+  const w = await world(t, { config: release({ v1: backend.url }) })
   for (const c of after) {
     backend.answer = c.answer
-    const counted = await upstreamErrors(ramp, c.reason)
-    const res = await request(`${ramp.urls.main}/`)
+    const counted = await upstreamErrors(w, c.reason)
+    const res = await request(`${w.urls.main}/`)
     assert.equal(res.statusCode, 200, c.name)
     await assert.rejects(res.body.text(), (err: Error & { code?: string }) => ['UND_ERR_SOCKET', 'ECONNRESET'].includes(err.code ?? ''), c.name)
-    assert.equal(await upstreamErrors(ramp, c.reason), counted + 1, `${c.name}: counted as ${c.reason}`)
-    await stillServes(ramp, backend)
+    assert.equal(await upstreamErrors(w, c.reason), counted + 1, `${c.name}: counted as ${c.reason}`)
+    await stillServes(w, backend)
   }
 })
 
 test('an HTTP/1.0 client, whose response has no length, sees a cut body as a connection reset, not as a clean end', async (t) => {
-  const backend = await rawBackend(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  const backend = await brokenBackend(t)
+  const w = await world(t, { config: release({ v1: backend.url }) })
   backend.answer = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nshort\r\n'
-  const got = await exchange(portOf(ramp.urls.main), ['GET / HTTP/1.0\r\nHost: app\r\n\r\n'])
+  const got = await exchange(portOf(w.urls.main), ['GET / HTTP/1.0\r\nHost: app\r\n\r\n'])
   assert.match(got.text, /^HTTP\/1\.1 200 /)
   assert.doesNotMatch(got.text, /content-length|transfer-encoding/i)
   assert.equal(got.error?.code, 'ECONNRESET')
-  await stillServes(ramp, backend)
+  await stillServes(w, backend)
 })
 
 test('a response whose client left first is not counted as an upstream error', async (t) => {
-  const backend = await rawBackend(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend.url}"] }\n`)
+  const backend = await brokenBackend(t)
+  const w = await world(t, { config: release({ v1: backend.url }) })
   backend.answer = `HTTP/1.1 200 OK\r\ncontent-length: 10000000\r\n\r\n${'a'.repeat(100_000)}`
   backend.hold = true
-  const got = await exchange(portOf(ramp.urls.main), ['GET / HTTP/1.1\r\nHost: app\r\n\r\n'], { closeAfterMs: 200 })
+  const got = await exchange(portOf(w.urls.main), ['GET / HTTP/1.1\r\nHost: app\r\n\r\n'], { closeAfterMs: 200 })
   assert.match(got.text, /^HTTP\/1\.1 200 /)
-  await stillServes(ramp, backend)
-  assert.equal((await ramp.metrics.upstreamErrors.get()).values.reduce((n, v) => n + v.value, 0), 0)
+  await stillServes(w, backend)
+  assert.equal(await w.metric('ramp_upstream_errors_total'), 0)
 })

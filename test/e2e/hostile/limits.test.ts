@@ -2,49 +2,48 @@ import assert from 'node:assert/strict'
 import { connect, type Socket } from 'node:net'
 import { test } from 'node:test'
 import { request } from 'undici'
-import type { Ramp } from '../../../src/ramp.js'
-import { rampWith, waitFor } from '../../support/ramp.js'
-import { exchange, portOf, recordingBackend, statusOf } from './wire.js'
+import { exchange, portOf, statusOf } from '../../support/wire/exchange.js'
+import { release } from '../../support/world/config.js'
+import { waitFor } from '../../support/world/eventually.js'
+import { recorder } from '../../support/world/recorder.js'
+import { world, type World } from '../../support/world/world.js'
+import { bigOrEarly } from './upstream.js'
 
-async function rejections(ramp: Ramp, listener: string, reason: string): Promise<number> {
-  return (await ramp.metrics.clientRejections.get()).values.find((v) => v.labels.listener === listener && v.labels.reason === reason)?.value ?? 0
-}
+const rejections = (w: World, listener: string, reason: string): Promise<number> => w.metric('ramp_client_rejections_total', { listener, reason })
 
-function yamlFor(backend: string, clients: string): string {
-  return `listen: { port: 0 }\nstable: { name: v1, backends: ["${backend}"] }\nclients: ${clients}\n`
-}
+const yamlFor = (backend: string, clients: string): string => release({ v1: backend, more: `clients: ${clients}` })
 
 test('a request head larger than clients.maxHeaderBytes gets 431 on every listener; one under it passes', async (t) => {
-  const backend = await recordingBackend(t)
-  const ramp = await rampWith(t, yamlFor(backend.url, '{ maxHeaderBytes: 2048 }'))
-  const fits = await request(`${ramp.urls.main}/`, { headers: { 'x-pad': 'a'.repeat(1500) } })
+  const backend = await recorder(t, bigOrEarly)
+  const w = await world(t, { config: yamlFor(backend.url, '{ maxHeaderBytes: 2048 }') })
+  const fits = await request(`${w.urls.main}/`, { headers: { 'x-pad': 'a'.repeat(1500) } })
   assert.equal(fits.statusCode, 200)
   await fits.body.dump()
-  for (const url of [ramp.urls.main, ramp.urls.admin]) {
+  for (const url of [w.urls.main, w.urls.admin]) {
     const got = await exchange(portOf(url), [`GET /healthz HTTP/1.1\r\nHost: app\r\nX-Pad: ${'a'.repeat(3000)}\r\n\r\n`])
     assert.equal(statusOf(got.text), 431, url)
     assert.match(got.text, /x-ramp-error: RAMP_ERR_CLIENT_HEADERS_TOO_LARGE/)
   }
-  assert.equal(backend.started, 1)
-  assert.equal(await rejections(ramp, 'main', 'headers_too_large'), 1)
-  assert.equal(await rejections(ramp, 'admin', 'headers_too_large'), 1)
+  assert.equal(backend.seen.length, 1)
+  assert.equal(await rejections(w, 'main', 'headers_too_large'), 1)
+  assert.equal(await rejections(w, 'admin', 'headers_too_large'), 1)
 })
 
 test('headers past clients.maxHeaderCount are dropped, as Node drops them', async (t) => {
-  const backend = await recordingBackend(t)
-  const ramp = await rampWith(t, yamlFor(backend.url, '{ maxHeaderCount: 10 }'))
+  const backend = await recorder(t, bigOrEarly)
+  const w = await world(t, { config: yamlFor(backend.url, '{ maxHeaderCount: 10 }') })
   const extra = Array.from({ length: 30 }, (_, i) => `X-H-${i}: ${i}\r\n`).join('')
-  const got = await exchange(portOf(ramp.urls.main), [`GET / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n${extra}\r\n`])
+  const got = await exchange(portOf(w.urls.main), [`GET / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n${extra}\r\n`])
   assert.equal(statusOf(got.text), 200)
-  const seen = Object.keys(backend.received[0]?.headers ?? {}).filter((h) => h.startsWith('x-h-'))
+  const seen = Object.keys(backend.seen[0]?.headers ?? {}).filter((h) => h.startsWith('x-h-'))
   // Host, Connection and x-h-0..x-h-7 are the ten kept.
   assert.deepEqual(seen, Array.from({ length: 8 }, (_, i) => `x-h-${i}`))
 })
 
 test('slowloris: a head dripped a line at a time is cut near clients.headersTimeoutMs with 408, on every listener', async (t) => {
-  const backend = await recordingBackend(t)
-  const ramp = await rampWith(t, yamlFor(backend.url, '{ headersTimeoutMs: 300 }'))
-  for (const url of [ramp.urls.main, ramp.urls.admin]) {
+  const backend = await recorder(t, bigOrEarly)
+  const w = await world(t, { config: yamlFor(backend.url, '{ headersTimeoutMs: 300 }') })
+  for (const url of [w.urls.main, w.urls.admin]) {
     const drip = ['GET / HTTP/1.1\r\nHost: app\r\n', ...Array.from({ length: 60 }, (_, i) => `X-Drip-${i}: a\r\n`)]
     const got = await exchange(portOf(url), drip, { gapMs: 50, closeAfterMs: 5000 })
     assert.equal(statusOf(got.text), 408, url)
@@ -52,33 +51,33 @@ test('slowloris: a head dripped a line at a time is cut near clients.headersTime
     // Node looks for late heads every connectionsCheckingInterval (30 s by default); ramp sets a tenth of the limit.
     assert.ok(got.ms >= 280 && got.ms < 1200, `cut after ${got.ms.toFixed(0)} ms`)
   }
-  assert.equal(backend.started, 0)
-  assert.equal(await rejections(ramp, 'main', 'timeout'), 1)
-  assert.equal(await rejections(ramp, 'admin', 'timeout'), 1)
+  assert.equal(backend.seen.length, 0)
+  assert.equal(await rejections(w, 'main', 'timeout'), 1)
+  assert.equal(await rejections(w, 'admin', 'timeout'), 1)
 })
 
 test('a connection that never sends a byte is closed at clients.headersTimeoutMs', async (t) => {
-  const backend = await recordingBackend(t)
-  const ramp = await rampWith(t, yamlFor(backend.url, '{ headersTimeoutMs: 300 }'))
-  const got = await exchange(portOf(ramp.urls.main), [], { closeAfterMs: 5000 })
+  const backend = await recorder(t, bigOrEarly)
+  const w = await world(t, { config: yamlFor(backend.url, '{ headersTimeoutMs: 300 }') })
+  const got = await exchange(portOf(w.urls.main), [], { closeAfterMs: 5000 })
   assert.ok(got.ms >= 280 && got.ms < 1200, `closed after ${got.ms.toFixed(0)} ms`)
 })
 
 test('an upload slower than clients.requestTimeoutMs is cut with 408 and its upstream request aborted', async (t) => {
-  const backend = await recordingBackend(t)
-  const ramp = await rampWith(t, yamlFor(backend.url, '{ headersTimeoutMs: 200, requestTimeoutMs: 500 }'))
+  const backend = await recorder(t, bigOrEarly)
+  const w = await world(t, { config: yamlFor(backend.url, '{ headersTimeoutMs: 200, requestTimeoutMs: 500 }') })
   const drip = ['POST /upload HTTP/1.1\r\nHost: app\r\nContent-Length: 100\r\n\r\n', ...Array.from({ length: 100 }, () => 'x')]
-  const got = await exchange(portOf(ramp.urls.main), drip, { gapMs: 50, closeAfterMs: 5000 })
+  const got = await exchange(portOf(w.urls.main), drip, { gapMs: 50, closeAfterMs: 5000 })
   assert.equal(statusOf(got.text), 408)
   assert.ok(got.ms >= 480 && got.ms < 1500, `cut after ${got.ms.toFixed(0)} ms`)
-  await waitFor('the upstream request to end', () => backend.received.length === 1)
-  assert.equal(backend.received[0]?.complete, false)
+  await waitFor('the upstream request to end', () => backend.seen.filter((s) => s.ended).length === 1)
+  assert.equal(backend.seen[0]?.complete, false)
 })
 
 test('an idle keep-alive connection outlives clients.headersTimeoutMs and is closed after clients.keepAliveTimeoutMs', async (t) => {
-  const backend = await recordingBackend(t)
-  const ramp = await rampWith(t, yamlFor(backend.url, '{ headersTimeoutMs: 100, keepAliveTimeoutMs: 600 }'))
-  const socket = connect(portOf(ramp.urls.main), '127.0.0.1')
+  const backend = await recorder(t, bigOrEarly)
+  const w = await world(t, { config: yamlFor(backend.url, '{ headersTimeoutMs: 100, keepAliveTimeoutMs: 600 }') })
+  const socket = connect(portOf(w.urls.main), '127.0.0.1')
   socket.on('error', () => undefined)
   let answeredAt = 0
   let text = ''
@@ -95,9 +94,9 @@ test('an idle keep-alive connection outlives clients.headersTimeoutMs and is clo
 })
 
 test('connections past clients.maxConnections are closed unanswered, and counted; a freed slot serves again', async (t) => {
-  const backend = await recordingBackend(t)
-  const ramp = await rampWith(t, yamlFor(backend.url, '{ maxConnections: 2, headersTimeoutMs: 1000 }'))
-  const port = portOf(ramp.urls.main)
+  const backend = await recorder(t, bigOrEarly)
+  const w = await world(t, { config: yamlFor(backend.url, '{ maxConnections: 2, headersTimeoutMs: 1000 }') })
+  const port = portOf(w.urls.main)
   const held: Socket[] = []
   for (let i = 0; i < 2; i++) {
     const s = connect(port, '127.0.0.1')
@@ -109,8 +108,8 @@ test('connections past clients.maxConnections are closed unanswered, and counted
   const refused = await exchange(port, ['GET / HTTP/1.1\r\nHost: app\r\n\r\n'], { closeAfterMs: 3000 })
   assert.equal(refused.text, '')
   assert.ok(refused.ms < 2000)
-  assert.equal(await rejections(ramp, 'main', 'max_connections'), 1)
-  assert.equal(backend.started, 0)
+  assert.equal(await rejections(w, 'main', 'max_connections'), 1)
+  assert.equal(backend.seen.length, 0)
 
   held[0]?.destroy()
   // ramp sees the close a moment later; until then a new connection is still one too many.

@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request } from 'undici'
-import { backend, waitFor } from '../../support/ramp.js'
-import { configFile, opening, serve } from '../../support/spawn.js'
+import { backend } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { waitFor } from '../../support/world/eventually.js'
+import { world } from '../../support/world/world.js'
 
 /** Whether process `pid` has a handler for SIGHUP, which ramp serve installs last of its signals (Linux SigCgt). */
 function catchesSighup(pid: number): boolean {
@@ -19,18 +21,17 @@ function catchesSighup(pid: number): boolean {
 // so that the drain never got to close the admin listener and exit.
 test('a closed stdout costs the log lines, not the process: ramp keeps serving and SIGTERM still stops it', async (t) => {
   const v1 = await backend(t, { name: 'v1' })
-  const file = configFile(t, `${opening()}stable: { name: v1, backends: ["${v1.url}"] }\n`)
-  const ramp = await serve(t, file.path)
-  const pid = ramp.proc.child.pid as number
+  const w = await world(t, { config: release({ v1: v1.url }), process: true })
+  const pid = w.proc.child.pid as number
   await waitFor('the signal handlers', () => catchesSighup(pid))
-  ramp.proc.child.stdout?.destroy()
+  w.proc.child.stdout?.destroy()
   // SIGHUP logs a line (then the reload's outcome) into the closed pipe.
-  ramp.proc.child.kill('SIGHUP')
+  w.proc.child.kill('SIGHUP')
   await sleep(200)
-  const res = await request(ramp.urls.main, { headersTimeout: 3000, bodyTimeout: 3000 })
+  const res = await request(w.urls.main, { headersTimeout: 3000, bodyTimeout: 3000 })
   assert.equal(res.statusCode, 200)
   await res.body.dump()
-  ramp.proc.child.kill('SIGTERM')
-  const exit = await Promise.race([ramp.proc.exit, sleep(5000, 'still running 5 s after SIGTERM')])
-  assert.deepEqual(exit, { code: 0, signal: null }, ramp.proc.stderr())
+  w.proc.child.kill('SIGTERM')
+  const exit = await Promise.race([w.proc.exit, sleep(5000, 'still running 5 s after SIGTERM')])
+  assert.deepEqual(exit, { code: 0, signal: null }, w.proc.stderr())
 })

@@ -1,27 +1,9 @@
 import assert from 'node:assert/strict'
-import { test, type TestContext } from 'node:test'
-import type { Ramp } from '../../../src/ramp.js'
-import { seeded } from '../../support/prng.js'
-import { backend, canaryRouted, rampWith } from '../../support/ramp.js'
-import { metric, send, split, tally } from './support.js'
-
-async function splitAt(t: TestContext, weight: number, extra = ''): Promise<Ramp> {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, split(v1.url, v2.url, weight, extra), { random: seeded(weight + 1) })
-  await canaryRouted(ramp)
-  return ramp
-}
-
-/** Versions that served `n` requests sent with these headers, one at a time. */
-async function served(ramp: Ramp, headers: Record<string, string>, n = 30): Promise<Record<string, number>> {
-  const out: string[] = []
-  for (let i = 0; i < n; i++) {
-    const r = await send(ramp.urls.main, '/', { headers })
-    assert.equal(r.status, 200)
-    out.push(r.version)
-  }
-  return tally(out)
-}
+import { describe, test, type TestContext } from 'node:test'
+import { backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { tally } from '../../support/world/traffic.js'
+import { seedFor, world, type World } from '../../support/world/world.js'
 
 // Weight 0 and 100 are where the weight alone would send every request one way, so an
 // override that wins there cannot be the weight's doing.
@@ -32,72 +14,103 @@ const pins = [
   { value: 'never', weight: 100, want: 'v1' },
 ] as const
 
-for (const { value, weight, want } of pins) {
-  test(`x-ramp-version: ${value} reaches ${want} at weight ${weight}, counted as reason="header"`, async (t) => {
-    const ramp = await splitAt(t, weight)
-    assert.deepEqual(await served(ramp, { 'x-ramp-version': value }), { [want]: 30 })
-    assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'header', version: want }), 30)
-    assert.equal(await metric(ramp, 'ramp_overrides_ignored_total'), 0)
-  })
-
-  test(`cookie ramp_version=${value} reaches ${want} at weight ${weight}, counted as reason="cookie"`, async (t) => {
-    const ramp = await splitAt(t, weight)
-    assert.deepEqual(await served(ramp, { cookie: `theme=dark; ramp_version=${value}` }), { [want]: 30 })
-    assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'cookie', version: want }), 30)
-  })
+/** Versions that served `n` requests sent with these headers, one at a time. */
+async function served(w: World, headers: Record<string, string>, n = 30): Promise<Record<string, number>> {
+  const out: string[] = []
+  for (let i = 0; i < n; i++) {
+    const r = await w.send('/', { headers })
+    assert.equal(r.status, 200)
+    out.push(r.version)
+  }
+  return tally(out)
 }
 
-test('an override naming a version not in the table is routed by the weight and counted as ignored', async (t) => {
-  const ramp = await splitAt(t, 100)
-  assert.deepEqual(await served(ramp, { 'x-ramp-version': 'v9' }, 20), { v2: 20 }, 'weight 100 decides')
-  assert.deepEqual(await served(ramp, { cookie: 'ramp_version=v9' }, 10), { v2: 10 })
-  assert.equal(await metric(ramp, 'ramp_overrides_ignored_total'), 30)
-  assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'weight', version: 'v2' }), 30)
-  assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'header' }), 0)
-})
+/**
+ * Waits until /metrics has a routing decision for each of the `n` requests sent so far: with
+ * workers, only then does a count that must stay 0 say something.
+ */
+async function allCounted(w: World, n: number): Promise<void> {
+  assert.equal(await w.metricReaches('ramp_routing_decisions_total', {}, n), n, 'every request sent has its routing decision counted')
+}
 
-test('always with no canary in the table is ignored and counted, not an error', async (t) => {
-  const v1 = await backend(t, { name: 'v1' })
-  const ramp = await rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-`)
-  assert.deepEqual(await served(ramp, { 'x-ramp-version': 'always' }, 10), { v1: 10 })
-  assert.equal(await metric(ramp, 'ramp_overrides_ignored_total'), 10)
-})
+for (const workers of [1, 2]) {
+  describe(`workers: ${workers}`, () => {
+    async function splitAt(t: TestContext, weight: number, more = ''): Promise<World> {
+      const [v1, v2] = await backends(t, 'v1', 'v2')
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight, more }), workers, ...seedFor(workers, weight + 1) })
+      await w.routed()
+      return w
+    }
 
-test('overrides: { header: false } turns the header off while the cookie still pins', async (t) => {
-  const ramp = await splitAt(t, 0, 'overrides: { header: false }')
-  assert.deepEqual(await served(ramp, { 'x-ramp-version': 'v2' }), { v1: 30 }, 'the header is an ordinary header now')
-  assert.equal(await metric(ramp, 'ramp_overrides_ignored_total'), 0, 'a header that is off is not read, so not ignored either')
-  assert.deepEqual(await served(ramp, { cookie: 'ramp_version=v2' }, 10), { v2: 10 })
-})
+    for (const { value, weight, want } of pins) {
+      test(`x-ramp-version: ${value} reaches ${want} at weight ${weight}, counted as reason="header"`, async (t) => {
+        const w = await splitAt(t, weight)
+        assert.deepEqual(await served(w, { 'x-ramp-version': value }), { [want]: 30 })
+        assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason: 'header', version: want }, 30), 30)
+        await allCounted(w, 30)
+        assert.equal(await w.metric('ramp_overrides_ignored_total'), 0)
+      })
 
-test('overrides: { cookie: false } turns the cookie off while the header still pins', async (t) => {
-  const ramp = await splitAt(t, 0, 'overrides: { cookie: false }')
-  assert.deepEqual(await served(ramp, { cookie: 'ramp_version=v2' }, 10), { v1: 10 })
-  assert.deepEqual(await served(ramp, { 'x-ramp-version': 'v2' }, 10), { v2: 10 })
-})
+      test(`cookie ramp_version=${value} reaches ${want} at weight ${weight}, counted as reason="cookie"`, async (t) => {
+        const w = await splitAt(t, weight)
+        assert.deepEqual(await served(w, { cookie: `theme=dark; ramp_version=${value}` }), { [want]: 30 })
+        assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason: 'cookie', version: want }, 30), 30)
+      })
+    }
 
-test('overrides with other names: the header and cookie named in the config pin, the default ones do not', async (t) => {
-  const ramp = await splitAt(t, 0, 'overrides: { header: X-Canary, cookie: canary }')
-  assert.deepEqual(await served(ramp, { 'x-canary': 'always' }, 10), { v2: 10 }, 'header names are case-insensitive')
-  assert.deepEqual(await served(ramp, { cookie: 'canary=v2' }, 10), { v2: 10 })
-  assert.deepEqual(await served(ramp, { 'x-ramp-version': 'v2', cookie: 'ramp_version=v2' }, 10), { v1: 10 })
-})
+    test('an override naming a version not in the table is routed by the weight and counted as ignored', async (t) => {
+      const w = await splitAt(t, 100)
+      assert.deepEqual(await served(w, { 'x-ramp-version': 'v9' }, 20), { v2: 20 }, 'weight 100 decides')
+      assert.deepEqual(await served(w, { cookie: 'ramp_version=v9' }, 10), { v2: 10 })
+      assert.equal(await w.metricReaches('ramp_overrides_ignored_total', {}, 30), 30)
+      assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason: 'weight', version: 'v2' }, 30), 30)
+      await allCounted(w, 30)
+      assert.equal(await w.metric('ramp_routing_decisions_total', { reason: 'header' }), 0)
+    })
 
-test('the header beats the cookie, both ways', async (t) => {
-  const at100 = await splitAt(t, 100)
-  assert.deepEqual(await served(at100, { 'x-ramp-version': 'v1', cookie: 'ramp_version=v2' }), { v1: 30 })
-  assert.equal(await metric(at100, 'ramp_routing_decisions_total', { reason: 'header', version: 'v1' }), 30)
-  const at0 = await splitAt(t, 0)
-  assert.deepEqual(await served(at0, { 'x-ramp-version': 'always', cookie: 'ramp_version=never' }), { v2: 30 })
-  assert.equal(await metric(at0, 'ramp_routing_decisions_total', { reason: 'cookie' }), 0)
-})
+    test('always with no canary in the table is ignored and counted, not an error', async (t) => {
+      const [v1] = await backends(t, 'v1')
+      const w = await world(t, { config: release({ v1: v1.url }), workers })
+      assert.deepEqual(await served(w, { 'x-ramp-version': 'always' }, 10), { v1: 10 })
+      assert.equal(await w.metricReaches('ramp_overrides_ignored_total', {}, 10), 10)
+    })
 
-test('an ignored header falls through to a valid cookie, and is still counted', async (t) => {
-  const ramp = await splitAt(t, 0)
-  assert.deepEqual(await served(ramp, { 'x-ramp-version': 'v9', cookie: 'ramp_version=v2' }, 10), { v2: 10 })
-  assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'cookie', version: 'v2' }), 10)
-  assert.equal(await metric(ramp, 'ramp_overrides_ignored_total'), 10)
-})
+    test('overrides: { header: false } turns the header off while the cookie still pins', async (t) => {
+      const w = await splitAt(t, 0, 'overrides: { header: false }')
+      assert.deepEqual(await served(w, { 'x-ramp-version': 'v2' }), { v1: 30 }, 'the header is an ordinary header now')
+      await allCounted(w, 30)
+      assert.equal(await w.metric('ramp_overrides_ignored_total'), 0, 'a header that is off is not read, so not ignored either')
+      assert.deepEqual(await served(w, { cookie: 'ramp_version=v2' }, 10), { v2: 10 })
+    })
+
+    test('overrides: { cookie: false } turns the cookie off while the header still pins', async (t) => {
+      const w = await splitAt(t, 0, 'overrides: { cookie: false }')
+      assert.deepEqual(await served(w, { cookie: 'ramp_version=v2' }, 10), { v1: 10 })
+      assert.deepEqual(await served(w, { 'x-ramp-version': 'v2' }, 10), { v2: 10 })
+    })
+
+    test('overrides with other names: the header and cookie named in the config pin, the default ones do not', async (t) => {
+      const w = await splitAt(t, 0, 'overrides: { header: X-Canary, cookie: canary }')
+      assert.deepEqual(await served(w, { 'x-canary': 'always' }, 10), { v2: 10 }, 'header names are case-insensitive')
+      assert.deepEqual(await served(w, { cookie: 'canary=v2' }, 10), { v2: 10 })
+      assert.deepEqual(await served(w, { 'x-ramp-version': 'v2', cookie: 'ramp_version=v2' }, 10), { v1: 10 })
+    })
+
+    test('the header beats the cookie, both ways', async (t) => {
+      const at100 = await splitAt(t, 100)
+      assert.deepEqual(await served(at100, { 'x-ramp-version': 'v1', cookie: 'ramp_version=v2' }), { v1: 30 })
+      assert.equal(await at100.metricReaches('ramp_routing_decisions_total', { reason: 'header', version: 'v1' }, 30), 30)
+      const at0 = await splitAt(t, 0)
+      assert.deepEqual(await served(at0, { 'x-ramp-version': 'always', cookie: 'ramp_version=never' }), { v2: 30 })
+      await allCounted(at0, 30)
+      assert.equal(await at0.metric('ramp_routing_decisions_total', { reason: 'cookie' }), 0)
+    })
+
+    test('an ignored header falls through to a valid cookie, and is still counted', async (t) => {
+      const w = await splitAt(t, 0)
+      assert.deepEqual(await served(w, { 'x-ramp-version': 'v9', cookie: 'ramp_version=v2' }, 10), { v2: 10 })
+      assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason: 'cookie', version: 'v2' }, 10), 10)
+      assert.equal(await w.metricReaches('ramp_overrides_ignored_total', {}, 10), 10)
+    })
+  })
+}

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import { seeded } from '../../support/prng.js'
-import { backend, canaryRouted, rampWith } from '../../support/ramp.js'
-import { metric, send, split } from './support.js'
+import { describe, test } from 'node:test'
+import { backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { seedFor, world } from '../../support/world/world.js'
 
 // Weight 0: whatever reaches v2 got there by a route. The last two rules overlap on
 // purpose: `pin-stable` is listed first, so x-order: 1 must stay on v1 although `any-order`
@@ -62,59 +62,54 @@ const cases: Case[] = [
   { what: 'the later route when the first does not match', headers: { 'x-order': '2' }, route: 'any-order', version: 'v2' },
 ]
 
-test('static routes send matching requests to their version, first match wins, counted as route:NAME', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, split(v1.url, v2.url, 0, routes), { random: seeded(3) })
-  await canaryRouted(ramp)
-  const expected = new Map<string, number>()
-  for (const c of cases) {
-    for (let i = 0; i < 5; i++) {
-      const r = await send(ramp.urls.main, c.path ?? '/', { method: c.method ?? 'GET', headers: c.headers ?? {}, ...(c.method === 'POST' ? { body: '{}' } : {}) })
-      assert.equal(r.status, 200, c.what)
-      assert.equal(r.version, c.version, c.what)
-    }
-    const reason = c.route === null ? 'weight' : `route:${c.route}`
-    const key = `${reason}|${c.version}`
-    expected.set(key, (expected.get(key) ?? 0) + 5)
-  }
-  for (const [key, n] of expected) {
-    const [reason, version] = key.split('|') as [string, string]
-    assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason, version }), n, `reason="${reason}" version="${version}"`)
-  }
-  assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'route:any-order', version: 'v2' }), 5, 'x-order: 1 never counted under the later route')
-})
+for (const workers of [1, 2]) {
+  describe(`workers: ${workers}`, () => {
+    test('static routes send matching requests to their version, first match wins, counted as route:NAME', async (t) => {
+      const [v1, v2] = await backends(t, 'v1', 'v2')
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 0, more: routes }), workers, ...seedFor(workers, 3) })
+      await w.routed()
+      const expected = new Map<string, number>()
+      for (const c of cases) {
+        for (let i = 0; i < 5; i++) {
+          const r = await w.send(c.path ?? '/', { method: c.method ?? 'GET', headers: c.headers ?? {}, ...(c.method === 'POST' ? { body: '{}' } : {}) })
+          assert.equal(r.status, 200, c.what)
+          assert.equal(r.version, c.version, c.what)
+        }
+        const reason = c.route === null ? 'weight' : `route:${c.route}`
+        const key = `${reason}|${c.version}`
+        expected.set(key, (expected.get(key) ?? 0) + 5)
+      }
+      for (const [key, n] of expected) {
+        const [reason, version] = key.split('|') as [string, string]
+        assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason, version }, n), n, `reason="${reason}" version="${version}"`)
+      }
+      assert.equal(await w.metric('ramp_routing_decisions_total', { reason: 'route:any-order', version: 'v2' }), 5, 'x-order: 1 never counted under the later route')
+    })
 
-test('an override beats a route, and a route beats the weight at 100', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, split(v1.url, v2.url, 100, routes), { random: seeded(4) })
-  await canaryRouted(ramp)
-  assert.equal((await send(ramp.urls.main, '/', { headers: { 'x-order': '1' } })).version, 'v1', 'a route to stable at weight 100')
-  assert.equal((await send(ramp.urls.main, '/', { headers: { 'x-beta': 'yes', 'x-ramp-version': 'never' } })).version, 'v1', 'the override first')
-  assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'header', version: 'v1' }), 1)
-})
+    test('an override beats a route, and a route beats the weight at 100', async (t) => {
+      const [v1, v2] = await backends(t, 'v1', 'v2')
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 100, more: routes }), workers, ...seedFor(workers, 4) })
+      await w.routed()
+      assert.equal((await w.send('/', { headers: { 'x-order': '1' } })).version, 'v1', 'a route to stable at weight 100')
+      assert.equal((await w.send('/', { headers: { 'x-beta': 'yes', 'x-ramp-version': 'never' } })).version, 'v1', 'the override first')
+      assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason: 'header', version: 'v1' }, 1), 1)
+    })
 
-test('a route to the canary is skipped while no canary is in the table', async (t) => {
-  const v1 = await backend(t, { name: 'v1' })
-  const ramp = await rampWith(t, `
-listen: { port: 0 }
-stable: { name: v1, backends: ["${v1.url}"] }
-routes:
-  - { name: any-order, match: [{ headers: { x-order: { prefix: "" } } }], version: canary }
-`)
-  const r = await send(ramp.urls.main, '/', { headers: { 'x-order': '2' } })
-  assert.equal(r.status, 200)
-  assert.equal(r.version, 'v1')
-  assert.equal(await metric(ramp, 'ramp_routing_decisions_total', { reason: 'weight', version: 'v1' }), 1)
-})
+    test('a route to the canary is skipped while no canary is in the table', async (t) => {
+      const [v1] = await backends(t, 'v1')
+      const w = await world(t, { config: release({ v1: v1.url, more: 'routes:\n  - { name: any-order, match: [{ headers: { x-order: { prefix: "" } } }], version: canary }' }), workers })
+      const r = await w.send('/', { headers: { 'x-order': '2' } })
+      assert.equal(r.status, 200)
+      assert.equal(r.version, 'v1')
+      assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason: 'weight', version: 'v1' }, 1), 1)
+    })
 
-test('a regex sees at most limits.regexInputChars characters of a value', async (t) => {
-  const [v1, v2] = [await backend(t, { name: 'v1' }), await backend(t, { name: 'v2' })]
-  const ramp = await rampWith(t, split(v1.url, v2.url, 0, `
-limits: { regexInputChars: 8 }
-routes:
-  - { name: tail, match: [{ headerName: x-tag, headerValue: { regex: "canary$" } }] }
-`), { random: seeded(5) })
-  await canaryRouted(ramp)
-  assert.equal((await send(ramp.urls.main, '/', { headers: { 'x-tag': 'a-canary' } })).version, 'v2', 'eight characters are seen whole')
-  assert.equal((await send(ramp.urls.main, '/', { headers: { 'x-tag': 'xx-canary' } })).version, 'v1', 'the ninth is cut off, so $ no longer follows "canary"')
-})
+    test('a regex sees at most limits.regexInputChars characters of a value', async (t) => {
+      const [v1, v2] = await backends(t, 'v1', 'v2')
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 0, more: 'limits: { regexInputChars: 8 }\nroutes: [{ name: tail, match: [{ headerName: x-tag, headerValue: { regex: "canary$" } }] }]' }), workers, ...seedFor(workers, 5) })
+      await w.routed()
+      assert.equal((await w.send('/', { headers: { 'x-tag': 'a-canary' } })).version, 'v2', 'eight characters are seen whole')
+      assert.equal((await w.send('/', { headers: { 'x-tag': 'xx-canary' } })).version, 'v1', 'the ninth is cut off, so $ no longer follows "canary"')
+    })
+  })
+}

@@ -4,9 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import type { Ramp } from '../../../src/ramp.js'
-import { rampWith } from '../../support/ramp.js'
-import { curl, excerpt, noProblems, recorder, scrape, seriesOf, sumOf, within, type Recorder } from './support.js'
+import { curl } from '../../support/wire/curl.js'
+import { within } from '../../support/world/eventually.js'
+import { seriesOf, sumOf } from '../../support/world/metrics.js'
+import { recorder, type Recorder } from '../../support/world/recorder.js'
+import { world, type World } from '../../support/world/world.js'
+import { excerpt, noProblems } from './report.js'
 
 /**
  * Issue 11, transparency: `Expect: 100-continue` is answered or passed on, never a 5xx. curl
@@ -29,19 +32,19 @@ function bigFile(t: TestContext): { path: string; bytes: Buffer } {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
-async function setup(t: TestContext): Promise<{ be: Recorder; ramp: Ramp; file: { path: string; bytes: Buffer } }> {
+async function setup(t: TestContext): Promise<{ be: Recorder; w: World; file: { path: string; bytes: Buffer } }> {
   const be = await recorder(t, (req, res) => {
     req.resume()
     req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain', 'x-backend': 'answered' }).end('stored\n'))
   })
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
-  return { be, ramp, file: bigFile(t) }
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
+  return { be, w, file: bigFile(t) }
 }
 
 async function uploaded(t: TestContext, args: (url: string, file: string) => string[], method: string): Promise<void> {
-  const { be, ramp, file } = await setup(t)
-  const before = await scrape(ramp)
-  const url = `${ramp.urls.main}/files/upload.bin?v=1`
+  const { be, w, file } = await setup(t)
+  const before = await w.metrics()
+  const url = `${w.urls.main}/files/upload.bin?v=1`
   const run = await curl(['-sS', '-v', '-o', '-', '-w', '\n%{http_code}', ...args(url, file.path)])
   assert.match(run.stderr, /^> Expect: 100-continue\r?$/im, 'curl sent Expect: 100-continue (else this test tests nothing)')
   const status = Number(run.stdout.slice(run.stdout.lastIndexOf('\n') + 1))
@@ -63,7 +66,7 @@ async function uploaded(t: TestContext, args: (url: string, file: string) => str
     else if (sha(seen.body) !== sha(file.bytes)) problems.push('backend got other bytes than sent')
   }
 
-  const after = await scrape(ramp)
+  const after = await w.metrics()
   if (sumOf(after, 'ramp_upstream_errors_total') !== sumOf(before, 'ramp_upstream_errors_total')) problems.push(`upstream errors counted: ${seriesOf(after, 'ramp_upstream_errors_total').join('; ')}`)
   if (sumOf(after, 'ramp_requests_total', { code: '5xx' }) !== 0) problems.push(`5xx counted: ${seriesOf(after, 'ramp_requests_total').join('; ')}`)
   if (sumOf(after, 'ramp_requests_total', { version: 'v1', code: '2xx' }) !== 1) problems.push(`2xx not counted once: ${seriesOf(after, 'ramp_requests_total').join('; ')}`)

@@ -1,7 +1,9 @@
 import { METHODS } from 'node:http'
 import { test } from 'node:test'
-import { rampWith } from '../../support/ramp.js'
-import { excerpt, header, noProblems, rawRequest, recorder, valuesOf } from './support.js'
+import { header, rawRequest, valuesOf } from '../../support/wire/raw-client.js'
+import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
+import { excerpt, noProblems } from './report.js'
 
 /**
  * Issue 11, transparency: any method Node's parser accepts is forwarded as it came, and the
@@ -22,7 +24,7 @@ test('every method Node parses (PROPFIND, MKCOL, PURGE, REPORT, SEARCH, PATCH, O
       res.end(req.method === 'HEAD' ? undefined : body)
     })
   })
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
 
   const failures: string[] = []
   for (const method of methods) {
@@ -32,7 +34,7 @@ test('every method Node parses (PROPFIND, MKCOL, PURGE, REPORT, SEARCH, PATCH, O
     const before = be.traffic().length
     let res
     try {
-      res = await rawRequest(t, ramp.urls.main, request, { head: method === 'HEAD', timeoutMs: 3000 })
+      res = await rawRequest(t, w.urls.main, request, { head: method === 'HEAD', timeoutMs: 3000 })
     } catch (err) {
       failures.push(`${method}: ${(err as Error).message}`)
       continue

@@ -1,7 +1,10 @@
 import { test, type TestContext } from 'node:test'
 import { selfSigned } from '../../support/certs.js'
-import { rampWith } from '../../support/ramp.js'
-import { excerpt, h2session, header, noProblems, rawBackend, rawRequest, tlsListener } from './support.js'
+import { h2session, tlsListener } from '../../support/wire/h2.js'
+import { rawBackend } from '../../support/wire/raw-backend.js'
+import { header, rawRequest } from '../../support/wire/raw-client.js'
+import { world } from '../../support/world/world.js'
+import { excerpt, noProblems } from './report.js'
 
 /**
  * Issue 11, errors: every response ramp makes itself carries `x-ramp-error: RAMP_ERR_...` and
@@ -29,16 +32,16 @@ async function h1Error(t: TestContext, url: string, request: string): Promise<{ 
 
 test('a bad Host (two Host lines) gets ramp\'s 400: x-ramp-error and a text/plain body starting with the status', async (t) => {
   const be = await rawBackend(t, (_head, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
-  const got = await h1Error(t, ramp.urls.main, 'GET / HTTP/1.1\r\nHost: svc.example\r\nHost: admin.internal\r\n\r\n')
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
+  const got = await h1Error(t, w.urls.main, 'GET / HTTP/1.1\r\nHost: svc.example\r\nHost: admin.internal\r\n\r\n')
   noProblems([...ownErrorProblems('two Host lines', got, 400, 'RAMP_ERR_CLIENT_BAD_REQUEST'), ...(be.heads.length === 0 ? [] : ['the request reached the backend'])], 'bad Host')
 })
 
 test('an expectation other than 100-continue gets ramp\'s 417, and CONNECT ramp\'s 405, neither reaching the backend', async (t) => {
   const be = await rawBackend(t, (_head, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
-  const expectation = await h1Error(t, ramp.urls.main, 'POST /x HTTP/1.1\r\nHost: svc.example\r\nExpect: magic\r\nContent-Length: 2\r\n\r\n')
-  const connect = await h1Error(t, ramp.urls.main, 'CONNECT svc.example:443 HTTP/1.1\r\nHost: svc.example:443\r\n\r\n')
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
+  const expectation = await h1Error(t, w.urls.main, 'POST /x HTTP/1.1\r\nHost: svc.example\r\nExpect: magic\r\nContent-Length: 2\r\n\r\n')
+  const connect = await h1Error(t, w.urls.main, 'CONNECT svc.example:443 HTTP/1.1\r\nHost: svc.example:443\r\n\r\n')
   noProblems([
     ...ownErrorProblems('Expect: magic', expectation, 417, 'RAMP_ERR_CLIENT_EXPECTATION'),
     ...ownErrorProblems('CONNECT', connect, 405, 'RAMP_ERR_CLIENT_CONNECT'),
@@ -57,8 +60,8 @@ test('upstream failures ramp answers itself (reset, no answer in time, not HTTP,
   // Retries off and outlier detection off: one try, and the backend is never ejected, so each
   // answer is the failure itself (not a panic or a fallback).
   const config = `stable: { name: v1, backends: ["${be.url}"] }\nupstream: { headersTimeoutMs: 300 }\nretry: { attempts: 1 }\noutlier: { enabled: false }\n`
-  const h1 = await rampWith(t, `listen: { port: 0 }\n${config}`)
-  const h2 = await rampWith(t, `${tlsListener(cert)}${config}`)
+  const h1 = await world(t, { config: `listen: { port: 0 }\n${config}` })
+  const h2 = await world(t, { config: `${tlsListener(cert)}${config}` })
   const cases = [
     { name: 'a backend that resets before answering', set: () => { mode = 'reset' }, status: 502, code: 'RAMP_ERR_UPSTREAM_RESET' },
     { name: 'a backend that never answers', set: () => { mode = 'silent' }, status: 504, code: 'RAMP_ERR_UPSTREAM_TIMEOUT' },

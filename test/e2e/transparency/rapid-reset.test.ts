@@ -2,9 +2,13 @@ import assert from 'node:assert/strict'
 import { connect as tlsConnect } from 'node:tls'
 import { test, type TestContext } from 'node:test'
 import { Agent, request } from 'undici'
-import { selfSigned, type SelfSigned } from '../../support/certs.js'
-import { configFile, opening, serve } from '../../support/spawn.js'
-import { h2session, noProblems, recorder, seriesOf, sleep } from './support.js'
+import { selfSigned } from '../../support/certs.js'
+import { h2session, tlsListener } from '../../support/wire/h2.js'
+import { sleep } from '../../support/world/eventually.js'
+import { seriesOf } from '../../support/world/metrics.js'
+import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
+import { noProblems } from './report.js'
 
 /**
  * Issue 11, abort both ways, HTTP/2: the rapid-reset attack (CVE-2023-44487). One connection
@@ -91,12 +95,6 @@ async function attack(t: TestContext, url: string, ca: Buffer): Promise<AttackRe
   return report
 }
 
-/** opening() of a spawned ramp, its main listener on loopback with TLS and HTTP/2 (tlsListener's, for an in-process ramp). */
-function tlsOpening(cert: SelfSigned): string {
-  const listen = `listen: { host: 127.0.0.1, port: 0, http2: true, tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\n`
-  return opening().replace(/^listen: .*\n/, listen)
-}
-
 async function rapidReset(t: TestContext, clients: string): Promise<void> {
   const be = await recorder(t, (req, res) => {
     req.resume()
@@ -105,19 +103,19 @@ async function rapidReset(t: TestContext, clients: string): Promise<void> {
     res.on('close', () => clearTimeout(timer))
   })
   const cert = selfSigned(t)
-  const ramp = await serve(t, configFile(t, `${tlsOpening(cert)}${clients}stable: { name: v1, backends: ["${be.url}"] }\n`).path)
+  const w = await world(t, { config: `${tlsListener(cert, clients)}stable: { name: v1, backends: ["${be.url}"] }\n`, process: true })
 
   // The normal clients: HTTP/1.1 and HTTP/2, each on its own connection, set up (TLS handshake) before the flood.
   const dispatcher = new Agent({ connect: { ca: cert.cert }, connections: 1 })
   t.after(() => dispatcher.close())
-  const session = await h2session(t, ramp.urls.main, cert.cert)
+  const session = await h2session(t, w.urls.main, cert.cert)
   const timed = async (what: string, ask: () => Promise<number>): Promise<{ what: string; status: number; ms: number }> => {
     const start = performance.now()
     const status = await ask().catch(() => 0)
     return { what, status, ms: performance.now() - start }
   }
   const askH1 = (): Promise<{ what: string; status: number; ms: number }> => timed('h1', async () => {
-    const res = await request(`${ramp.urls.main}/normal`, { dispatcher, headersTimeout: 5000, bodyTimeout: 5000 })
+    const res = await request(`${w.urls.main}/normal`, { dispatcher, headersTimeout: 5000, bodyTimeout: 5000 })
     await res.body.text()
     return res.statusCode
   })
@@ -135,7 +133,7 @@ async function rapidReset(t: TestContext, clients: string): Promise<void> {
   for (let i = 0; i < 5; i++) baseline.push((await askH1()).ms, (await askH2()).ms)
 
   let done = false
-  const flood = attack(t, ramp.urls.main, cert.cert).finally(() => { done = true })
+  const flood = attack(t, w.urls.main, cert.cert).finally(() => { done = true })
   const normal: Array<{ what: string; status: number; ms: number }> = []
   // Through the flood and a little after (at least 5 of each), while ramp may still be working off what it read.
   for (let i = 0; i < 100 && (!done || normal.length < 10); i++) {
@@ -153,7 +151,7 @@ async function rapidReset(t: TestContext, clients: string): Promise<void> {
   const slow = normal.filter((r) => r.status !== 200 || r.ms > 100)
   if (normal.length === 0) problems.push('the normal clients made no request during the flood')
   if (slow.length > 0) problems.push(`the normal clients waited more than 100 ms or failed ${slow.length} times of ${normal.length}: ${slow.slice(0, 5).map((r) => `${r.what} ${r.status} in ${r.ms.toFixed(0)} ms`).join(', ')}`)
-  const metrics = await (await fetch(`${ramp.urls.admin}/metrics`)).text()
+  const metrics = await w.metrics()
   const rejections = seriesOf(metrics, 'ramp_client_rejections_total').join('; ') || 'none'
   if (!/ramp_client_rejections_total\{listener="main",reason="rapid_reset"\} 1\b/.test(metrics)) problems.push(`the offender is not counted once as a rapid_reset rejection: ${rejections}`)
   t.diagnostic(`attacker ${JSON.stringify(report)}; backend got ${reached} flood requests; normal clients: ${normal.length} requests, slowest ${Math.max(...normal.map((r) => r.ms)).toFixed(0)} ms (without a flood: ${Math.max(...baseline).toFixed(0)} ms); client rejections: ${rejections}`)

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { rampWith } from '../../support/ramp.js'
-import { excerpt, header, rawRequest, recorder } from './support.js'
+import { header, rawRequest } from '../../support/wire/raw-client.js'
+import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
+import { excerpt } from './report.js'
 
 /**
  * Issue 11, transparency: response header fields that come more than once are kept as they
@@ -28,8 +30,8 @@ test('three Set-Cookie lines and two x-multi lines reach the client as separate 
       res.end('ok')
     })
   })
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
-  const res = await rawRequest(t, ramp.urls.main, 'GET /login HTTP/1.1\r\nHost: svc.example\r\n\r\n')
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
+  const res = await rawRequest(t, w.urls.main, 'GET /login HTTP/1.1\r\nHost: svc.example\r\n\r\n')
   assert.equal(res.status, 200, `client got ${res.status} ${excerpt(res.body)}`)
   assert.equal(res.body.toString(), 'ok')
   assert.deepEqual(header(res, 'set-cookie'), cookies, `header lines ${JSON.stringify(res.headerLines)}`)

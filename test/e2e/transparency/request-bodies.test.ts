@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { selfSigned } from '../../support/certs.js'
-import { rampWith } from '../../support/ramp.js'
-import { excerpt, h2session, lines, noProblems, rawRequest, recorder, sleep, tlsListener, valuesOf, within } from './support.js'
+import { h2session, tlsListener } from '../../support/wire/h2.js'
+import { lines, rawRequest, valuesOf } from '../../support/wire/raw-client.js'
+import { sleep, within } from '../../support/world/eventually.js'
+import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
+import { excerpt, noProblems } from './report.js'
 
 /**
  * Issue 11, transparency: a body is forwarded on any method (RFC 9110 gives GET and DELETE
@@ -13,9 +17,9 @@ import { excerpt, h2session, lines, noProblems, rawRequest, recorder, sleep, tls
 for (const method of ['GET', 'DELETE']) {
   test(`a ${method} with a body: the backend receives the body and its content-length`, async (t) => {
     const be = await recorder(t)
-    const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
+    const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
     const body = '{"query":{"match":{"title":"ramp"}},"size":3}'
-    const res = await rawRequest(t, ramp.urls.main, `${method} /index/_search?pretty HTTP/1.1\r\nHost: search.example\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
+    const res = await rawRequest(t, w.urls.main, `${method} /index/_search?pretty HTTP/1.1\r\nHost: search.example\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
     assert.equal(res.status, 200, `client got ${res.status} ${excerpt(res.body)}`)
     assert.equal(res.body.toString(), 'ok')
     const [seen] = be.traffic()
@@ -32,8 +36,8 @@ for (const method of ['GET', 'DELETE']) {
 test('an HTTP/2 request body sent without content-length reaches the backend whole (3000 bytes), with or without a content-type', async (t) => {
   const be = await recorder(t)
   const cert = selfSigned(t)
-  const ramp = await rampWith(t, `${tlsListener(cert)}stable: { name: v1, backends: ["${be.url}"] }\n`)
-  const session = await h2session(t, ramp.urls.main, cert.cert)
+  const w = await world(t, { config: `${tlsListener(cert)}stable: { name: v1, backends: ["${be.url}"] }\n` })
+  const session = await h2session(t, w.urls.main, cert.cert)
   const body = Buffer.alloc(3000)
   for (let i = 0; i < body.length; i++) body[i] = (i * 7 + 13) & 0xff
 

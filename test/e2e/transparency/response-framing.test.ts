@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
 import { test } from 'node:test'
-import { rampWith } from '../../support/ramp.js'
-import { excerpt, header, noProblems, rawBackend, RawClient, rawRequest, targetOf, type RawResponse } from './support.js'
+import { rawBackend, targetOf } from '../../support/wire/raw-backend.js'
+import { header, RawClient, rawRequest, type RawResponse } from '../../support/wire/raw-client.js'
+import { world } from '../../support/world/world.js'
+import { excerpt, noProblems } from './report.js'
 
 /**
  * Issue 11, transparency: how a response's body is delimited. A close-delimited body (no
@@ -32,12 +34,12 @@ test('a close-delimited response (no content-length, not chunked, ended by the b
     if (targetOf(head) === '/http10') closeDelimited(socket, 'HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nX-Style: http10\r\n\r\n', body)
     else closeDelimited(socket, 'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\nX-Style: http11-close\r\n\r\n', body)
   })
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
   const problems: string[] = []
   for (const [path, style] of [['/http10', 'http10'], ['/http11-close', 'http11-close']] as const) {
     let res: RawResponse
     try {
-      res = await rawRequest(t, ramp.urls.main, `GET ${path} HTTP/1.1\r\nHost: svc.example\r\n\r\n`, { timeoutMs: 3000 })
+      res = await rawRequest(t, w.urls.main, `GET ${path} HTTP/1.1\r\nHost: svc.example\r\n\r\n`, { timeoutMs: 3000 })
     } catch (err) {
       problems.push(`${path}: ${(err as Error).message}`)
       continue
@@ -60,8 +62,8 @@ const canned: Record<string, string> = {
 
 test('a 304 with Content-Length: 1234 and no body, a 204, and HEAD with a content-length reach the client as sent, and the keep-alive connection serves a next request', async (t) => {
   const be = await rawBackend(t, (head, socket) => { socket.write(canned[targetOf(head)] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n') })
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
-  const client = await RawClient.open(t, ramp.urls.main)
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
+  const client = await RawClient.open(t, w.urls.main)
   const problems: string[] = []
   const exchanges: Array<{ request: string; head?: boolean; status: number; headers: Record<string, string>; body?: string }> = [
     { request: 'GET /not-modified HTTP/1.1\r\nHost: svc.example\r\nIf-None-Match: "v7"\r\n\r\n', status: 304, headers: { etag: '"v7"', 'cache-control': 'max-age=60', 'content-length': '1234' } },

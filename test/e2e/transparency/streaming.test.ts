@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { rampWith } from '../../support/ramp.js'
-import { RawClient, header, recorder } from './support.js'
+import { header, RawClient } from '../../support/wire/raw-client.js'
+import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
 
 /**
  * Issue 11, transparency: a response is streamed, not buffered. A server-sent events backend
@@ -31,10 +32,10 @@ test('a server-sent events stream reaches the client event by event, the first w
     }, everyMs)
     res.on('close', () => clearInterval(timer))
   })
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
 
   // Raw socket: what arrives when is exactly what ramp wrote when.
-  const client = await RawClient.open(t, ramp.urls.main)
+  const client = await RawClient.open(t, w.urls.main)
   const receivedAt: number[] = []
   let text = ''
   client.socket.on('data', (c: Buffer) => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { rampWith } from '../../support/ramp.js'
-import { excerpt, noProblems, rawRequest, recorder } from './support.js'
+import { rawRequest } from '../../support/wire/raw-client.js'
+import { recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
+import { excerpt, noProblems } from './report.js'
 
 /**
  * Issue 11, transparency: the request target. An absolute-form target (RFC 9112 3.2.2: a
@@ -12,8 +14,8 @@ import { excerpt, noProblems, rawRequest, recorder } from './support.js'
 
 test('an absolute-form target `GET http://svc.example/abs?x=1`: 200, and the backend sees the origin form /abs?x=1', async (t) => {
   const be = await recorder(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
-  const res = await rawRequest(t, ramp.urls.main, 'GET http://svc.example/abs?x=1 HTTP/1.1\r\nHost: svc.example\r\n\r\n')
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
+  const res = await rawRequest(t, w.urls.main, 'GET http://svc.example/abs?x=1 HTTP/1.1\r\nHost: svc.example\r\n\r\n')
   assert.equal(res.status, 200, `client got ${res.status} ${excerpt(res.body)}`)
   assert.equal(res.body.toString(), 'ok', 'the backend\'s answer')
   const [seen, extra] = be.traffic()
@@ -34,13 +36,13 @@ const paths = [
 
 test('paths and queries reach the backend byte for byte as sent: /x/../y/./z%2F?a=b+c, /a\\b, //double//slash, /%7e/%7E...', async (t) => {
   const be = await recorder(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
   const problems: string[] = []
   for (const path of paths) {
     const before = be.traffic().length
     let res
     try {
-      res = await rawRequest(t, ramp.urls.main, `GET ${path} HTTP/1.1\r\nHost: svc.example\r\n\r\n`, { timeoutMs: 3000 })
+      res = await rawRequest(t, w.urls.main, `GET ${path} HTTP/1.1\r\nHost: svc.example\r\n\r\n`, { timeoutMs: 3000 })
     } catch (err) {
       problems.push(`${path}: ${(err as Error).message}`)
       continue

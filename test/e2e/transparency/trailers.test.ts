@@ -2,8 +2,12 @@ import assert from 'node:assert/strict'
 import type { IncomingHttpHeaders } from 'node:http2'
 import { test } from 'node:test'
 import { selfSigned } from '../../support/certs.js'
-import { rampWith } from '../../support/ramp.js'
-import { excerpt, h2session, header, lines, rawRequest, recorder, sleep, tlsListener, within, type Handler } from './support.js'
+import { h2session, tlsListener } from '../../support/wire/h2.js'
+import { header, lines, rawRequest } from '../../support/wire/raw-client.js'
+import { sleep, within } from '../../support/world/eventually.js'
+import { type Handler, recorder } from '../../support/world/recorder.js'
+import { world } from '../../support/world/world.js'
+import { excerpt } from './report.js'
 
 /**
  * Issue 11, transparency: trailers, both ways. A chunked response's trailer fields reach an
@@ -29,10 +33,10 @@ const withTrailers: Handler = (req, res) => {
 
 test('response trailers (chunked, Trailer: x-checksum, then x-checksum: abc123) reach an HTTP/1.1 client', async (t) => {
   const be = await recorder(t, withTrailers)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
   const direct = await rawRequest(t, be.url, 'GET /download HTTP/1.1\r\nHost: svc.example\r\nTE: trailers\r\n\r\n')
   assert.deepEqual(direct.trailerLines.map((l) => l.toLowerCase()), ['x-checksum: abc123'], 'the backend itself sends the trailer (else this test tests nothing)')
-  const res = await rawRequest(t, ramp.urls.main, 'GET /download HTTP/1.1\r\nHost: svc.example\r\nTE: trailers\r\n\r\n')
+  const res = await rawRequest(t, w.urls.main, 'GET /download HTTP/1.1\r\nHost: svc.example\r\nTE: trailers\r\n\r\n')
   assert.equal(res.status, 200, `client got ${res.status} ${excerpt(res.body)}`)
   assert.equal(res.body.toString(), 'hello trailer world')
   assert.equal(res.framing, 'chunked', `header lines ${JSON.stringify(res.headerLines)}`)
@@ -42,8 +46,8 @@ test('response trailers (chunked, Trailer: x-checksum, then x-checksum: abc123) 
 test('response trailers reach an HTTP/2 client (node:http2 over TLS: the stream\'s trailers event)', async (t) => {
   const be = await recorder(t, withTrailers)
   const cert = selfSigned(t)
-  const ramp = await rampWith(t, `${tlsListener(cert)}stable: { name: v1, backends: ["${be.url}"] }\n`)
-  const session = await h2session(t, ramp.urls.main, cert.cert)
+  const w = await world(t, { config: `${tlsListener(cert)}stable: { name: v1, backends: ["${be.url}"] }\n` })
+  const session = await h2session(t, w.urls.main, cert.cert)
   const stream = session.request({ ':method': 'GET', ':path': '/download', te: 'trailers' })
   let status = 0
   let body = ''
@@ -63,8 +67,8 @@ test('response trailers reach an HTTP/2 client (node:http2 over TLS: the stream\
 // trailer fields, so ramp cannot forward them over HTTP/1.1 yet; an HTTP/2 upstream can.
 test('request trailers of a chunked HTTP/1.1 upload reach the backend', { todo: 'undici cannot send request trailers' }, async (t) => {
   const be = await recorder(t)
-  const ramp = await rampWith(t, `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n`)
-  const res = await rawRequest(t, ramp.urls.main, [
+  const w = await world(t, { config: `listen: { port: 0 }\nstable: { name: v1, backends: ["${be.url}"] }\n` })
+  const res = await rawRequest(t, w.urls.main, [
     'POST /upload HTTP/1.1\r\nHost: svc.example\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nTrailer: x-sum\r\n\r\n',
     '5\r\nhello\r\n',
     '6\r\n world\r\n',

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { Pool, request } from 'undici'
 import { startDemoBackend, type DemoBackend, type DemoBackendOptions } from '../../../src/demo/backend.js'
-import { listening, spawnRamp, type Spawned } from '../../support/spawn.js'
+import { listening, spawnRamp, type Spawned } from '../../support/world/process.js'
 
 // What the workers tests share. Workers run only under `ramp serve` (node:cluster forks the
 // program), so every test spawns ramp; the demo backends run in the test's own process.
