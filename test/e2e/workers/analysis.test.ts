@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { setTimeout as delay } from 'node:timers/promises'
 import { test, type TestContext } from 'node:test'
-import { adminCall, hostYaml, load, serveHost, versions, waitFor } from './support.js'
+import { backend } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { world } from '../../support/world/world.js'
 
 const intervalMs = 1000
 const windowMs = 3000
@@ -10,7 +12,7 @@ const slotMs = 1000
 
 // A 3 s window measured every second: ten canary requests in it (200 requests/s at 5%) are
 // enough, which a loaded 2-core machine still sends.
-const analysis = `analysis:
+const templates = `analysis:
   templates:
     - name: canary-health
       interval: ${intervalMs / 1000}s
@@ -20,14 +22,8 @@ const analysis = `analysis:
       inconclusiveLimit: 2
       minRequests: 10
       metrics:
-        - { name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }
-strategy:
-  canary:
-    steps:
-      - setWeight: 5
-      - analysis: { templates: [canary-health] }
-      - setWeight: 100
-`
+        - { name: success-rate, builtin: successRate, thresholdRange: { min: 0.99 } }`
+const steps = ['setWeight: 5', 'analysis: { templates: [canary-health] }', 'setWeight: 100']
 
 /**
  * The canary's draws: every tenth is below the fail rate of 0.1. So any ten of its requests
@@ -39,31 +35,20 @@ function everyTenth(): () => number {
   return () => (++n % 10 === 0 ? 0 : 0.5)
 }
 
-interface Rollout {
-  phase: string
-  reason: string
-  message: string
-  analysis: {
-    last: Array<{ startedAt: string; templates: Array<{ measurements: Record<string, Array<{ at: number; sampleSize: number | null }>> }> }>
-    lastVerdict: { at: string } | null
-  }
-}
-
-/** From the start of the analysis run to its verdict, by ramp's own clock, with `workers` data planes. */
+/** From the start of the analysis run to its verdict, by ramp's own clock, with `workers` data planes (one process at 1, as at 2). */
 async function timeToAbort(t: TestContext, workers: number): Promise<{ ms: number; message: string }> {
-  const { v1, v2 } = await versions(t, { failRate: 0.1, random: everyTenth() })
-  const host = await serveHost(t, hostYaml(v1, { v2: null, extra: analysis, workers }))
+  const v1 = await backend(t, { name: 'v1' })
+  const v2 = await backend(t, { name: 'v2', failRate: 0.1, random: everyTenth() })
+  const w = await world(t, { config: release({ v1: v1.url, steps, more: templates }), process: true, workers })
   // The rollout starts once every worker serves and the load runs, so that the analysis is
   // not timed from before the data planes were up.
-  const traffic = load(host.urls.main, 32)
-  t.after(() => traffic.stop())
+  const traffic = w.load({ connections: 32 })
   await delay(300)
-  const started = await adminCall(host, 'POST', '/api/v1/rollout', { version: { name: 'v2', backends: [v2.url] } })
+  const started = await w.admin.deploy({ name: 'v2', backends: [v2.url] })
   assert.equal(started.status, 201, JSON.stringify(started.body))
-  const rollout = async (): Promise<Rollout> => (await adminCall<Rollout>(host, 'GET', '/api/v1/rollout')).body
-  await waitFor('the rollout to end', async () => ['Aborted', 'Paused', 'Healthy'].includes((await rollout()).phase), 20_000)
+  await w.until('the rollout to end', (v) => ['Aborted', 'Paused', 'Healthy'].includes(v.phase), 20_000)
   await traffic.stop()
-  const r = await rollout()
+  const r = await w.rollout()
   assert.equal(`${r.phase}/${r.reason}`, 'Aborted/AnalysisFailed', r.message)
   const run = r.analysis.last[0]
   assert.ok(run !== undefined && r.analysis.lastVerdict !== null, JSON.stringify(r.analysis))
@@ -73,11 +58,11 @@ async function timeToAbort(t: TestContext, workers: number): Promise<{ ms: numbe
   // reads could hold (it starts up to a slot early); 100 ms either way for the trip back.
   const deciding = run.templates[0]?.measurements['success-rate']?.at(-1)
   assert.ok(deciding !== undefined && deciding.sampleSize !== null, JSON.stringify(run))
-  const canary = traffic.sent.filter((s) => s.version === 'v2').map((s) => performance.timeOrigin + s.endedAt)
+  const canary = traffic.seen.filter((s) => s.version === 'v2').map((s) => s.at)
   const from = deciding.at - windowMs
   const inside = canary.filter((at) => at >= from + 100 && at <= deciding.at - 100).length
   const slots = canary.filter((at) => at >= Math.floor(from / slotMs) * slotMs - 100 && at <= deciding.at + 100).length
-  t.diagnostic(`workers: ${workers}: aborted ${ms} ms after the analysis started, ${traffic.sent.length} requests; ${inside}..${slots} canary responses in the deciding window: ${r.message}`)
+  t.diagnostic(`workers: ${workers}: aborted ${ms} ms after the analysis started, ${traffic.seen.length} requests; ${inside}..${slots} canary responses in the deciding window: ${r.message}`)
   assert.ok(deciding.sampleSize >= inside && deciding.sampleSize <= slots, `the deciding window counted ${deciding.sampleSize} canary requests, the client saw ${inside}..${slots}`)
   return { ms, message: r.message }
 }

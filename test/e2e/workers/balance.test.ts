@@ -1,36 +1,29 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { accessLines, fresh, hostYaml, requests, routed, serveHost, versions, waitFor, type Access, type Host } from './support.js'
+import type { WorkerAccessLine } from '../../support/world/logs.js'
+import { served } from './served.js'
+import { split } from './split.js'
 
-/** The access lines of the requests whose path starts with `prefix`, once there is one for each of `n`. */
-async function served(host: Host, prefix: string, n: number): Promise<Access[]> {
-  const lines = (): Access[] => accessLines(host.proc).filter((a) => a.url.startsWith(prefix))
-  await waitFor(`${n} access lines for ${prefix}`, () => lines().length === n)
-  return lines()
-}
-
-function byWorker(lines: readonly Access[]): Map<number, Access[]> {
-  const out = new Map<number, Access[]>()
+function byWorker(lines: readonly WorkerAccessLine[]): Map<number, WorkerAccessLine[]> {
+  const out = new Map<number, WorkerAccessLine[]>()
   for (const a of lines) out.set(a.worker, (out.get(a.worker) ?? []).concat(a))
   return out
 }
 
-const onV2 = (lines: readonly Access[]): number => lines.filter((a) => a.version === 'v2').length
+const onV2 = (lines: readonly WorkerAccessLine[]): number => lines.filter((a) => a.version === 'v2').length
 
 // Each worker runs its own smooth weighted round robin, which at 20% puts exactly one v2 in
 // every 5 consecutive requests it weighs. n = 5q + r consecutive requests of one worker thus
 // hold q or q + 1 on v2: |v2 - n/5| <= 4/5 for each worker, <= 8/5 for the two together, and
 // as v2 and N/5 are integers when N is a multiple of 5, |v2 - N/5| <= 1 over the host.
 test('balance: exact at 20% on 2 workers: each worker exact over its own windows, the host within 1 of 20%', async (t) => {
-  const { v1, v2 } = await versions(t)
-  const host = await serveHost(t, hostYaml(v1, { v2, extra: 'balance: exact\n', access: true }))
-  await routed(host, 20)
+  const { w } = await split(t, 20, { access: true, more: 'balance: exact' })
 
   // One request at a time, each on a new connection so that both workers get some: with one
   // in flight at most, a worker's requests ordered by `i` are the order it weighed them in.
   const n = 200
-  for (let i = 0; i < n; i++) assert.equal((await fresh(host.urls.main, `/?seq&i=${i}`)).status, 200)
-  const sequential = byWorker(await served(host, '/?seq', n))
+  for (let i = 0; i < n; i++) assert.equal((await w.send(`/?seq&i=${i}`, { headers: { connection: 'close' } })).status, 200)
+  const sequential = byWorker(await served(w, '/?seq', n))
   assert.equal(sequential.size, 2, 'both workers answered')
   for (const [worker, lines] of sequential) {
     const order = lines.map((a) => Number(new URL(a.url, 'http://x').searchParams.get('i'))).sort((a, b) => a - b)
@@ -44,42 +37,40 @@ test('balance: exact at 20% on 2 workers: each worker exact over its own windows
   assert.ok(Math.abs(sequentialOnV2 - n / 5) <= 1, `${sequentialOnV2} of ${n} on v2`)
 
   // Concurrent keep-alive connections: the order within a worker is lost, its counts are not.
+  // count() fails unless every answer is a 200.
   const m = 1000
-  const answered = await requests(host.urls.main, m, 16, '/?pool')
-  assert.equal(answered.filter((s) => s.status === 200).length, m)
-  const pooled = byWorker(await served(host, '/?pool', m))
+  const answered = await w.count(m, { connections: 16, path: '/?pool' })
+  const pooled = byWorker(await served(w, '/?pool', m))
   assert.equal(pooled.size, 2, 'both workers answered')
   for (const [worker, lines] of pooled) {
     assert.ok(Math.abs(onV2(lines) - lines.length / 5) <= 4 / 5, `worker ${worker}: ${onV2(lines)} of ${lines.length} on v2`)
   }
-  const total = answered.filter((s) => s.version === 'v2').length
+  const total = answered.v2 ?? 0
   t.diagnostic(`sequential: ${[...sequential.values()].map((l) => `${onV2(l)}/${l.length}`).join(', ')}; pooled: ${[...pooled.values()].map((l) => `${onV2(l)}/${l.length}`).join(', ')}`)
   assert.ok(Math.abs(total - m / 5) <= 1, `${total} of ${m} on v2`)
 })
 
 test('header stickiness on 2 workers: a user gets the same version from either worker', async (t) => {
-  const { v1, v2 } = await versions(t)
-  const host = await serveHost(t, hostYaml(v1, { v2, extra: 'stickiness: { header: X-User-Id }\n', access: true }))
-  await routed(host, 20)
+  const { w } = await split(t, 20, { access: true, more: 'stickiness: { header: X-User-Id }' })
   const users = 60
   const rounds = 4
   const seen = new Map<number, Set<string>>()
   // Each user's requests one after another on fresh connections, which the workers take in turn.
   for (let u = 0; u < users; u++) {
     for (let r = 0; r < rounds; r++) {
-      const res = await fresh(host.urls.main, `/?user=${u}&r=${r}`, { 'x-user-id': `user-${u}` })
+      const res = await w.send(`/?user=${u}&r=${r}`, { headers: { 'x-user-id': `user-${u}`, connection: 'close' } })
       assert.equal(res.status, 200)
       seen.set(u, (seen.get(u) ?? new Set()).add(res.version))
     }
   }
   for (const [u, got] of seen) assert.equal(got.size, 1, `user-${u} got ${[...got].join(' and ')}`)
-  const lines = await served(host, '/?user=', users * rounds)
+  const lines = await served(w, '/?user=', users * rounds)
   const workersOf = new Map<string, Set<number>>()
   for (const a of lines) {
     const u = new URL(a.url, 'http://x').searchParams.get('user') ?? ''
     workersOf.set(u, (workersOf.get(u) ?? new Set()).add(a.worker))
   }
-  const onBoth = [...workersOf.values()].filter((w) => w.size === 2).length
+  const onBoth = [...workersOf.values()].filter((s) => s.size === 2).length
   const v2Users = [...seen.values()].filter((s) => s.has('v2')).length
   t.diagnostic(`${onBoth} of ${users} users answered by both workers, ${v2Users} on v2`)
   assert.ok(onBoth >= users / 2, `only ${onBoth} of ${users} users reached both workers`)

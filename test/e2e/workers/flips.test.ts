@@ -2,17 +2,15 @@ import assert from 'node:assert/strict'
 import { setTimeout as delay } from 'node:timers/promises'
 import { test } from 'node:test'
 import { seeded } from '../../support/prng.js'
-import { accessLines, adminCall, fresh, hostYaml, load, routed, serveHost, versions, waitFor, workers } from './support.js'
+import { served } from './served.js'
+import { split } from './split.js'
 
 /** While no request may reach `version`: from the answer of the call that removed it to the sending of the next call. */
 interface Removed { version: string; from: number; until: number }
 
 test('100 weight changes and 20 flips under 200 keep-alive connections on 2 workers: every request 200, none that started after a flip answered reaches the version it removed', async (t) => {
-  const { v1, v2 } = await versions(t)
-  const host = await serveHost(t, hostYaml(v1, { v2 }))
-  await routed(host, 50)
-  const traffic = load(host.urls.main, 200)
-  t.after(() => traffic.stop())
+  const { w } = await split(t, 50)
+  const traffic = w.load({ connections: 200 })
   await delay(300)
 
   const random = seeded(7)
@@ -21,7 +19,7 @@ test('100 weight changes and 20 flips under 200 keep-alive connections on 2 work
     const sentAt = performance.now()
     const last = removed.at(-1)
     if (last !== undefined && last.until === Infinity) last.until = sentAt
-    const res = await adminCall(host, 'PUT', '/api/v1/rollout/weight', { weight })
+    const res = await w.admin.setWeight(weight)
     const answeredAt = performance.now()
     assert.equal(res.status, 200, JSON.stringify(res.body))
     if (weight === 0) removed.push({ version: 'v2', from: answeredAt, until: Infinity })
@@ -41,42 +39,38 @@ test('100 weight changes and 20 flips under 200 keep-alive connections on 2 work
   const last = removed.at(-1)
   if (last !== undefined && last.until === Infinity) last.until = performance.now()
 
-  const { sent } = traffic
-  const failed = sent.filter((s) => s.error !== null || s.status !== 200)
-  assert.deepEqual(failed.slice(0, 5), [], `${failed.length} of ${sent.length} requests failed`)
+  const { seen } = traffic
+  const failed = seen.filter((s) => s.error !== null || s.status !== 200)
+  assert.deepEqual(failed.slice(0, 5), [], `${failed.length} of ${seen.length} requests failed`)
   let checked = 0
   for (const r of removed) {
-    const during = sent.filter((s) => s.startedAt > r.from && s.startedAt < r.until)
+    const during = seen.filter((s) => s.startedAt > r.from && s.startedAt < r.until)
     assert.ok(during.length > 0, 'requests started while the version was removed')
     checked += during.length
     const strays = during.filter((s) => s.version === r.version)
     assert.deepEqual(strays.slice(0, 3), [], `${strays.length} of ${during.length} requests started after the call removing ${r.version} answered were served by it`)
   }
-  t.diagnostic(`${changes} weight changes, ${removed.length} flips, ${sent.length} requests, ${checked} of them while a version was removed`)
+  t.diagnostic(`${changes} weight changes, ${removed.length} flips, ${seen.length} requests, ${checked} of them while a version was removed`)
   assert.equal(changes, 100)
   assert.equal(removed.length, 20)
 })
 
 test('a weight change answers only once every worker applied it: with one worker stopped (SIGSTOP) the call waits, and answers once it runs again', async (t) => {
-  const { v1, v2 } = await versions(t)
-  const host = await serveHost(t, hostYaml(v1, { v2, access: true }))
-  await routed(host, 0)
-  const [stopped] = workers(host)
+  const { w } = await split(t, 0, { access: true })
+  const [stopped] = w.cluster.pids()
   assert.ok(stopped !== undefined)
-  process.kill(stopped, 'SIGSTOP')
-  t.after(() => { try { process.kill(stopped, 'SIGCONT') } catch { /* it ended with the test */ } })
+  const resume = w.cluster.sigstop(stopped)
   let answeredAt = 0
-  const call = adminCall(host, 'PUT', '/api/v1/rollout/weight', { weight: 100 }).finally(() => { answeredAt = performance.now() })
+  const call = w.admin.setWeight(100).finally(() => { answeredAt = performance.now() })
   // Well within the 5 s after which the primary gives up on a worker and replaces it.
   await delay(1000)
   assert.equal(answeredAt, 0, 'answered while a worker could not have applied it')
   const resumedAt = performance.now()
-  process.kill(stopped, 'SIGCONT')
+  resume()
   assert.equal((await call).status, 200)
   assert.ok(answeredAt > resumedAt)
 
-  for (let i = 0; i < 20; i++) assert.equal((await fresh(host.urls.main, `/?after=${i}`)).version, 'v2', `request ${i} after the answer`)
-  const lines = (): number[] => accessLines(host.proc).filter((a) => a.url.startsWith('/?after=')).map((a) => a.worker)
-  await waitFor('the access lines', () => lines().length === 20)
-  assert.ok(lines().includes(stopped), 'the worker that was stopped served some of them')
+  for (let i = 0; i < 20; i++) assert.equal((await w.send(`/?after=${i}`, { headers: { connection: 'close' } })).version, 'v2', `request ${i} after the answer`)
+  const lines = await served(w, '/?after=', 20)
+  assert.ok(lines.some((a) => a.worker === stopped), 'the worker that was stopped served some of them')
 })

@@ -12,8 +12,18 @@ export function logLines(text: string): LogLine[] {
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine)
 }
 
+const isAccess = (l: LogLine): boolean => l.msg === 'access' && l.access !== undefined
+
 export function accessLines(lines: readonly LogLine[]): AccessLine[] {
-  return lines.flatMap((l) => (l.msg === 'access' && l.access !== undefined ? [l.access as AccessLine] : []))
+  return lines.filter(isAccess).map((l) => l.access as AccessLine)
+}
+
+/** An access line of a ramp with workers, and the pid of the worker that served the request. */
+export type WorkerAccessLine = AccessLine & { worker: number }
+
+/** The access lines with the pid each worker's log lines carry as `worker`. */
+export function workerAccessLines(lines: readonly LogLine[]): WorkerAccessLine[] {
+  return lines.filter(isAccess).map((l) => ({ ...(l.access as AccessLine), worker: l.worker as number }))
 }
 
 /** A JSON logger at `level` for a ramp in this process, and what it wrote so far. */

@@ -106,8 +106,13 @@ export async function send(url: string, path = '/', opts: Send = {}): Promise<An
 }
 
 export interface Load {
-  /** Responses seen so far, by version ("ramp" for an answer ramp made itself, "client-error" for none) and status. */
-  seen: Array<{ version: string; status: number; at: number }>
+  /**
+   * Responses seen so far, by version ("ramp" for an answer ramp made itself, "client-error"
+   * for none, `error` then the client's code) and status. `at` is the wall clock at the
+   * answer, to compare with ramp's times; `startedAt` and `endedAt` are performance.now(), to
+   * place a request before or after a moment of the test.
+   */
+  seen: Array<{ version: string; status: number; at: number; startedAt: number; endedAt: number; error: string | null }>
   /** Stops the clients; safe to call more than once. */
   stop(): Promise<void>
 }
@@ -124,12 +129,14 @@ export function load(t: TestContext, url: string, opts: { connections?: number; 
   const until = Date.now() + (opts.maxMs ?? 60_000)
   const client = async (): Promise<void> => {
     while (!stopped && Date.now() < until) {
+      const startedAt = performance.now()
       try {
         const res = await pool.request({ method: 'GET', path: opts.path ?? '/' })
         await res.body.dump()
-        seen.push({ version: versionOf(res.headers), status: res.statusCode, at: Date.now() })
-      } catch {
-        seen.push({ version: 'client-error', status: 0, at: Date.now() })
+        seen.push({ version: versionOf(res.headers), status: res.statusCode, at: Date.now(), startedAt, endedAt: performance.now(), error: null })
+      } catch (err) {
+        const error = (err as { code?: string }).code ?? (err as Error).message
+        seen.push({ version: 'client-error', status: 0, at: Date.now(), startedAt, endedAt: performance.now(), error })
       }
     }
   }

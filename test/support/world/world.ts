@@ -9,6 +9,7 @@ import { createMemoryStore } from '../../../src/state/memory.js'
 import type { StateStore } from '../../../src/state/store.js'
 import { seeded } from '../prng.js'
 import { AdminClient, type HistoryEntry, type RolloutView } from './admin.js'
+import { cluster, type Cluster } from './cluster.js'
 import { settle, type Settling } from './config.js'
 import { eventually } from './eventually.js'
 import { startInProcess } from './in-process.js'
@@ -51,7 +52,8 @@ export type Listener = 'main' | 'preview'
 /**
  * ramp under test, started in this process or as a process: the same API either way, and
  * every read goes through ramp's own listeners and admin API. What only a ramp in this
- * process has (`ramp`) and what only a process has (`proc`) refuse the other mode by name.
+ * process has (`ramp`) and what only a process has (`proc`, and with workers `cluster`)
+ * refuse the other mode by name.
  */
 export interface World {
   readonly mode: 'in-process' | 'process'
@@ -107,6 +109,8 @@ export interface World {
   readonly ramp: Ramp
   /** Process only: the child, its output, signals and exit. */
   readonly proc: Spawned
+  /** Process with workers only: the worker processes, their pids, sockets and access lines. */
+  readonly cluster: Cluster
 }
 
 /** Where a world's ramps keep their config and state; it outlives a restart, and goes after the test. */
@@ -262,6 +266,10 @@ async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: 
     get proc(): Spawned {
       if (proc === null) throw new Error(`world.proc is process only, and this world runs ramp ${where(asProcess, workers)}; start it with { process: true }`)
       return proc
+    },
+    get cluster(): Cluster {
+      if (proc === null || workers === 1) throw new Error(`world.cluster is for a ramp with workers, and this world runs ramp ${where(asProcess, workers)}; start it with { workers: 2 }`)
+      return cluster(t, proc, urls.main, logs)
     },
   }
 }
