@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
-import { promisify } from 'node:util'
 import * as undici from 'undici'
 import { Agent, Dispatcher, request } from '../src/undici-core.js'
 
@@ -28,15 +26,4 @@ test('undici-core\'s classes are undici\'s own, and its request answers as undic
   }
   const viaMethod = await agent.request({ origin: base, path: '/e', method: 'GET' })
   assert.equal(await viaMethod.body.text(), 'GET /e')
-})
-
-test('undici-core alone loads no part of undici beyond its dispatchers and API, and gives every dispatcher its request', async () => {
-  const script = [
-    "const { Agent } = await import('./src/undici-core.ts')",
-    "const { createRequire } = await import('node:module')",
-    "const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('/node_modules/undici/'))",
-    "console.log(JSON.stringify({ request: typeof new Agent().request, index: loaded.some((f) => f.endsWith('/undici/index.js')), fetch: loaded.some((f) => f.includes('/lib/web/')) }))",
-  ].join('\n')
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url).pathname })
-  assert.deepEqual(JSON.parse(stdout), { request: 'function', index: false, fetch: false })
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { request } from 'undici'
-import { cli, said } from '../../cli/run.js'
+import { cli, said } from '../cli/run.js'
 import { backends } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
 import { waitFor } from '../../support/world/eventually.js'

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { backends } from '../support/world/backends.js'
-import { release } from '../support/world/config.js'
-import { world } from '../support/world/world.js'
+import { backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { world } from '../../support/world/world.js'
 import { bench, failedChecks, shares } from './support.js'
 
 interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number; ceilingAddedMs: number | null } | null }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import { createInterface } from 'node:readline'
 import { test } from 'node:test'
-import { processTree, treeTicks } from '../../src/bench/process-tree.js'
+import { processTree, treeTicks } from '../../../src/bench/process-tree.js'
 
 /**
  * A parent that, told "go" on its stdin, starts two children that each burn `burnMs` of their

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { test } from 'node:test'
 import { request } from 'undici'
-import { backends } from '../support/world/backends.js'
-import { release } from '../support/world/config.js'
-import { world } from '../support/world/world.js'
+import { backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { world } from '../../support/world/world.js'
 
 function promtoolCheck(text: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

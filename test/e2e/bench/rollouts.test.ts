@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { pixelsNear, readPng } from '../support/png.js'
+import { pixelsNear, readPng } from '../../support/png.js'
 import { screenshot } from './chromium.js'
 import { bench, failedChecks } from './support.js'
 

@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test'
-import { backends } from '../support/world/backends.js'
-import { release } from '../support/world/config.js'
-import { world, type World } from '../support/world/world.js'
+import { backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { world, type World } from '../../support/world/world.js'
 
 /** `args` aimed at this ramp's admin API. */
 export function at(w: World, ...args: string[]): string[] {

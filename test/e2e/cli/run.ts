@@ -1,5 +1,5 @@
 import type { TestContext } from 'node:test'
-import { spawnRamp } from '../support/world/process.js'
+import { spawnRamp } from '../../support/world/process.js'
 
 // Kept apart from support.ts, which loads ramp itself: the files that only run the CLI start
 // faster without it.

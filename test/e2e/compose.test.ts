@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { parse } from 'yaml'
-import { loadConfigFile } from '../src/config/load.js'
-import { spawnRamp } from './support/world/process.js'
+import { loadConfigFile } from '../../src/config/load.js'
+import { spawnRamp } from '../support/world/process.js'
 
-const root = new URL('../', import.meta.url)
+const root = new URL('../../', import.meta.url)
 interface Service { build?: string; command?: string[]; ports?: string[]; environment?: Record<string, string>; depends_on?: string[] }
 
 // No Docker engine runs here: check the file's shape and that everything it names exists and works.

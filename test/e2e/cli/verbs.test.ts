@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { RolloutView } from '../support/world/admin.js'
-import { backend } from '../support/world/backends.js'
-import { waitFor } from '../support/world/eventually.js'
-import { answering, recorder } from '../support/world/recorder.js'
+import type { RolloutView } from '../../support/world/admin.js'
+import { backend } from '../../support/world/backends.js'
+import { waitFor } from '../../support/world/eventually.js'
+import { answering, recorder } from '../../support/world/recorder.js'
 import { cli, said } from './run.js'
 import { at, canaryRamp, healthyRamp } from './support.js'
 

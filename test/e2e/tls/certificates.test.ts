@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import type { RampError } from '../../src/errors.js'
-import { readCertificates } from '../../src/tls/certificates.js'
-import { selfSigned } from '../support/certs.js'
+import type { RampError } from '../../../src/errors.js'
+import { readCertificates } from '../../../src/tls/certificates.js'
+import { selfSigned } from '../../support/certs.js'
 
 test('readCertificates names the block, the key and the file at fault', (t) => {
   const a = selfSigned(t, 'a')

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { TestContext } from 'node:test'
-import { unpinned } from '../../src/bench/pinning.js'
-import type { Report } from '../../src/bench/report.js'
-import type { BenchOptions } from '../../src/bench/options.js'
-import { runBench } from '../../src/bench/run.js'
+import { unpinned } from '../../../src/bench/pinning.js'
+import type { Report } from '../../../src/bench/report.js'
+import type { BenchOptions } from '../../../src/bench/options.js'
+import { runBench } from '../../../src/bench/run.js'
 
 /** A temp dir shaped like a checkout's bench/results/, removed after the test. */
 export function resultsDir(t: TestContext): string {

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { release, settle } from '../support/world/config.js'
-import { rampBin } from '../support/world/process.js'
+import { release, settle } from '../../support/world/config.js'
+import { rampBin } from '../../support/world/process.js'
 
 /**
  * What `ramp serve` must not load to start: schema compilers and their schemas (validators are

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { test, type TestContext } from 'node:test'
-import { paced, pacedPool, type EngineTotals } from '../../src/bench/paced.js'
+import { paced, pacedPool, type EngineTotals } from '../../../src/bench/paced.js'
 
 /** A backend that notes when each request arrived and answers after `delayMs`. */
 async function recorder(t: TestContext, delayMs = 0): Promise<{ url: string; arrivals: number[] }> {

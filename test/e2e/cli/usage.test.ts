@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { refusingUrl } from '../support/world/ports.js'
-import { answering, recorder } from '../support/world/recorder.js'
+import { refusingUrl } from '../../support/world/ports.js'
+import { answering, recorder } from '../../support/world/recorder.js'
 import { cli, said } from './run.js'
 
 const commands = ['serve', 'demo', 'validate', 'import', 'status', 'deploy', 'promote', 'abort', 'retry', 'pause', 'resume', 'set-weight', 'reload', 'demo-backend']
