@@ -55,9 +55,12 @@ export function ajvProblems(errors: ErrorObject[], data: unknown): Problem[] {
       }
       case 'anyOf': {
         const description = (e.parentSchema as { description?: string }).description
-        const options = ((e.parentSchema as { anyOf?: Array<{ const?: unknown }> }).anyOf ?? [])
-          .map((s) => s.const).filter((c) => c !== undefined)
-        const want = options.length > 0 ? `one of ${options.map(show).join(', ')}` : description ?? 'a valid value'
+        const branches = (e.parentSchema as { anyOf?: Branch[] }).anyOf ?? []
+        const options = branches.map((b) => b.const).filter((c) => c !== undefined)
+        const named = branches.map(branchName)
+        const want = options.length > 0 && options.length < branches.length && named.every((n) => n !== null)
+          ? named.join(' or ')
+          : options.length > 0 ? `one of ${options.map(show).join(', ')}` : description ?? 'a valid value'
         problem = { path, message: `${show(valueAt(data, e.instancePath))} is not ${want}` }
         byPath.set(path, problem)
         continue
@@ -75,6 +78,15 @@ export function ajvProblems(errors: ErrorObject[], data: unknown): Problem[] {
     if (key.endsWith('#branch') && byPath.has(key.slice(0, -'#branch'.length))) byPath.delete(key)
   }
   return [...byPath.values()]
+}
+
+interface Branch { const?: unknown; type?: string; minimum?: number; maximum?: number }
+
+/** A union branch in words, where that is short: a constant, or a bounded integer (`workers: 1..1024 | auto`). */
+function branchName(b: Branch): string | null {
+  if (b.const !== undefined) return show(b.const)
+  if (b.type === 'integer' && b.minimum !== undefined && b.maximum !== undefined) return `an integer from ${b.minimum} to ${b.maximum}`
+  return null
 }
 
 function isUnionBranch(e: ErrorObject): boolean {

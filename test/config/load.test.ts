@@ -31,6 +31,8 @@ const rows = [
   { name: 'both strategies at once are refused', yaml: `${base}strategy: { canary: { steps: [] }, blueGreen: {} }\n`, want: ['strategy: give exactly one of canary, blueGreen'] },
   { name: 'a YAML syntax error is reported once with its position', yaml: 'listen: [\n', want: ['YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:'] },
   { name: 'a duplicate key is refused', yaml: `${base}weight: 1\nweight: 2\n`, want: ['YAML: Map keys must be unique at line 4, column 1:'] },
+  { name: 'workers out of range names both choices', yaml: `${base}workers: 0\n`, want: ['workers: 0 is not an integer from 1 to 1024 or "auto"'] },
+  { name: 'workers: auto and a count are fine', yaml: `${base}workers: 4\n`, want: [] },
   { name: 'an unset environment variable without default is named', yaml: 'listen: { port: 8080 }\nstable: { name: v1, backends: ["http://${V1_HOST}:9001"] }\n', want: ['stable.backends[0]: ${V1_HOST} is not set (set V1_HOST, or give a default: ${V1_HOST:-value})'] },
 ] as const
 
