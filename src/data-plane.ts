@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { Measurements } from './analysis/window.js'
 import type { Clock } from './clock.js'
+import { touches } from './config/changes.js'
 import type { CurrentConfig } from './config/current.js'
 import type { Config } from './config/load.js'
 import { drainListeners, type DrainReport } from './lifecycle/shutdown.js'
@@ -58,8 +59,6 @@ export interface DataPlane {
   drain(cutNow: Promise<void>): Promise<DrainReport>
 }
 
-const under = (paths: readonly string[], prefix: string): boolean => paths.some((p) => p === prefix || p.startsWith(`${prefix}.`))
-
 /**
  * One data plane: the routing table it builds from each spec, the backends' health, the main
  * and preview listeners. It decides nothing about the rollout; what the control plane needs
@@ -79,9 +78,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
 
   const tunnels = new Tunnels()
   const listenerDeps = { config: settings, tables, agent, metrics, log, random: deps.random, measurements: deps.measurements, clock, tunnels }
-  const drains = [new ListenerDrain('main')]
-  const main = createListener({ name: 'main', ...listenerDeps, certificates: deps.certificates.main, drain: drains[0] })
-  drains[0]?.attach(main)
+  const mainDrain = new ListenerDrain('main')
+  const drains = [mainDrain]
+  const main = createListener({ name: 'main', ...listenerDeps, certificates: deps.certificates.main, drain: mainDrain })
+  mainDrain.attach(main)
   let preview: DataListener | null = null
   if (config.preview !== undefined) {
     const drain = new ListenerDrain('preview')
@@ -115,9 +115,9 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       return { main: main.url, preview: preview?.url ?? null }
     },
     reconfigure(next, changed) {
-      if (under(changed, 'clients')) for (const server of servers) applyClientLimits(server, next.clients)
-      if (under(changed, 'healthCheck') || under(changed, 'outlier')) health.configure(next.healthCheck, next.outlier)
-      if (under(changed, 'upstream')) {
+      if (touches(changed, 'clients')) for (const server of servers) applyClientLimits(server, next.clients)
+      if (touches(changed, 'healthCheck', 'outlier')) health.configure(next.healthCheck, next.outlier)
+      if (touches(changed, 'upstream')) {
         agent.swap(createUpstreamAgent(next.upstream)).then(
           () => log.debug('reload: the previous upstream agent finished its requests and closed'),
           (err: unknown) => log.warn({ err }, 'reload: the previous upstream agent did not close cleanly'),

@@ -8,14 +8,13 @@ import type { Config } from './config/load.js'
 import { startControlPlane } from './control-plane.js'
 import { createDataPlane } from './data-plane.js'
 import { createReloader } from './lifecycle/reload.js'
-import { logListening, preflight, stopper } from './lifecycle/serving.js'
+import { logListening, moment, preflight, stopper } from './lifecycle/serving.js'
 import { closeAgent, type DrainReport } from './lifecycle/shutdown.js'
 import { InProcessLink } from './link/in-process.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
 import type { HealthMonitor } from './pool/health.js'
 import { createUpstreamAgent } from './proxy/agent.js'
-import { applyClientLimits } from './proxy/client-limits.js'
 import { serverUrl } from './proxy/listener.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
 import type { RolloutDriver } from './rollout/driver.js'
@@ -91,9 +90,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const measurements = new Measurements()
   const link = new InProcessLink()
 
-  let served = (): void => undefined
-  const serving = new Promise<void>((resolve) => { served = resolve })
-  const control = await startControlPlane({ settings, log, clock, metrics, store, agent, measurements, link, serving })
+  const serving = moment()
+  const control = await startControlPlane({ settings, log, clock, metrics, store, agent, measurements, link, serving: serving.reached })
   const data = createDataPlane({
     settings, log, metrics, clock, agent, measurements, certificates,
     random: opts.random ?? Math.random,
@@ -114,9 +112,9 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     config: settings, driver: control.driver, log, env, draining: () => draining,
     certificates: (next) => { reloadTls(next); return Promise.resolve() },
     reshape: () => control.reshape(),
+    admin: () => admin?.server ?? null,
     dataPlanes: (next, changed) => {
       data.reconfigure(next, changed)
-      if (admin !== null && changed.some((p) => p.startsWith('clients'))) applyClientLimits(admin.server, next.clients)
       return Promise.resolve()
     },
   })
@@ -136,7 +134,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     throw err
   }
   accepting = true
-  served()
+  serving.mark()
   logListening(log, urls, { store: store.description })
 
   const stop = stopper(async (cutNow) => {

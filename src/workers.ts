@@ -8,13 +8,12 @@ import type { Config } from './config/load.js'
 import { workerCount } from './config/workers.js'
 import { startControlPlane } from './control-plane.js'
 import { createReloader } from './lifecycle/reload.js'
-import { logListening, preflight, stopper } from './lifecycle/serving.js'
+import { logListening, moment, preflight, stopper } from './lifecycle/serving.js'
 import { closeAgent } from './lifecycle/shutdown.js'
 import { WorkersLink } from './link/primary.js'
 import type { Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
 import { createUpstreamAgent } from './proxy/agent.js'
-import { applyClientLimits } from './proxy/client-limits.js'
 import { serverUrl, urlOf } from './proxy/listener.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
 import type { Served } from './ramp.js'
@@ -44,9 +43,8 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   const count = workerCount(config)
   const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements })
 
-  let served = (): void => undefined
-  const serving = new Promise<void>((resolve) => { served = resolve })
-  const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link, serving })
+  const serving = moment()
+  const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link, serving: serving.reached })
   let accepting = false
   let draining = false
   let admin: FastifyInstance | null = null
@@ -59,10 +57,8 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
       return Promise.resolve()
     },
     reshape: () => control.reshape(),
-    dataPlanes: (next, changed) => {
-      if (admin !== null && changed.some((p) => p.startsWith('clients'))) applyClientLimits(admin.server, next.clients)
-      return link.reconfigure(bound(next), changed)
-    },
+    admin: () => admin?.server ?? null,
+    dataPlanes: (next, changed) => link.reconfigure(bound(next), changed),
   })
   admin = await createAdmin({
     driver: control.driver, metrics, log, token, reload,
@@ -84,7 +80,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     throw err
   }
   accepting = true
-  served()
+  serving.mark()
   const c = bound(settings.current)
   const urls = {
     main: urlOf(c.listen.host, c.listen.port, certificates.main !== null),

@@ -27,8 +27,14 @@ export const reloadRules: ReadonlyArray<readonly [string, Applies]> = [
   ['log', 'live'], ['clients', 'live'], ['retry', 'live'], ['readiness', 'live'], ['preserveHost', 'live'], ['versionHeader', 'live'], ['drainTimeoutMs', 'live'],
 ]
 
+/** `path` is `prefix` or a field inside it (`clients.maxConnections` is under `clients`, `clientsX` is not). */
+export const isUnder = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}.`)
+
+/** Some changed path is under one of `prefixes`. */
+export const touches = (paths: readonly string[], ...prefixes: string[]): boolean => paths.some((p) => prefixes.some((prefix) => isUnder(p, prefix)))
+
 export function appliesTo(path: string): Applies {
-  for (const [prefix, applies] of reloadRules) if (path === prefix || path.startsWith(`${prefix}.`)) return applies
+  for (const [prefix, applies] of reloadRules) if (isUnder(path, prefix)) return applies
   // A field no rule names yet is not claimed to be applied.
   return 'restart'
 }

@@ -1,8 +1,10 @@
-import { planReload, versionChanges, type ReloadPlan, type ReloadReport } from '../config/changes.js'
+import type { Server } from 'node:http'
+import { planReload, touches, versionChanges, type ReloadPlan, type ReloadReport } from '../config/changes.js'
 import type { CurrentConfig } from '../config/current.js'
 import { loadConfigFile, type Config } from '../config/load.js'
 import { isRampError, rampError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { applyClientLimits } from '../proxy/client-limits.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 
 export interface ReloadDeps {
@@ -20,6 +22,8 @@ export interface ReloadDeps {
   certificates: (config: Config) => Promise<void>
   /** The config's static shaping changed: the control plane sends the same table again with it. */
   reshape: () => Promise<void>
+  /** The admin API's server once it exists: it takes the client limits as the data listeners do. */
+  admin: () => Server | null
   /** The data-plane part of what changed (client limits, health, the upstream agent), on every data plane. */
   dataPlanes: (config: Config, changed: readonly string[]) => Promise<void>
 }
@@ -28,9 +32,6 @@ export type Reload = (actor: string) => Promise<ReloadReport>
 
 const rolloutNote = 'reload does not start or change rollouts: the rollout keeps its versions, weight and strategy; use the admin API or the CLI (`ramp deploy`, `promote`, `set-weight`, `abort`)'
 const shaping = ['overrides', 'routes', 'stickiness', 'balance', 'mirror', 'limits']
-
-const under = (paths: readonly string[], prefixes: readonly string[]): boolean =>
-  paths.some((p) => prefixes.some((prefix) => p === prefix || p.startsWith(`${prefix}.`)))
 
 /**
  * Re-reads the file the process started with, checks it as `ramp serve` does, and applies
@@ -111,8 +112,10 @@ async function applyVersions(deps: ReloadDeps, running: Config, next: Config, ac
 async function applyLive(deps: ReloadDeps, plan: ReloadPlan): Promise<void> {
   const config = plan.effective
   const changed = plan.live
-  if (under(changed, ['log.level'])) deps.log.level = config.log.level
-  if (under(changed, shaping)) await deps.reshape()
+  if (touches(changed, 'log.level')) deps.log.level = config.log.level
+  if (touches(changed, ...shaping)) await deps.reshape()
+  const admin = deps.admin()
+  if (admin !== null && touches(changed, 'clients')) applyClientLimits(admin, config.clients)
   await deps.dataPlanes(config, changed)
   // Read from `config.current` where they are used, so there is nothing to do for them here:
   // log.access, preserveHost, versionHeader, readiness, retry, drainTimeoutMs.

@@ -28,7 +28,13 @@ export function logListening(log: Logger, urls: { main: string; preview: string 
  */
 export function stopper(stop: (cutNow: Promise<void>) => Promise<DrainReport>): { close(): Promise<DrainReport>; cutNow(): void } {
   let closing: Promise<DrainReport> | null = null
-  let cut = (): void => undefined
-  const requested = new Promise<void>((resolve) => { cut = resolve })
-  return { close: () => (closing ??= stop(requested)), cutNow: () => { cut() } }
+  const cut = moment()
+  return { close: () => (closing ??= stop(cut.reached)), cutNow: () => { cut.mark() } }
+}
+
+/** A moment to wait for (the data planes serve, a cut is asked for) and the call that marks it. */
+export function moment(): { reached: Promise<void>; mark(): void } {
+  let mark = (): void => undefined
+  const reached = new Promise<void>((resolve) => { mark = resolve })
+  return { reached, mark: () => { mark() } }
 }

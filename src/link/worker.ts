@@ -4,6 +4,7 @@ import { systemClock } from '../clock.js'
 import { CurrentConfig } from '../config/current.js'
 import { createDataPlane } from '../data-plane.js'
 import { keepServingOnUncaught } from '../lifecycle/last-resort.js'
+import { moment } from '../lifecycle/serving.js'
 import { closeAgent } from '../lifecycle/shutdown.js'
 import { createLogger, type Logger } from '../log.js'
 import { Metrics } from '../metrics/registry.js'
@@ -62,11 +63,10 @@ function start(init: Extract<ToWorker, { ramp: 'init' }>): void {
     send({ ramp: 'report', windows, metrics: await metrics.registry.getMetricsAsJSON(), health: data.healthView() })
   }
   const timer = setInterval(() => { void report() }, reportEveryMs)
-  let cut = (): void => undefined
-  const cutRequested = new Promise<void>((resolve) => { cut = resolve })
+  const cut = moment()
   let draining: Promise<void> | null = null
   const drain = (): Promise<void> => (draining ??= (async () => {
-    const result = await data.drain(cutRequested)
+    const result = await data.drain(cut.reached)
     clearInterval(timer)
     await report()
     await closeAgent(agent, result.ended === 'drained' ? settings.current.drainTimeoutMs - result.ms : 0)
@@ -97,7 +97,7 @@ function start(init: Extract<ToWorker, { ramp: 'init' }>): void {
         void drain()
         break
       case 'cut':
-        cut()
+        cut.mark()
         break
       case 'init':
         break
