@@ -1,4 +1,4 @@
-import { createServer } from 'node:net'
+import { createServer, type Server } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { createAdmin } from './admin/server.js'
 import { Measurements } from './analysis/window.js'
@@ -34,14 +34,14 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   // `settings` keeps the file's port 0, which a reload compares the file with; the workers
   // get the ports chosen here instead.
   const settings = new CurrentConfig(config)
-  const bound = await portsChosen(config)
+  const { bound, release } = await portsChosen(config)
   const metrics = new Metrics()
   // The primary's own upstream requests: readiness probes and analysis providers.
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
   const store = createStore({ store: config.state.store, path: config.statePath })
   const measurements = new Measurements()
   const count = workerCount(config)
-  const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements })
+  const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements, beforeInit: release })
 
   const serving = moment()
   const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link, serving: serving.reached })
@@ -77,6 +77,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     await admin.close()
     await agent.close()
     await store.close()
+    await release()
     throw err
   }
   accepting = true
@@ -106,22 +107,31 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
 /**
  * Every data listener's port 0 replaced by a free port, chosen once, so that every worker, a
  * restarted one too, binds the same. Listener ports need a restart, so a config in force keeps
- * the ports of the file the process started with.
+ * the ports of the file the process started with. The chosen ports stay bound here until the
+ * first worker is about to listen (`release`): a port let go at once can be taken meanwhile, by
+ * the local end of any outgoing connection too.
  */
-async function portsChosen(config: Config): Promise<(c: Config) => Config> {
-  const free = (host: string): Promise<number> => new Promise((resolve, reject) => {
+async function portsChosen(config: Config): Promise<{ bound: (c: Config) => Config; release: () => Promise<void> }> {
+  const held: Server[] = []
+  const hold = (host: string): Promise<number> => new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
+    // Nothing connects to a port nobody was told of; one that does is refused.
+    s.on('connection', (socket) => socket.destroy())
     s.listen({ host, port: 0 }, () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
+      held.push(s.unref())
+      resolve((s.address() as { port: number }).port)
     })
   })
-  const listen = config.listen.port === 0 ? await free(config.listen.host) : null
-  const preview = config.preview?.port === 0 ? await free(config.preview.host) : null
-  return (c) => ({
-    ...c,
-    ...(listen === null ? {} : { listen: { ...c.listen, port: listen } }),
-    ...(preview === null || c.preview === undefined ? {} : { preview: { ...c.preview, port: preview } }),
-  })
+  const listen = config.listen.port === 0 ? await hold(config.listen.host) : null
+  const preview = config.preview?.port === 0 ? await hold(config.preview.host) : null
+  let released: Promise<void> | null = null
+  return {
+    bound: (c) => ({
+      ...c,
+      ...(listen === null ? {} : { listen: { ...c.listen, port: listen } }),
+      ...(preview === null || c.preview === undefined ? {} : { preview: { ...c.preview, port: preview } }),
+    }),
+    release: () => (released ??= Promise.all(held.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined)),
+  }
 }

@@ -43,6 +43,8 @@ export interface WorkersLinkDeps {
   settings: Pick<CurrentConfig, 'current'>
   /** The primary's windows: every worker's reports are added into them. */
   measurements: Measurements
+  /** Awaited before a worker is sent its config: the ports the primary holds for the workers are let go. */
+  beforeInit?: () => Promise<void>
 }
 
 /** What the control plane is to the link: where a worker's spec comes from, and who hears its events. */
@@ -175,14 +177,16 @@ export class WorkersLink implements Link {
     const control = this.control
     if (member === undefined || control === null) return
     switch (m.ramp) {
-      case 'hello': {
-        const unavailable = [...control.unavailable()]
-        member.votes = new Map(unavailable.map((v) => [v, false]))
-        member.state = 'applying'
-        member.configured = this.reloads
-        this.send(member, { ramp: 'init', config: this.deps.settings.current, spec: control.spec, unavailable })
+      case 'hello':
+        void (this.deps.beforeInit?.() ?? Promise.resolve()).then(() => {
+          if (this.members.get(worker.id) !== member) return
+          const unavailable = [...control.unavailable()]
+          member.votes = new Map(unavailable.map((v) => [v, false]))
+          member.state = 'applying'
+          member.configured = this.reloads
+          this.send(member, { ramp: 'init', config: this.deps.settings.current, spec: control.spec, unavailable })
+        })
         break
-      }
       case 'applied':
         member.applied = Math.max(member.applied, m.version)
         this.settle()
