@@ -5,11 +5,12 @@ import type { AnalysisView } from './admin/views.js'
 import type { Clock } from './clock.js'
 import type { CurrentConfig } from './config/current.js'
 import { shapingFromConfig } from './config/shaping.js'
+import type { Fleet } from './link/fleet/fleet.js'
 import type { Link, UpEvent } from './link/link.js'
 import type { Logger } from './log.js'
 import type { Metrics } from './metrics/registry.js'
 import { probeReadiness } from './pool/readiness.js'
-import { RolloutDriver, type AnalysisExecutor, type ReadinessStarter } from './rollout/driver.js'
+import { RolloutDriver, type AnalysisExecutor, type DriverDeps, type ReadinessStarter } from './rollout/driver.js'
 import { initialState } from './rollout/initial.js'
 import { strategyFromConfig } from './rollout/strategy-from-config.js'
 import type { AnalysisRef } from './rollout/types.js'
@@ -29,6 +30,8 @@ export interface ControlPlaneDeps {
   measurements: Measurements
   /** Where routing specs go. */
   link: Link
+  /** A fleet sharing the rollout through Redis: this instance runs the clock and analysis only while it leads. */
+  fleet?: Fleet | null
   /**
    * Resolves once the data planes serve. Readiness probes and analysis runs wait for it: a
    * version judged before any listener took traffic would be judged on none (workers take a
@@ -71,12 +74,19 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
     return link.publish(spec)
   }
 
+  const fleet = deps.fleet ?? null
+  // In a fleet, what this instance's data planes measured is shared, and the leader judges the sum.
+  const measured = fleet === null
+    ? { measurements: deps.measurements, ...(link.collect === undefined ? {} : { collect: () => link.collect?.() ?? Promise.resolve() }) }
+    : { measurements: fleet.windows.measurements, collect: () => fleet.collect(), sources: (from: number) => fleet.windows.sources(from) }
+  const leads = (): boolean => fleet === null || fleet.lease.leading !== null
   // The one forward reference: a rollback webhook aborts through the driver it watches.
   let abort: (webhook: string) => void = () => undefined
-  const analysis = setUpAnalysis(config, { clock, log, metrics, measurements: deps.measurements, ...(link.collect === undefined ? {} : { collect: () => link.collect?.() ?? Promise.resolve() }), rollback: (webhook) => { abort(webhook) } })
+  const analysis = setUpAnalysis(config, { clock, log, metrics, ...measured, rollback: (webhook) => { abort(webhook) } })
   const known = new Set<string>()
-  const { driver, resumed } = await RolloutDriver.start({
+  const driverDeps: DriverDeps = {
     store: deps.store, clock, log, readiness: readinessOf(deps), analysis: (report, state) => gated(analysis.executor(report, state), deps.serving), publish: send,
+    ...(fleet === null ? {} : { leader: () => fleet.lease.leading }),
     observe: (state, entries) => {
       metrics.setPhase(state.phase)
       metrics.step.set(state.stepIndex)
@@ -85,9 +95,11 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
       const keep = new Set([state.stable.name, ...(state.canary === null ? [] : [state.canary.name])])
       for (const name of known) if (!keep.has(name)) { deps.measurements.forget(name); known.delete(name) }
       for (const name of keep) known.add(name)
-      analysis.notifier.changed(state, entries)
+      // A fleet's webhooks are called once, by the leader, which hears of every change.
+      if (leads()) analysis.notifier.changed(state, entries)
     },
-  }, () => initialState({
+  }
+  const initial = () => initialState({
     stable: config.stable,
     canary: config.canary ?? null,
     strategy: strategyFromConfig(config.strategy),
@@ -95,7 +107,15 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
     weightBp: config.weightBp,
     options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
     now: clock.now(),
-  }))
+  })
+  let driver: RolloutDriver
+  let resumed = false
+  if (fleet !== null && !await fleet.connect()) {
+    driver = await RolloutDriver.detached(driverDeps, initial)
+    log.warn({ store: deps.store.description }, `${deps.store.description} cannot be reached: serving the config's stable version ${config.stable.name} alone until it can; retrying`)
+  } else {
+    ({ driver, resumed } = await RolloutDriver.start(driverDeps, initial))
+  }
   abort = (webhook) => {
     driver.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
   }
@@ -104,7 +124,7 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
   metrics.step.set(driver.state.stepIndex)
   if (resumed) {
     // A rollout resumed in progress has no change to announce, but its rollback hooks must be polled.
-    analysis.notifier.changed(driver.state, [])
+    if (leads()) analysis.notifier.changed(driver.state, [])
     log.info({ store: deps.store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${deps.store.description}: ${driver.state.message}`)
   }
 
@@ -113,7 +133,8 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
     analysis: analysis.view,
     get spec() { return spec as RoutingSpec },
     reshape: () => send(driver.table),
-    heard: (event) => driver.dispatch({ type: 'versionHealth', version: event.version, available: event.available }),
+    // In a fleet the leader's data planes speak for every instance's: they check the same backends.
+    heard: (event) => (leads() ? driver.dispatch({ type: 'versionHealth', version: event.version, available: event.available }) : Promise.resolve()),
     close() {
       driver.close()
       analysis.notifier.close()

@@ -19,7 +19,8 @@ import { serverUrl } from './proxy/listener.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
 import type { RolloutDriver } from './rollout/driver.js'
 import type { TableHolder } from './routing/table.js'
-import { createStore } from './state/factory.js'
+import { storeFromConfig } from './state/factory.js'
+import { fleetOf } from './link/fleet/fleet.js'
 import type { StateStore } from './state/store.js'
 import { reloadCertificates } from './tls/certificates.js'
 import { tlsServersOf } from './tls/listeners.js'
@@ -85,13 +86,14 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
   const settings = new CurrentConfig(config)
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
-  const store = opts.store ?? createStore({ store: config.state.store, path: config.statePath })
+  const store = opts.store ?? storeFromConfig(config, env)
   const clock = opts.clock ?? systemClock
-  const measurements = new Measurements()
+  const fleet = fleetOf(store, log, config.state.instance)
+  const measurements = new Measurements(fleet === null ? {} : { copyTo: fleet.windows.outbox })
   const link = new InProcessLink()
 
   const serving = moment()
-  const control = await startControlPlane({ settings, log, clock, metrics, store, agent, measurements, link, serving: serving.reached })
+  const control = await startControlPlane({ settings, log, clock, metrics, store, agent, measurements, link, fleet, serving: serving.reached })
   const data = createDataPlane({
     settings, log, metrics, clock, agent, measurements, certificates,
     random: opts.random ?? Math.random,
@@ -118,7 +120,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       return Promise.resolve()
     },
   })
-  admin = await createAdmin({ driver: control.driver, metrics, log, token, ready: () => accepting, analysis: () => control.analysis(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, reload })
+  admin = await createAdmin({ driver: control.driver, metrics, log, token, ready: () => accepting, analysis: () => control.analysis(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, reload, ...(fleet === null ? {} : { fleet: () => fleet.view() }) })
 
   let urls: Ramp['urls']
   try {
@@ -130,12 +132,14 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     control.close()
     await admin.close()
     await agent.close()
+    await fleet?.close()
     await store.close()
     throw err
   }
   accepting = true
   serving.mark()
   logListening(log, urls, { store: store.description })
+  fleet?.start(control.driver, urls.admin)
 
   const stop = stopper(async (cutNow) => {
     accepting = false
@@ -145,6 +149,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
     // a timer it brought about is still persisted.
     control.close()
     await closeAgent(agent, report.ended === 'drained' ? settings.current.drainTimeoutMs - report.ms : 0)
+    await fleet?.close()
     await store.close()
     await admin?.close()
     return report

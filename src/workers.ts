@@ -17,7 +17,8 @@ import { createUpstreamAgent } from './proxy/agent.js'
 import { serverUrl, urlOf } from './proxy/listener.js'
 import { SwappableAgent } from './proxy/swappable-agent.js'
 import type { Served } from './ramp.js'
-import { createStore } from './state/factory.js'
+import { storeFromConfig } from './state/factory.js'
+import { fleetOf } from './link/fleet/fleet.js'
 import { reloadCertificates } from './tls/certificates.js'
 import { certificatesOf, tlsServersOf } from './tls/listeners.js'
 
@@ -38,13 +39,14 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   const metrics = new Metrics()
   // The primary's own upstream requests: readiness probes and analysis providers.
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
-  const store = createStore({ store: config.state.store, path: config.statePath })
-  const measurements = new Measurements()
+  const store = storeFromConfig(config, env)
+  const fleet = fleetOf(store, log, config.state.instance)
+  const measurements = new Measurements(fleet === null ? {} : { copyTo: fleet.windows.outbox })
   const count = workerCount(config)
   const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements, beforeInit: release })
 
   const serving = moment()
-  const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link, serving: serving.reached })
+  const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link, fleet, serving: serving.reached })
   let accepting = false
   let draining = false
   let admin: FastifyInstance | null = null
@@ -68,6 +70,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     health: () => link.healthView(),
     clients: config.clients,
     metricsText: async () => link.metricsText(await metrics.registry.getMetricsAsJSON()),
+    ...(fleet === null ? {} : { fleet: () => fleet.view() }),
   })
   try {
     await admin.listen({ host: config.admin.host, port: config.admin.port })
@@ -76,6 +79,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     control.close()
     await admin.close()
     await agent.close()
+    await fleet?.close()
     await store.close()
     await release()
     throw err
@@ -89,6 +93,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     admin: serverUrl(admin.server, certificates.admin !== null),
   }
   logListening(log, urls, { store: store.description, workers: count }, `; ${count} workers`)
+  fleet?.start(control.driver, urls.admin)
 
   const stop = stopper(async (cutNow) => {
     accepting = false
@@ -97,6 +102,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     log.info({ drain: report }, `workers drained: ${report.completed} completed, ${report.cut} cut (${report.ended})`)
     control.close()
     await closeAgent(agent, 0)
+    await fleet?.close()
     await store.close()
     await admin?.close()
     return report

@@ -1,3 +1,4 @@
+import type { FleetView } from '../link/fleet/fleet.js'
 import type { FastifyRequest } from 'fastify'
 import type { ReloadReport } from '../config/changes.js'
 import type { Logger } from '../log.js'
@@ -26,6 +27,8 @@ export interface AdminOptions {
   clients: ClientLimits
   /** The /metrics text, when it is more than this process's registry (a primary adds up its workers'). */
   metricsText?: () => Promise<string>
+  /** A fleet's instances, leader and store connection; absent when the state is not shared. */
+  fleet?: () => FleetView
   /** Re-reads the config file and applies what changed; `actor` goes into the history. */
   reload: (actor: string) => Promise<ReloadReport>
 }

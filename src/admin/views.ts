@@ -1,3 +1,4 @@
+import type { FleetView } from '../link/fleet/fleet.js'
 import type { RunView } from '../analysis/runner.js'
 import { noHealth, type HealthView } from '../pool/health-view.js'
 import { allowedVerbs } from '../rollout/verbs.js'
@@ -12,7 +13,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  * `GET /api/v1/status`: the short summary, `table` being the one the driver last published (its first fields are the data-plane issue's shape).
  * `panic`: no version has an available backend, so traffic goes by weight to every backend.
  */
-export function statusView(state: RolloutState, table: TableSpec, health: HealthView = noHealth) {
+export function statusView(state: RolloutState, table: TableSpec, health: HealthView = noHealth, fleet?: FleetView) {
   return {
     phase: state.phase,
     reason: state.reason,
@@ -23,6 +24,7 @@ export function statusView(state: RolloutState, table: TableSpec, health: Health
     stable: { name: state.stable.name, backends: state.stable.backends },
     canary: state.canary === null ? null : { name: state.canary.name, backends: state.canary.backends },
     panic: health.panic,
+    ...(fleet === undefined ? {} : { fleet }),
   }
 }
 
@@ -32,12 +34,12 @@ export type AnalysisView = { current: RunView[]; last: RunView[] }
  * `GET /api/v1/rollout`: the whole state, with times as ISO strings and the step list marked,
  * and the health of every backend of the table's versions.
  */
-export function rolloutView(state: RolloutState, table: TableSpec, analysis: AnalysisView = { current: [], last: [] }, health: HealthView = noHealth) {
+export function rolloutView(state: RolloutState, table: TableSpec, analysis: AnalysisView = { current: [], last: [] }, health: HealthView = noHealth, fleet?: FleetView) {
   const steps = state.strategy.type === 'canary'
     ? state.strategy.steps.map((step, i) => ({ index: i, step, current: i === state.stepIndex, done: i < state.stepIndex }))
     : []
   return {
-    ...statusView(state, table, health),
+    ...statusView(state, table, health, fleet),
     revision: state.revision,
     desiredWeight: bpToPercent(state.weightBp),
     allowed: allowedVerbs(state),

@@ -28,6 +28,8 @@ export interface RunnerDeps {
   context: () => RunContext
   /** Brings the measurements up to date first (workers report theirs every second otherwise). */
   collect?: () => Promise<void>
+  /** Whose measurements a window since `fromMs` holds, for the message ("from 3 instances": a fleet). */
+  sources?: (fromMs: number) => string
   /** Called once per run, when it is decided; the driver turns it into an engine event. */
   report: (id: string, result: AnalysisResult, message: string) => void
 }
@@ -153,9 +155,14 @@ class Run {
         const ctx = this.deps.context()
         // Never reach back before the run: that traffic was at another weight, or another step.
         const windowMs = Math.max(1, Math.min(template.windowMs, at - this.startedAt))
-        const evaluate = (): ProviderResult => evaluateBuiltin(p.metric, this.deps.measurements, {
-          listener: template.listener ?? this.ref.listener, canary: ctx.canary, stable: ctx.stable, windowMs, now: at, minRequests: template.minRequests,
-        })
+        const evaluate = (): ProviderResult => {
+          const r = evaluateBuiltin(p.metric, this.deps.measurements, {
+            listener: template.listener ?? this.ref.listener, canary: ctx.canary, stable: ctx.stable, windowMs, now: at, minRequests: template.minRequests,
+          })
+          const sources = this.deps.sources?.(at - windowMs)
+          if (sources === undefined) return r
+          return r.ok ? { ...r, detail: sources } : { ...r, message: `${r.message}, ${sources}` }
+        }
         return this.deps.collect === undefined ? Promise.resolve(evaluate()) : this.deps.collect().then(evaluate)
       }
       case 'prometheus': return queryPrometheus(p)

@@ -26,6 +26,8 @@ export interface AnalysisDeps {
   measurements: Measurements
   /** Brings `measurements` up to date before a builtin metric reads them (workers). */
   collect?: () => Promise<void>
+  /** Whose measurements a window holds (a fleet's instances), for the measurement's message. */
+  sources?: (fromMs: number) => string
   /** A rollback webhook answered 2xx. */
   rollback: (webhook: string) => void
 }
@@ -52,6 +54,7 @@ export function setUpAnalysis(config: Config, deps: AnalysisDeps): AnalysisSetup
     executor: (report, state) => (runner = new AnalysisRunner({
       templates, webhooks, measurements, clock: deps.clock, log: deps.log, metrics: deps.metrics, report,
       ...(deps.collect === undefined ? {} : { collect: deps.collect }),
+      ...(deps.sources === undefined ? {} : { sources: deps.sources }),
       context: () => {
         const s = state()
         return { canary: s.canary?.name ?? '', stable: s.stable.name, payload: payloadOf(config.name, s) }

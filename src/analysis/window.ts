@@ -208,6 +208,8 @@ export interface MeasurementsOptions {
   slotMs?: number
   /** The longest window that can be read. */
   retentionMs?: number
+  /** Also counts every sample and every added row there: the rows a fleet instance has yet to share. */
+  copyTo?: Measurements
 }
 
 export class Measurements {
@@ -216,7 +218,10 @@ export class Measurements {
   private readonly slots: number
   private readonly byListener = new Map<string, Map<string, Series>>()
 
-  constructor({ slotMs = 1000, retentionMs = 600_000 }: MeasurementsOptions = {}) {
+  private readonly copyTo: Measurements | null
+
+  constructor({ slotMs = 1000, retentionMs = 600_000, copyTo }: MeasurementsOptions = {}) {
+    this.copyTo = copyTo ?? null
     this.slotMs = slotMs
     this.retentionMs = retentionMs
     // One more slot than the retention, because a window that does not start on a slot
@@ -235,6 +240,7 @@ export class Measurements {
 
   record(listener: string, version: string, statusCode: number, durationMs: number, upstreamReason: UpstreamReason | undefined, now: number): void {
     this.series(listener, version).record(statusCode, durationMs, upstreamReason, now)
+    if (this.copyTo !== null) this.copyTo.record(listener, version, statusCode, durationMs, upstreamReason, now)
   }
 
   /** An unknown (listener, version) reads as an empty window and allocates no ring. */
@@ -263,6 +269,7 @@ export class Measurements {
       const s = this.series(t.listener, t.version)
       for (const row of t.rows) s.add(row)
     }
+    this.copyTo?.add(taken)
   }
 
   /** Drops a version's rings on every listener, once no rollout can measure it again. */

@@ -79,8 +79,11 @@ const Log = Type.Object({
 }, { ...strict, default: {} })
 
 const State = Type.Object({
-  store: Type.Union([Type.Literal('file'), Type.Literal('memory')], { default: 'file' }),
+  store: Type.Union([Type.Literal('file'), Type.Literal('memory'), Type.Literal('redis')], { default: 'file', description: 'file: one process; memory: lost at exit; redis: a fleet of instances sharing one rollout' }),
   path: Type.String({ minLength: 1, default: 'ramp-state.json', description: 'state file, relative to the config file' }),
+  url: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'store: redis; redis://[:password@]host:port/db or rediss:// for TLS (the password may also come from RAMP_REDIS_PASSWORD)' })),
+  key: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'store: redis; the key of the rollout\'s state (default: the config\'s name); instances with the same key share one rollout' })),
+  instance: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'store: redis; this instance\'s name in status (default: host name and process id)' })),
 }, { ...strict, default: {} })
 
 const Readiness = Type.Object({

@@ -26,6 +26,15 @@ export function semanticProblems(c: RawConfig): Problem[] {
     }
   }
 
+  if (c.state.store === 'redis' && c.state.url === undefined) {
+    out.push({ path: 'state.url', message: 'store: redis needs the server\'s URL, e.g. url: "redis://127.0.0.1:6379/0"' })
+  }
+  if (c.state.store !== 'redis') {
+    for (const field of ['url', 'key', 'instance'] as const) {
+      if (c.state[field] !== undefined) out.push({ path: `state.${field}`, message: `only read with store: redis (the store is ${c.state.store}); drop it or set store: redis` })
+    }
+  }
+
   const s = c.strategy
   if (s !== undefined) {
     if ((s.canary === undefined) === (s.blueGreen === undefined)) {

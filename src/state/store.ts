@@ -12,11 +12,16 @@ export interface StoredDoc {
  * store can keep the encoded document under one key and do the compare and the write in one
  * server-side step (a Lua script, or WATCH/MULTI on the key), with `load` a plain GET.
  */
+export interface SaveOptions {
+  /** A fleet leader's lease token: the write fails (RAMP_ERR_STATE_CONFLICT) once another instance leads. Stores without leases ignore it. */
+  fence?: number
+}
+
 export interface StateStore {
   /** null when nothing was ever stored. Throws RAMP_ERR_STATE_CORRUPT (unparseable, wrong shape, wrong format version) leaving the stored data untouched, RAMP_ERR_STATE_UNAVAILABLE when unreadable. */
   load(): Promise<StoredDoc | null>
   /** Compare-and-set on doc.state.revision: succeeds only when the stored revision equals `expectedRevision` (null = nothing stored yet); otherwise RAMP_ERR_STATE_CONFLICT. Resolves only once the write is durable; RAMP_ERR_STATE_UNAVAILABLE when it cannot be. */
-  save(doc: StoredDoc, expectedRevision: number | null): Promise<void>
+  save(doc: StoredDoc, expectedRevision: number | null, opts?: SaveOptions): Promise<void>
   /** A short description for logs/status, e.g. "file ramp-state.json" or "memory". */
   readonly description: string
   /** Resolves once every save already called has finished. */
