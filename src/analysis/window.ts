@@ -90,7 +90,8 @@ export class Series {
   /** The slot number (floor(ms / slotMs)) each ring position holds; -1 when never used. */
   private readonly held: Float64Array
 
-  constructor(private readonly slotMs: number, private readonly slots: number) {
+  /** @param copy also counts every sample recorded here (a fleet instance's rows yet to share) */
+  constructor(private readonly slotMs: number, private readonly slots: number, private readonly copy: Series | null = null) {
     this.counts = new Uint32Array(slots * STRIDE)
     this.held = new Float64Array(slots).fill(-1)
   }
@@ -122,6 +123,7 @@ export class Series {
     if (upstreamReason !== undefined) bump(c, base + reasonOffset[upstreamReason])
     if (cls === FIVE_XX || upstreamReason !== undefined) bump(c, base + ERRORS)
     bump(c, base + HISTOGRAM + bucketIndex(durationMs))
+    if (this.copy !== null) this.copy.record(statusCode, durationMs, upstreamReason, now)
   }
 
   /**
@@ -208,7 +210,7 @@ export interface MeasurementsOptions {
   slotMs?: number
   /** The longest window that can be read. */
   retentionMs?: number
-  /** Also counts every sample and every added row there: the rows a fleet instance has yet to share. */
+  /** Also counts every sample and every added row there (the rows a fleet instance has yet to share); it never forgets a version, so a ring made later still copies into the same one. */
   copyTo?: Measurements
 }
 
@@ -234,13 +236,12 @@ export class Measurements {
     let versions = this.byListener.get(listener)
     if (versions === undefined) this.byListener.set(listener, versions = new Map<string, Series>())
     let s = versions.get(version)
-    if (s === undefined) versions.set(version, s = new Series(this.slotMs, this.slots))
+    if (s === undefined) versions.set(version, s = new Series(this.slotMs, this.slots, this.copyTo?.series(listener, version) ?? null))
     return s
   }
 
   record(listener: string, version: string, statusCode: number, durationMs: number, upstreamReason: UpstreamReason | undefined, now: number): void {
     this.series(listener, version).record(statusCode, durationMs, upstreamReason, now)
-    if (this.copyTo !== null) this.copyTo.record(listener, version, statusCode, durationMs, upstreamReason, now)
   }
 
   /** An unknown (listener, version) reads as an empty window and allocates no ring. */

@@ -114,7 +114,14 @@ export class RolloutDriver {
       const { state, effects } = initial()
       const entries = effects.flatMap((e) => (e.type === 'record' ? [e.entry] : []))
       const doc = { state, history: entries.slice(-historyLimit) }
-      await deps.store.save(doc, null)
+      try {
+        await deps.store.save(doc, null)
+      } catch (err) {
+        // Another instance of a fleet, started at the same moment, stored its state first.
+        const now = err instanceof RampError && err.code === 'RAMP_ERR_STATE_CONFLICT' ? await deps.store.load() : null
+        if (now === null) throw err
+        return RolloutDriver.from(deps, now, initial)
+      }
       driver = new RolloutDriver(deps, doc)
       await deps.publish(driver.published)
       await driver.carryOut(effects)

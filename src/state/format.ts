@@ -17,7 +17,7 @@ export type Decoded = { ok: true; doc: StoredDoc } | { ok: false; problem: strin
  * newer format, a hand edit gone wrong): the engine trusts what it is handed, so nothing
  * reaches it that does not have the shape of its state.
  */
-export function decodeDoc(text: string): Decoded {
+export function decodeDoc(text: string, kept?: ReturnType<typeof validators>): Decoded {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -34,7 +34,7 @@ export function decodeDoc(text: string): Decoded {
   if (typeof state.revision !== 'number' || !Number.isInteger(state.revision)) return { ok: false, problem: '"state.revision" is not an integer' }
   if (typeof state.phase !== 'string') return { ok: false, problem: '"state.phase" is not a string' }
   if (!Array.isArray(history)) return { ok: false, problem: '"history" is not an array' }
-  const valid = validators()
+  const valid = kept ?? validators()
   if (!valid.state(state)) return { ok: false, problem: shapeProblem('state', valid.state.errors, state) }
   if (!valid.history(history)) return { ok: false, problem: shapeProblem('history', valid.history.errors, history) }
   return { ok: true, doc: { state, history } as unknown as StoredDoc }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import { rampError, type RampError } from '../errors.js'
 import { decodeDoc, encodeDoc, STATE_FORMAT } from './format.js'
+import { validators } from './validator.js'
 import { revisionConflict, type SaveOptions, type StateStore, type StoredDoc } from './store.js'
 
 /** A command Redis has not answered in this long fails (a stopped server never closes the socket). */
@@ -71,6 +72,13 @@ redis.call('PUBLISH', ARGV[6], ARGV[2])
 return {'ok', ''}
 `
 
+// The type and the document in one step. KEYS: doc.
+const loadScript = `
+local t = redis.call('TYPE', KEYS[1]).ok
+if t ~= 'hash' then return {t} end
+return {t, redis.call('HGET', KEYS[1], 'doc')}
+`
+
 export interface RedisStore extends StateStore {
   readonly redis: Redis
   readonly keys: ReturnType<typeof keysOf>
@@ -85,6 +93,7 @@ export interface RedisStore extends StateStore {
 export function createRedisStore(t: RedisTarget, redis: Redis): RedisStore {
   const description = redisDescription(t)
   const keys = keysOf(t.key)
+  let valid: ReturnType<typeof validators> | null = null
   const unavailable = (err: unknown): RampError => rampError('RAMP_ERR_STATE_UNAVAILABLE',
     `${description}: ${(err as Error).message}; every instance keeps serving its last routing table, and changes are refused until Redis answers`, { cause: err })
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -102,17 +111,13 @@ export function createRedisStore(t: RedisTarget, redis: Redis): RedisStore {
     redis,
     keys,
     async load() {
-      const [type, fields] = await call(async () => {
-        const r = await redis.multi().type(keys.doc).hmget(keys.doc, 'revision', 'doc').exec()
-        if (r === null) throw new Error('the read was aborted')
-        for (const [err] of r) if (err !== null) throw err
-        return [r[0]?.[1] as string, r[1]?.[1] as Array<string | null> | undefined]
-      })
+      const [type, text] = await call(() => redis.eval(loadScript, 1, keys.doc) as Promise<[string, string | null | undefined]>)
       if (type === 'none') return null
       if (type !== 'hash') throw notOurs(`a ${type}`)
-      const text = fields?.[1] ?? null
-      if (text === null || text === undefined) throw notOurs('a hash without a "doc" field')
-      const decoded = decodeDoc(text)
+      if (typeof text !== 'string') throw notOurs('a hash without a "doc" field')
+      // Compiled once: a fleet instance reads the state at every change, not only at start.
+      valid ??= validators()
+      const decoded = decodeDoc(text, valid)
       if (!decoded.ok) {
         throw rampError('RAMP_ERR_STATE_CORRUPT', `${description}: the stored rollout state cannot be used: ${decoded.problem}; ramp leaves it untouched`, { details: { key: t.key } })
       }
@@ -136,8 +141,8 @@ export function createRedisStore(t: RedisTarget, redis: Redis): RedisStore {
       return r === null ? null : Number(r)
     },
     async close() {
-      redis.disconnect()
-      return Promise.resolve()
+      // QUIT is answered after every command already sent; a connection that is down just ends.
+      await redis.quit().catch(() => redis.disconnect())
     },
   }
 }

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { connect } from 'node:net'
+import { freePort } from './world/ports.js'
+
+export interface RedisServer {
+  url: string
+  port: number
+  /** SIGSTOP: the server keeps its sockets open and answers nothing, as a hung one does. */
+  pause(): void
+  resume(): void
+  stop(): Promise<void>
+  /** Starts it again on the same port, empty (nothing is saved). */
+  restart(): Promise<void>
+}
+
+/**
+ * A real redis-server (Debian's package) on a free loopback port, nothing saved to disk,
+ * stopped after the test.
+ */
+/** A test's or a file's `after`: where the server is stopped. */
+export interface Cleanup { after(fn: () => Promise<void>): void }
+
+export async function startRedis(t: Cleanup): Promise<RedisServer> {
+  let child: ChildProcess | null = null
+  let port = 0
+  const launch = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    const exited = new Promise<never>((_, reject) => child?.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with ${code}`))))
+    await Promise.race([until(() => reachable(port)), exited])
+  }
+  // A port found free can be taken before redis-server binds it: try another.
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort()
+    try {
+      await launch()
+      break
+    } catch (err) {
+      if (attempt >= 3) throw err
+    }
+  }
+  const stop = async (): Promise<void> => {
+    const c = child as ChildProcess | null
+    if (c === null || c.exitCode !== null || c.signalCode !== null) return
+    const gone = new Promise((resolve) => c.once('exit', resolve))
+    c.kill('SIGCONT')
+    c.kill('SIGKILL')
+    await gone
+  }
+  t.after(stop)
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    port,
+    pause: () => { child?.kill('SIGSTOP') },
+    resume: () => { child?.kill('SIGCONT') },
+    stop,
+    restart: async () => { await stop(); await launch() },
+  }
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1')
+    s.once('connect', () => { s.end('PING\r\n'); s.once('data', () => { s.destroy(); resolve(true) }) })
+    s.once('error', () => resolve(false))
+  })
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not reachable within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
