@@ -39,7 +39,7 @@ export async function startRedis(t: Cleanup): Promise<RedisServer> {
     }
   }
   const stop = async (): Promise<void> => {
-    const c = child as ChildProcess | null
+    const c = child
     if (c === null || c.exitCode !== null || c.signalCode !== null) return
     const gone = new Promise((resolve) => c.once('exit', resolve))
     c.kill('SIGCONT')

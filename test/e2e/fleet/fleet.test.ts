@@ -93,8 +93,10 @@ test('kill -9 the leader during a 10 s timed pause: another instance takes the l
   const endedAt = Date.parse((await survivors[0]?.history() ?? []).findLast((e) => e.event === 'tick:pauseElapsed')?.at ?? '')
   assert.equal(done?.stable.name, 'v2')
   assert.ok(Math.abs(endedAt - deadline) <= 1000, `the pause ended ${endedAt - deadline} ms after its deadline`)
-  const newLeader = (await survivors[0]?.admin.status())?.fleet?.leader
-  assert.ok(survivors.some((i) => i.admin.url.length > 0 && newLeader !== undefined && newLeader !== null), `a survivor leads: ${newLeader}`)
+  const killed = `i${instances.indexOf(leader) + 1}`
+  const status = await survivors[0]?.admin.status()
+  assert.ok(status?.fleet?.leader !== killed && /^i[123]$/.test(status?.fleet?.leader ?? ''), `a survivor leads, not ${killed}: ${status?.fleet?.leader}`)
+  assert.equal(status?.fleet?.instances.find((x) => x.name === killed)?.leader, false)
   for (const i of survivors) assert.deepEqual(await i.count(10), { v2: 10 })
 })
 
