@@ -64,6 +64,7 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
     if (v.routing.mirror !== null) out.push(`  mirror ${v.routing.mirror.name}: ${v.routing.mirror.percentage}% of ${v.routing.mirror.match.length === 0 ? 'all' : 'matching'} requests copied to ${v.canary?.name ?? 'the canary'}`)
   }
   out.push(...renderAnalysis(v))
+  out.push(...renderFleet(v, now))
   out.push('')
   out.push(`${pad('Allowed')}${v.allowed.join(', ') || 'none'}`)
   return out.join('\n')
@@ -108,5 +109,18 @@ function renderAnalysis(v: RolloutView): string[] {
     }
   }
   if (a.lastVerdict !== null) out.push(`  last verdict: ${a.lastVerdict.result} (${a.lastVerdict.kind}): ${a.lastVerdict.message}`)
+  return out
+}
+
+/** A fleet's store and instances: who leads, who was last heard from when. */
+function renderFleet(v: RolloutView, now: number): string[] {
+  const f = v.fleet
+  if (f === undefined) return []
+  const out = ['', `Fleet:          ${f.store.description}${f.store.error === null ? '' : `  UNREACHABLE: ${f.store.error}`}`]
+  for (const i of f.instances) {
+    const seen = Math.max(0, now - Date.parse(i.lastSeen))
+    const role = i.leader ? 'leader' : i.gone ? 'gone' : ''
+    out.push(`  ${i.name === f.instance ? '*' : ' '} ${i.name.padEnd(20)} ${role.padEnd(7)} ${i.address}  seen ${formatDuration(seen)} ago`)
+  }
   return out
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { backend, backends } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
 import { fleet } from '../../support/world/fleet.js'
-import { kill9 } from '../../support/world/process.js'
+import { kill9, spawnRamp } from '../../support/world/process.js'
 import { startRedis } from '../../support/redis.js'
 import type { World } from '../../support/world/world.js'
 
@@ -52,6 +52,16 @@ test('a weight change through one instance is in the table of every other within
   assert.equal(s.fleet?.instances.find((x) => x.leader)?.name, s.fleet?.leader)
   assert.deepEqual(s.fleet?.instances.map((x) => x.address), [i1, i2, i3].map((i) => i.urls.admin))
   assert.equal(s.fleet?.store.connected, true)
+
+  const cli = spawnRamp(t, ['status', '--admin', i2.urls.admin])
+  assert.equal((await cli.exit).code, 0, cli.stderr())
+  const lines = cli.stdout().split('\n')
+  assert.match(lines.find((l) => l.startsWith('Fleet:')) ?? '', /redis 127\.0\.0\.1:\d+\/0 key fleet-/)
+  for (const [n, i] of [i1, i2, i3].entries()) {
+    const line = lines.find((l) => l.includes(` i${n + 1} `))
+    assert.match(line ?? '', new RegExp(`${i.urls.admin}  seen \\d+(ms|s) ago`), `ramp status lists i${n + 1}: ${line}`)
+  }
+  assert.equal(lines.filter((l) => / leader /.test(l)).length, 1)
 })
 
 test('conflicting verbs on two instances at the same moment, 100 times: no update is lost and every answer matches the stored history', async (t) => {
