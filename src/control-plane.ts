@@ -5,7 +5,7 @@ import type { AnalysisView } from './admin/views.js'
 import type { Clock } from './clock.js'
 import type { CurrentConfig } from './config/current.js'
 import { shapingFromConfig } from './config/shaping.js'
-import type { Fleet } from './link/fleet/fleet.js'
+import type { Fleet, FleetDriver } from './link/fleet/fleet.js'
 import type { Link, UpEvent } from './link/link.js'
 import type { Logger } from './log.js'
 import type { Metrics } from './metrics/registry.js'
@@ -52,6 +52,8 @@ export interface ControlPlane {
   heard(event: UpEvent): Promise<unknown>
   /** Stops timers, probes, runs and webhooks; the store is the caller's. */
   close(): void
+  /** What a fleet drives: the revision in force, a re-read of the stored state, a change of leader. */
+  readonly fleet: FleetDriver
 }
 
 /**
@@ -138,6 +140,15 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
     close() {
       driver.close()
       analysis.notifier.close()
+    },
+    fleet: {
+      get revision() { return driver.revision },
+      resync: () => driver.resync(),
+      leadershipChanged() {
+        driver.leadershipChanged()
+        // A new leader polls the rollback hooks that its predecessor watched.
+        if (leads()) analysis.notifier.changed(driver.state, [])
+      },
     },
   }
 }

@@ -139,7 +139,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   accepting = true
   serving.mark()
   logListening(log, urls, { store: store.description })
-  fleet?.start(control.driver, urls.admin)
+  fleet?.start(control.fleet, urls.admin)
 
   const stop = stopper(async (cutNow) => {
     accepting = false

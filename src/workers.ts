@@ -93,7 +93,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     admin: serverUrl(admin.server, certificates.admin !== null),
   }
   logListening(log, urls, { store: store.description, workers: count }, `; ${count} workers`)
-  fleet?.start(control.driver, urls.admin)
+  fleet?.start(control.fleet, urls.admin)
 
   const stop = stopper(async (cutNow) => {
     accepting = false

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import { parse, stringify } from 'yaml'
 import type { RedisServer } from '../redis.js'
+import assert from 'node:assert/strict'
 import { world, type World } from './world.js'
 
 export interface FleetOptions {
@@ -27,4 +28,29 @@ export function fleetConfig(config: string, url: string, key: string, instance: 
   const tree = parse(config) as Record<string, unknown>
   tree.state = { store: 'redis', url, key, instance }
   return stringify(tree)
+}
+
+/** Polls `read` every 2 ms until `ok`; the ms it took, or a failure naming the last value. */
+export async function within<T>(what: string, ms: number, read: () => Promise<T>, ok: (v: T) => boolean): Promise<number> {
+  const started = performance.now()
+  let last: T = await read()
+  while (!ok(last)) {
+    if (performance.now() - started > 10_000) assert.fail(`${what}: still ${JSON.stringify(last)} after 10 s`)
+    await new Promise((r) => setTimeout(r, 2))
+    last = await read()
+  }
+  const took = performance.now() - started
+  assert.ok(took <= ms, `${what} took ${took.toFixed(0)} ms (at most ${ms})`)
+  return took
+}
+
+
+/** The instance that leads, as the first one's status names it (instances are i1, i2...). */
+export async function leaderOf(instances: World[]): Promise<World> {
+  const s = await instances[0]?.admin.status()
+  const name = s?.fleet?.leader
+  const i = Number(/^i(\d+)$/.exec(name ?? '')?.[1])
+  const leader = instances[i - 1]
+  if (leader === undefined) assert.fail(`no leader named in ${JSON.stringify(s?.fleet)}`)
+  return leader
 }

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { backend, backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { fleet, leaderOf } from '../../support/world/fleet.js'
+import { kill9 } from '../../support/world/process.js'
+import { startRedis } from '../../support/redis.js'
+import type { World } from '../../support/world/world.js'
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+test('kill -9 the leader during a 10 s timed pause: another instance takes the lease and ends the pause within a second of its deadline', async (t) => {
+  const redis = await startRedis(t)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const instances = await fleet(t, redis, { config: release({ v1: v1.url, steps: ['setWeight: 50', 'pause: { duration: 10s }', 'setWeight: 100'] }) })
+  const leader = await leaderOf(instances)
+  const other = instances.find((i) => i !== leader) as World
+  const deployed = await other.admin.deploy({ name: 'v2', backends: [v2.url] })
+  assert.equal(deployed.status, 201, JSON.stringify(deployed.body))
+  const paused = await other.until('the timed pause', (v) => v.phase === 'Paused' && v.pauseUntil !== null)
+  const deadline = Date.parse(paused.pauseUntil as string)
+  await sleep(1000)
+  await kill9(leader.proc)
+  const survivors = instances.filter((i) => i !== leader)
+  const done = await survivors[0]?.until('the promotion', (v) => v.phase === 'Healthy', 15_000)
+  const endedAt = Date.parse((await survivors[0]?.history() ?? []).findLast((e) => e.event === 'tick:pauseElapsed')?.at ?? '')
+  assert.equal(done?.stable.name, 'v2')
+  assert.ok(Math.abs(endedAt - deadline) <= 1000, `the pause ended ${endedAt - deadline} ms after its deadline`)
+  const killed = `i${instances.indexOf(leader) + 1}`
+  const status = await survivors[0]?.admin.status()
+  assert.ok(status?.fleet?.leader !== killed && /^i[123]$/.test(status?.fleet?.leader ?? ''), `a survivor leads, not ${killed}: ${status?.fleet?.leader}`)
+  assert.equal(status?.fleet?.instances.find((x) => x.name === killed)?.leader, false)
+  for (const i of survivors) assert.deepEqual(await i.count(10), { v2: 10 })
+})
+
+test('analysis judges the sum of every instance: a canary whose errors are spread over three instances, none of them with minRequests alone, is aborted', async (t) => {
+  const redis = await startRedis(t)
+  const v1 = await backend(t, { name: 'v1' })
+  const v2 = await backend(t, { name: 'v2', failRate: 1 })
+  const config = release({
+    v1: v1.url,
+    steps: ['setWeight: 50', 'analysis: { templates: [canary-health] }', 'setWeight: 100'],
+    more: `analysis:
+  templates:
+    - name: canary-health
+      interval: 1s
+      count: 10
+      failureLimit: 0
+      inconclusiveLimit: 9
+      minRequests: 45
+      window: 5s
+      metrics:
+        - { name: success-rate, builtin: successRate, thresholdRange: { min: 0.9 } }`,
+  })
+  const instances = await fleet(t, redis, { config })
+  const deployed = await instances[0]?.admin.deploy({ name: 'v2', backends: [v2.url] })
+  assert.equal(deployed?.status, 201, JSON.stringify(deployed?.body))
+  await instances[0]?.until('the analysis', (v) => v.reason === 'RunningAnalysis')
+  // 40 requests through each instance: about 20 reach the canary on each, 60 in all.
+  for (const i of instances) for (let n = 0; n < 40; n++) await i.send('/')
+  const aborted = await instances[1]?.eventually('Aborted', undefined, 10_000)
+  assert.match(aborted?.message ?? '', /success-rate/)
+  t.diagnostic(JSON.stringify((await instances[1]?.rollout())?.analysis.lastVerdict))
+  const leader = await leaderOf(instances)
+  const measured = (await leader.rollout()).analysis.last[0]?.templates[0]?.measurements['success-rate'] ?? []
+  const last = measured[measured.length - 1]
+  assert.match(last?.message ?? '', /from 3 instances/, `the measurement names its sources: ${last?.message}`)
+  assert.ok((last?.sampleSize ?? 0) >= 45, `judged over ${last?.sampleSize} canary requests`)
+  // The split is exact per instance: 40 picks at 50% are 20 canary ones, 21 when its sequence starts on it.
+  assert.ok((last?.sampleSize ?? 0) <= 63, `judged over ${last?.sampleSize} canary requests, more than were sent: ${last?.message}`)
+})

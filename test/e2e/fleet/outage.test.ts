@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { backends } from '../../support/world/backends.js'
+import { release } from '../../support/world/config.js'
+import { fleet, within } from '../../support/world/fleet.js'
+import { startRedis } from '../../support/redis.js'
+import type { World } from '../../support/world/world.js'
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+test('Redis stopped under load: no request fails, admin writes answer 503 naming the store, status shows the error; once it answers, every instance converges within a second', async (t) => {
+  const redis = await startRedis(t)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const [i1, i2, i3] = await fleet(t, redis, { config: release({ v1: v1.url, v2: v2.url, weight: 30 }) }) as [World, World, World]
+  await Promise.all([i1, i2, i3].map((i) => i.routed('v2')))
+  const loads = [i1, i2, i3].map((i) => i.load({ connections: 4, maxMs: 20_000 }))
+  await sleep(300)
+  redis.pause()
+  try {
+    await sleep(1200)
+    const refused = await i2.admin.setWeight(60)
+    assert.equal(refused.status, 503, JSON.stringify(refused.body))
+    assert.match(String(refused.body.message), /redis 127\.0\.0\.1:\d+\/0 key fleet-/)
+    const s = await i3.admin.status()
+    assert.match(s.fleet?.store.error ?? '', /timed out/i)
+    await sleep(500)
+  } finally {
+    redis.resume()
+  }
+  const resumedAt = performance.now()
+  await within('a write after Redis answers again', 1000, () => i2.admin.setWeight(60), (r) => r.status === 200)
+  await Promise.all([i1, i3].map((i) => within('convergence', 1000 - (performance.now() - resumedAt), () => i.admin.status(), (s) => s.weight === 60)))
+  await Promise.all(loads.map((l) => l.stop()))
+  const seen = loads.flatMap((l) => l.seen)
+  const failed = seen.filter((r) => r.status !== 200)
+  assert.ok(seen.length > 300, `${seen.length} requests`)
+  assert.deepEqual(failed.slice(0, 5), [], `${failed.length} of ${seen.length} requests failed`)
+  assert.equal((await i1.admin.status()).fleet?.store.error, null)
+})
+
+test('Redis unreachable at start: the instance serves the config\'s stable version, says so, refuses writes with 503, and takes the stored rollout once Redis is up', async (t) => {
+  const redis = await startRedis(t)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  await redis.stop()
+  const [i1] = await fleet(t, redis, { count: 1, config: release({ v1: v1.url, v2: v2.url, weight: 40 }) }) as [World]
+  assert.ok(i1.logs().some((l) => /cannot be reached: serving the config's stable version v1 alone until it can; retrying/.test(String(l.msg))), 'the log says what it serves')
+  assert.deepEqual(await i1.count(20), { v1: 20 })
+  const refused = await i1.admin.setWeight(10)
+  assert.equal(refused.status, 503)
+  assert.notEqual((await i1.admin.status()).fleet?.store.error, null)
+
+  await redis.restart()
+  await i1.until('the config\'s rollout, stored once Redis answers', (v) => v.canary?.name === 'v2' && v.weight === 40, 10_000)
+  const counts = await i1.count(200)
+  assert.ok((counts.v2 ?? 0) > 40 && (counts.v2 ?? 0) < 120, `v2 served ${counts.v2} of 200 at weight 40`)
+})
