@@ -2,10 +2,28 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { backend, backends } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
-import { fleet, leaderOf } from '../../support/world/fleet.js'
+import { fleet, fleetConfig, leaderOf } from '../../support/world/fleet.js'
 import { kill9 } from '../../support/world/process.js'
 import { startRedis } from '../../support/redis.js'
-import type { World } from '../../support/world/world.js'
+import { world, type World } from '../../support/world/world.js'
+
+// An exact split, so each instance's canary count is known and a sum can be told from a double count.
+const analysed = (v1: string): string => release({
+  v1,
+  steps: ['setWeight: 50', 'analysis: { templates: [canary-health] }', 'setWeight: 100'],
+  more: `balance: exact
+analysis:
+  templates:
+    - name: canary-health
+      interval: 1s
+      count: 10
+      failureLimit: 0
+      inconclusiveLimit: 9
+      minRequests: 45
+      window: 5s
+      metrics:
+        - { name: success-rate, builtin: successRate, thresholdRange: { min: 0.9 } }`,
+})
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -37,21 +55,7 @@ test('analysis judges the sum of every instance: a canary whose errors are sprea
   const redis = await startRedis(t)
   const v1 = await backend(t, { name: 'v1' })
   const v2 = await backend(t, { name: 'v2', failRate: 1 })
-  const config = release({
-    v1: v1.url,
-    steps: ['setWeight: 50', 'analysis: { templates: [canary-health] }', 'setWeight: 100'],
-    more: `analysis:
-  templates:
-    - name: canary-health
-      interval: 1s
-      count: 10
-      failureLimit: 0
-      inconclusiveLimit: 9
-      minRequests: 45
-      window: 5s
-      metrics:
-        - { name: success-rate, builtin: successRate, thresholdRange: { min: 0.9 } }`,
-  })
+  const config = analysed(v1.url)
   const instances = await fleet(t, redis, { config })
   const deployed = await instances[0]?.admin.deploy({ name: 'v2', backends: [v2.url] })
   assert.equal(deployed?.status, 201, JSON.stringify(deployed?.body))
@@ -68,4 +72,50 @@ test('analysis judges the sum of every instance: a canary whose errors are sprea
   assert.ok((last?.sampleSize ?? 0) >= 45, `judged over ${last?.sampleSize} canary requests`)
   // The split is exact per instance: 40 picks at 50% are 20 canary ones, 21 when its sequence starts on it.
   assert.ok((last?.sampleSize ?? 0) <= 63, `judged over ${last?.sampleSize} canary requests, more than were sent: ${last?.message}`)
+})
+
+test('a leader frozen past its lease (SIGSTOP) is replaced, and once it wakes its stale writes are fenced off: the pause ends once, on time', async (t) => {
+  const redis = await startRedis(t)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const instances = await fleet(t, redis, { count: 2, config: release({ v1: v1.url, steps: ['setWeight: 50', 'pause: { duration: 6s }', 'setWeight: 100'] }) })
+  const leader = await leaderOf(instances)
+  const other = instances.find((i) => i !== leader) as World
+  assert.equal((await other.admin.deploy({ name: 'v2', backends: [v2.url] })).status, 201)
+  const paused = await other.until('the timed pause', (v) => v.phase === 'Paused' && v.pauseUntil !== null)
+  const deadline = Date.parse(paused.pauseUntil as string)
+  leader.proc.child.kill('SIGSTOP')
+  try {
+    await other.until('the promotion by the new leader', (v) => v.phase === 'Healthy', 15_000)
+  } finally {
+    leader.proc.child.kill('SIGCONT')
+  }
+  await leader.until('the woken instance to converge', (v) => v.phase === 'Healthy', 5000)
+  await sleep(1500)
+  const history = await other.history()
+  const ended = history.filter((e) => e.event === 'tick:pauseElapsed')
+  assert.equal(ended.length, 1, `the pause ended once: ${JSON.stringify(history.map((e) => e.event))}`)
+  assert.ok(Math.abs(Date.parse(ended[0]?.at ?? '') - deadline) <= 1000, `ended ${Date.parse(ended[0]?.at ?? '') - deadline} ms after its deadline`)
+  const s = await leader.admin.status()
+  assert.equal(s.fleet?.leader, s.fleet?.instances.find((i) => i.address === other.urls.admin)?.name, 'the instance that took over keeps the lease')
+  assert.equal((await leader.rollout()).revision, (await other.rollout()).revision)
+})
+
+test('an instance running workers is one member of the fleet: its workers serve the shared weight, and their traffic counts in the fleet\'s analysis', async (t) => {
+  const redis = await startRedis(t)
+  const v1 = await backend(t, { name: 'v1' })
+  const v2 = await backend(t, { name: 'v2', failRate: 1 })
+  const config = analysed(v1.url)
+  const key = `fleet-${Date.now()}`
+  const [plain] = await fleet(t, redis, { count: 1, key, config }) as [World]
+  const withWorkers = await world(t, { workers: 2, config: fleetConfig(config, redis.url, key, 'i2') })
+  assert.deepEqual((await withWorkers.admin.status()).fleet?.instances.map((i) => i.name), ['i1', 'i2'])
+  assert.equal((await plain.admin.deploy({ name: 'v2', backends: [v2.url] })).status, 201)
+  await withWorkers.until('the analysis, seen by the primary', (v) => v.reason === 'RunningAnalysis' && v.weight === 50)
+  // 30 canary requests through the workers and 20 through the other instance: 50 reach minRequests 45 only together.
+  for (let n = 0; n < 60; n++) await withWorkers.send('/')
+  for (let n = 0; n < 40; n++) await plain.send('/')
+  await plain.eventually('Aborted', undefined, 10_000)
+  const leader = (await plain.admin.status()).fleet?.leader === 'i1' ? plain : withWorkers
+  const measured = (await leader.rollout()).analysis.last[0]?.templates[0]?.measurements['success-rate'] ?? []
+  assert.match(measured.at(-1)?.message ?? '', /\(from 2 instances\) over \d+ requests/)
 })
