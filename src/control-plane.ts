@@ -95,7 +95,12 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
       // A version that is neither stable nor the (possibly aborted) canary can never be measured
       // again: drop its windows, which would otherwise be kept for the life of the process.
       const keep = new Set([state.stable.name, ...(state.canary === null ? [] : [state.canary.name])])
-      for (const name of known) if (!keep.has(name)) { deps.measurements.forget(name); known.delete(name) }
+      for (const name of known) {
+        if (keep.has(name)) continue
+        deps.measurements.forget(name)
+        if (measured.measurements !== deps.measurements) measured.measurements.forget(name)
+        known.delete(name)
+      }
       for (const name of keep) known.add(name)
       // A fleet's webhooks are called once, by the leader, which hears of every change.
       if (leads()) analysis.notifier.changed(state, entries)

@@ -210,7 +210,7 @@ export interface MeasurementsOptions {
   slotMs?: number
   /** The longest window that can be read. */
   retentionMs?: number
-  /** Also counts every sample and every added row there (the rows a fleet instance has yet to share); it never forgets a version, so a ring made later still copies into the same one. */
+  /** Also counts every sample and every added row there: the rows a fleet instance has yet to share. */
   copyTo?: Measurements
 }
 
@@ -276,6 +276,8 @@ export class Measurements {
   /** Drops a version's rings on every listener, once no rollout can measure it again. */
   forget(version: string): void {
     for (const versions of this.byListener.values()) versions.delete(version)
+    // Together, so that a ring made later copies into a fresh one, never into one let go.
+    this.copyTo?.forget(version)
   }
 
   /** Bytes held by every ring: the count of series decides it, the count of requests never does. */

@@ -35,6 +35,7 @@ export class FleetWindows {
   /** Takes every instance's list whole (read and delete in one step) into the sums. */
   async pull(instances: readonly string[]): Promise<void> {
     if (instances.length === 0) return
+    for (const id of this.newest.keys()) if (!instances.includes(id)) this.newest.delete(id)
     const m = this.redis.multi()
     for (const id of instances) m.lrange(this.listOf(id), 0, -1).del(this.listOf(id))
     const results = await m.exec()
