@@ -20,11 +20,25 @@ export interface RedisServer {
 /** A test's or a file's `after`: where the server is stopped. */
 export interface Cleanup { after(fn: () => Promise<void>): void }
 
-export async function startRedis(t: Cleanup): Promise<RedisServer> {
+export interface RedisOptions {
+  /** `requirepass`: clients must AUTH with it. */
+  password?: string
+  /** Serves TLS only (`rediss://`), with this certificate, which clients must trust. */
+  tls?: { certPath: string; keyPath: string }
+}
+
+export async function startRedis(t: Cleanup, opts: RedisOptions = {}): Promise<RedisServer> {
   let child: ChildProcess | null = null
   let port = 0
+  const args = (): string[] => [
+    ...(opts.tls === undefined
+      ? ['--port', String(port)]
+      : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.certPath, '--tls-key-file', opts.tls.keyPath, '--tls-ca-cert-file', opts.tls.certPath, '--tls-auth-clients', 'no']),
+    ...(opts.password === undefined ? [] : ['--requirepass', opts.password]),
+    '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+  ]
   const launch = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    child = spawn('redis-server', args(), { stdio: 'ignore' })
     const exited = new Promise<never>((_, reject) => child?.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with ${code}`))))
     await Promise.race([until(() => reachable(port)), exited])
   }
@@ -48,7 +62,7 @@ export async function startRedis(t: Cleanup): Promise<RedisServer> {
   }
   t.after(stop)
   return {
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `${opts.tls === undefined ? 'redis' : 'rediss'}://127.0.0.1:${port}/0`,
     port,
     pause: () => { child?.kill('SIGSTOP') },
     resume: () => { child?.kill('SIGCONT') },
@@ -57,10 +71,11 @@ export async function startRedis(t: Cleanup): Promise<RedisServer> {
   }
 }
 
+/** Accepting connections: redis-server listens once it is ready to serve. */
 function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1')
-    s.once('connect', () => { s.end('PING\r\n'); s.once('data', () => { s.destroy(); resolve(true) }) })
+    s.once('connect', () => { s.destroy(); resolve(true) })
     s.once('error', () => resolve(false))
   })
 }

@@ -80,8 +80,9 @@ export class Fleet {
 
   /** Connects; false when Redis cannot be reached now (the connection keeps trying). */
   async connect(): Promise<boolean> {
-    const connected = await this.store.redis.connect().then(() => true, (err: unknown) => { this.failed(err as Error, 'commands'); return false })
-    void this.sub.connect().then(() => this.sub.subscribe(this.store.keys.changes)).catch((err: unknown) => this.failed(err as Error, 'changes'))
+    // The 'error' event says why (a refused password, a TLS failure); the rejection only that the connection closed.
+    const connected = await this.store.redis.connect().then(() => true, (err: unknown) => { if (this.error === null) this.failed(err as Error, 'commands'); return false })
+    void this.sub.connect().then(() => this.sub.subscribe(this.store.keys.changes)).catch((err: unknown) => { if (this.error === null) this.failed(err as Error, 'changes') })
     return connected
   }
 

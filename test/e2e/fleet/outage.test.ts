@@ -3,6 +3,8 @@ import { test } from 'node:test'
 import { backends } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
 import { fleet, within } from '../../support/world/fleet.js'
+import { Redis } from 'ioredis'
+import { selfSigned } from '../../support/certs.js'
 import { startRedis } from '../../support/redis.js'
 import type { World } from '../../support/world/world.js'
 
@@ -53,4 +55,23 @@ test('Redis unreachable at start: the instance serves the config\'s stable versi
   await i1.until('the config\'s rollout, stored once Redis answers', (v) => v.canary?.name === 'v2' && v.weight === 40, 10_000)
   const counts = await i1.count(200)
   assert.ok((counts.v2 ?? 0) > 40 && (counts.v2 ?? 0) < 120, `v2 served ${counts.v2} of 200 at weight 40`)
+})
+
+test('rediss:// with the password from RAMP_REDIS_PASSWORD: the fleet stores its state over TLS, and a wrong password is named as Redis refused it', async (t) => {
+  const cert = selfSigned(t)
+  const redis = await startRedis(t, { tls: cert, password: 'fleet-secret' })
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const env = { RAMP_REDIS_PASSWORD: 'fleet-secret', NODE_EXTRA_CA_CERTS: cert.certPath }
+  const [i1, i2] = await fleet(t, redis, { count: 2, key: 'tls-fleet', env, config: release({ v1: v1.url, v2: v2.url, weight: 0 }) }) as [World, World]
+  await i1.routed('v2')
+  assert.equal((await i1.admin.setWeight(25)).status, 200)
+  await within('the weight on the other instance', 100, () => i2.admin.status(), (s) => s.weight === 25)
+  const direct = new Redis(redis.url, { password: 'fleet-secret', tls: { ca: cert.cert } })
+  t.after(() => direct.disconnect())
+  assert.equal(await direct.hget('tls-fleet', 'revision'), String((await i1.rollout()).revision))
+
+  const [wrong] = await fleet(t, redis, { count: 1, key: 'tls-fleet', env: { ...env, RAMP_REDIS_PASSWORD: 'nope' }, config: release({ v1: v1.url }) }) as [World]
+  const s = await wrong.admin.status()
+  assert.match(s.fleet?.store.error ?? '', /WRONGPASS|invalid username-password/i)
+  assert.equal(s.canary, null, 'it serves the config\'s stable version alone')
 })

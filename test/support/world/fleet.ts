@@ -12,6 +12,8 @@ export interface FleetOptions {
   count?: number
   /** The rollout's key in Redis; a fresh one unless given. */
   key?: string
+  /** Every instance's environment (RAMP_REDIS_PASSWORD...). */
+  env?: NodeJS.ProcessEnv
 }
 
 /**
@@ -21,7 +23,7 @@ export interface FleetOptions {
 export async function fleet(t: TestContext, redis: RedisServer, opts: FleetOptions): Promise<World[]> {
   const key = opts.key ?? `fleet-${randomUUID()}`
   const names = Array.from({ length: opts.count ?? 3 }, (_, i) => `i${i + 1}`)
-  return Promise.all(names.map((instance) => world(t, { process: true, config: fleetConfig(opts.config, redis.url, key, instance) })))
+  return Promise.all(names.map((instance) => world(t, { process: true, config: fleetConfig(opts.config, redis.url, key, instance), ...(opts.env === undefined ? {} : { env: opts.env }) })))
 }
 
 export function fleetConfig(config: string, url: string, key: string, instance: string): string {
