@@ -88,7 +88,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
   const store = opts.store ?? storeFromConfig(config, env)
   const clock = opts.clock ?? systemClock
-  const fleet = fleetOf(store, log, config.state.instance)
+  const fleet = fleetOf(store, log, metrics, config.state.instance)
   const measurements = new Measurements(fleet === null ? {} : { copyTo: fleet.windows.outbox })
   const link = new InProcessLink()
 

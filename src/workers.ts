@@ -40,7 +40,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   // The primary's own upstream requests: readiness probes and analysis providers.
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
   const store = storeFromConfig(config, env)
-  const fleet = fleetOf(store, log, config.state.instance)
+  const fleet = fleetOf(store, log, metrics, config.state.instance)
   const measurements = new Measurements(fleet === null ? {} : { copyTo: fleet.windows.outbox })
   const count = workerCount(config)
   const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements, beforeInit: release })

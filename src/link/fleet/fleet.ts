@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Redis } from 'ioredis'
 import type { Logger } from '../../log.js'
+import type { Metrics } from '../../metrics/registry.js'
 import { isShared } from '../../state/factory.js'
 import type { RedisStore } from '../../state/redis.js'
 import type { StateStore } from '../../state/store.js'
@@ -61,14 +62,14 @@ export class Fleet {
   private address = ''
   private stopped = false
 
-  constructor(readonly store: RedisStore, private readonly log: Logger, name: string | undefined) {
+  constructor(readonly store: RedisStore, private readonly log: Logger, private readonly metrics: Metrics, name: string | undefined) {
     this.name = name ?? `${hostname()}:${process.pid}`
     // Unique even when two instances are given one name: the lease and the rows go by it.
     this.id = `${this.name}#${randomUUID().slice(0, 8)}`
     this.windows = new FleetWindows(store.redis, store.keys.rows)
     this.lease = new Lease({
       redis: store.redis, leaderKey: store.keys.leader, fenceKey: store.keys.fence, instance: this.id, leaseMs, log,
-      gained: () => this.driver?.leadershipChanged(), lost: () => this.driver?.leadershipChanged(),
+      gained: () => this.leadershipChanged(), lost: () => this.leadershipChanged(),
     })
     this.sub = store.redis.duplicate()
     for (const [conn, role] of [[store.redis, 'commands'], [this.sub, 'changes']] as const) {
@@ -76,6 +77,11 @@ export class Fleet {
       conn.on('ready', () => this.reached(role))
     }
     this.sub.on('message', () => { this.resync('a change was published') })
+  }
+
+  private leadershipChanged(): void {
+    this.metrics.fleetLeader.set({ instance: this.name }, this.lease.leading === null ? 0 : 1)
+    this.driver?.leadershipChanged()
   }
 
   /** Connects; false when Redis cannot be reached now (the connection keeps trying). */
@@ -89,6 +95,8 @@ export class Fleet {
   /** Starts the lease and the heartbeat; `address` is this instance's admin API, as others will see it. */
   start(driver: FleetDriver, address: string): void {
     this.driver = driver
+    this.metrics.fleetLeader.set({ instance: this.name }, 0)
+    this.metrics.fleetStoreUp.set({ instance: this.name }, this.error === null ? 1 : 0)
     this.address = address
     this.lease.start()
     const beat = (): void => {
@@ -166,6 +174,7 @@ export class Fleet {
 
   private failed(err: Error, role: string): void {
     const message = `${this.store.description}: ${err.message}`
+    this.metrics.fleetStoreUp.set({ instance: this.name }, 0)
     if (this.error !== message) this.log.warn({ err, fleet: { connection: role } }, `fleet: Redis unreachable (${message}); serving the last routing table, changes are refused until it answers`)
     this.error = message
   }
@@ -173,12 +182,13 @@ export class Fleet {
   private reached(role: string): void {
     if (this.error !== null) this.log.info({ fleet: { connection: role } }, `fleet: ${this.store.description} reachable again`)
     this.error = null
+    this.metrics.fleetStoreUp.set({ instance: this.name }, 1)
     // Whatever was published while the connection was down is read now.
     this.resync('Redis was reached')
   }
 }
 
 /** This instance's part in a fleet when its store is shared, else null. */
-export function fleetOf(store: StateStore, log: Logger, name: string | undefined): Fleet | null {
-  return isShared(store) ? new Fleet(store, log, name) : null
+export function fleetOf(store: StateStore, log: Logger, metrics: Metrics, name: string | undefined): Fleet | null {
+  return isShared(store) ? new Fleet(store, log, metrics, name) : null
 }

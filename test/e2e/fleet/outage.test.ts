@@ -25,6 +25,7 @@ test('Redis stopped under load: no request fails, admin writes answer 503 naming
     assert.match(String(refused.body.message), /redis 127\.0\.0\.1:\d+\/0 key fleet-/)
     const s = await i3.admin.status()
     assert.match(s.fleet?.store.error ?? '', /timed out/i)
+    assert.equal(await i3.metric('ramp_fleet_store_up', { instance: 'i3' }), 0)
     await sleep(500)
   } finally {
     redis.resume()

@@ -31,6 +31,10 @@ test('a weight change through one instance is in the table of every other within
   assert.equal(s.fleet?.instances.find((x) => x.leader)?.name, s.fleet?.leader)
   assert.deepEqual(s.fleet?.instances.map((x) => x.address), [i1, i2, i3].map((i) => i.urls.admin))
   assert.equal(s.fleet?.store.connected, true)
+  for (const [n, i] of [i1, i2, i3].entries()) {
+    assert.equal(await i.metric('ramp_fleet_leader', { instance: `i${n + 1}` }), s.fleet?.leader === `i${n + 1}` ? 1 : 0)
+    assert.equal(await i.metric('ramp_fleet_store_up', { instance: `i${n + 1}` }), 1)
+  }
 
   const cli = spawnRamp(t, ['status', '--admin', i2.urls.admin])
   assert.equal((await cli.exit).code, 0, cli.stderr())
@@ -59,7 +63,7 @@ test('conflicting verbs on two instances at the same moment, 100 times: no updat
     const [first, second] = [ra.body, rb.body].sort((x, y) => x.revision - y.revision) as [typeof ra.body, typeof rb.body]
     assert.equal(second.revision - first.revision, 1, `round ${round}: revisions ${first.revision} and ${second.revision}`)
     assert.equal(second.revision, start + 2 * round + 2)
-    for (const i of [i1, i2]) await within(`round ${round}: the later answer's weight on every instance`, 100, () => i.admin.status(), (s) => s.weight === second.weight)
+    for (const i of [i1, i2]) await within(`round ${round}: the later answer's weight on every instance`, 1000, () => i.admin.status(), (s) => s.weight === second.weight)
   }
   const weights = (await i2.history()).filter((e) => e.event === 'setWeight').slice(-200).map((e) => e.detail)
   assert.equal(weights.length, 200, 'every one of the 200 writes is in the history')
