@@ -26,6 +26,7 @@ test('Redis stopped under load: no request fails, admin writes answer 503 naming
     const s = await i3.admin.status()
     assert.match(s.fleet?.store.error ?? '', /timed out/i)
     assert.equal(await i3.metric('ramp_fleet_store_up', { instance: 'i3' }), 0)
+    for (const i of [i1, i2, i3]) assert.equal((await fetch(`${i.urls.admin}/readyz`)).status, 200, 'fail-static: still ready')
     await sleep(500)
   } finally {
     redis.resume()
@@ -75,4 +76,25 @@ test('rediss:// with the password from RAMP_REDIS_PASSWORD: the fleet stores its
   const s = await wrong.admin.status()
   assert.match(s.fleet?.store.error ?? '', /WRONGPASS|invalid username-password/i)
   assert.equal(s.canary, null, 'it serves the config\'s stable version alone')
+})
+
+test('a timed pause that comes due while Redis is stopped ends as soon as Redis answers again', async (t) => {
+  const redis = await startRedis(t)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const [i1, i2] = await fleet(t, redis, { count: 2, config: release({ v1: v1.url, steps: ['setWeight: 50', 'pause: { duration: 2s }', 'setWeight: 100'] }) }) as [World, World]
+  assert.equal((await i1.admin.deploy({ name: 'v2', backends: [v2.url] })).status, 201)
+  const paused = await i2.until('the timed pause', (v) => v.phase === 'Paused' && v.pauseUntil !== null)
+  redis.pause()
+  try {
+    // Past the deadline and past the lease: the leader has stepped down by now.
+    await sleep(Math.max(0, Date.parse(paused.pauseUntil as string) - Date.now()) + 3500)
+    assert.equal((await i1.rollout()).phase, 'Paused', 'nothing could be written meanwhile')
+  } finally {
+    redis.resume()
+  }
+  const resumedAt = Date.now()
+  await i2.until('the promotion', (v) => v.phase === 'Healthy', 5000)
+  const ended = (await i2.history()).find((e) => e.event === 'tick:pauseElapsed')
+  assert.ok(ended !== undefined)
+  assert.ok(Date.parse(ended.at) - resumedAt <= 2000, `the pause ended ${Date.parse(ended.at) - resumedAt} ms after Redis came back`)
 })
