@@ -18,5 +18,5 @@ export function execForm(stage: readonly Instruction[], op: 'ENTRYPOINT' | 'CMD'
   const args = (found[0] as Instruction).args
   const form = JSON.parse(op === 'HEALTHCHECK' ? args.slice(args.indexOf('CMD ') + 4) : args) as unknown
   if (!Array.isArray(form) || !form.every((a) => typeof a === 'string')) throw new Error(`${op} is not in exec form (a JSON array of strings): ${args}`)
-  return form as string[]
+  return form
 }
