@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 
 /** The fields of /proc/<pid>/stat after the command name (0: state, 1: parent pid, 11-14: CPU ticks); null once it is gone. */
-function statFields(pid: number): string[] | null {
+export function statFields(pid: number): string[] | null {
   try {
     // The command name may hold spaces and parentheses; the fields after the last ')' do not.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')

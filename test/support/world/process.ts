@@ -22,7 +22,12 @@ export interface Spawned {
  */
 export function spawnRamp(t: TestContext | null, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
   // Run as a program, as users do, so its launcher line (bin/ramp.js) applies.
-  const child = spawn(rampBin, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawnProgram(t, rampBin, args, env)
+}
+
+/** As spawnRamp, for ramp started by another program (an installed copy, under `unshare`). */
+export function spawnProgram(t: TestContext | null, file: string, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(file, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout.on('data', (c: Buffer) => { out += c.toString() })
