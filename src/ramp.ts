@@ -38,6 +38,8 @@ export interface RampOptions {
 
 /** What `ramp serve` runs until a signal: one process, or a primary and its workers. */
 export interface Served {
+  /** The configuration in force (a reload replaces it). */
+  readonly config: Config
   readonly metrics: Metrics
   readonly urls: { main: string; preview: string | null; admin: string }
   /** Re-reads the config file and applies what changed (src/lifecycle/reload.ts); `actor` goes into the history. */
@@ -53,8 +55,6 @@ export interface Served {
 }
 
 export interface Ramp extends Served {
-  /** The configuration in force (a reload replaces it). */
-  readonly config: Config
   readonly driver: RolloutDriver
   readonly tables: TableHolder
   /** What analysis reads: per-version windows of every listener's responses. */

@@ -101,7 +101,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     await admin?.close()
     return report
   })
-  return { metrics, urls, reload, ...stop }
+  return { get config() { return settings.current }, metrics, urls, reload, ...stop }
 }
 
 /**
