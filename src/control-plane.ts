@@ -10,6 +10,7 @@ import type { Logger } from './log.js'
 import type { Metrics } from './metrics/registry.js'
 import { probeReadiness } from './pool/readiness.js'
 import { RolloutDriver, type AnalysisExecutor, type ReadinessStarter } from './rollout/driver.js'
+import { driftSentence, stateDrift, type Drift } from './rollout/drift.js'
 import { initialState } from './rollout/initial.js'
 import { strategyFromConfig } from './rollout/strategy-from-config.js'
 import type { AnalysisRef } from './rollout/types.js'
@@ -47,6 +48,8 @@ export interface ControlPlane {
   reshape(): Promise<void>
   /** What a data plane reported, the only way anything of theirs reaches the engine; rejects when the engine could not take it. */
   heard(event: UpEvent): Promise<unknown>
+  /** Where the state resumed at start differs from the config, until the rollout next changes. */
+  drift(): readonly Drift[]
   /** Stops timers, probes, runs and webhooks; the store is the caller's. */
   close(): void
 }
@@ -75,6 +78,15 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
   let abort: (webhook: string) => void = () => undefined
   const analysis = setUpAnalysis(config, { clock, log, metrics, measurements: deps.measurements, ...(link.collect === undefined ? {} : { collect: () => link.collect?.() ?? Promise.resolve() }), rollback: (webhook) => { abort(webhook) } })
   const known = new Set<string>()
+  const fromConfig = (): ReturnType<typeof initialState> => initialState({
+    stable: config.stable,
+    canary: config.canary ?? null,
+    strategy: strategyFromConfig(config.strategy),
+    mode: config.mode,
+    weightBp: config.weightBp,
+    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
+    now: clock.now(),
+  })
   const { driver, resumed } = await RolloutDriver.start({
     store: deps.store, clock, log, readiness: readinessOf(deps), analysis: (report, state) => gated(analysis.executor(report, state), deps.serving), publish: send,
     observe: (state, entries) => {
@@ -87,15 +99,7 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
       for (const name of keep) known.add(name)
       analysis.notifier.changed(state, entries)
     },
-  }, () => initialState({
-    stable: config.stable,
-    canary: config.canary ?? null,
-    strategy: strategyFromConfig(config.strategy),
-    mode: config.mode,
-    weightBp: config.weightBp,
-    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
-    now: clock.now(),
-  }))
+  }, fromConfig)
   abort = (webhook) => {
     driver.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
   }
@@ -107,11 +111,16 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
     analysis.notifier.changed(driver.state, [])
     log.info({ store: deps.store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${deps.store.description}: ${driver.state.message}`)
   }
+  const drift = resumed ? stateDrift(fromConfig().state, driver.state) : []
+  const driftRevision = driver.state.revision
+  if (drift.length > 0) log.warn({ drift }, driftSentence(drift, deps.store.description))
 
   return {
     driver,
     analysis: analysis.view,
     get spec() { return spec as RoutingSpec },
+    // Until the rollout next changes: then the state is the one a person chose since.
+    drift: () => (driver.state.revision === driftRevision ? drift : []),
     reshape: () => send(driver.table),
     heard: (event) => driver.dispatch({ type: 'versionHealth', version: event.version, available: event.available }),
     close() {

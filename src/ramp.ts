@@ -80,7 +80,7 @@ export interface Ramp extends Served {
 export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp> {
   const env = opts.env ?? process.env
   const log = opts.log
-  const { token, certificates } = preflight(config, log, env)
+  const { access, certificates } = preflight(config, log, env)
 
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
   const settings = new CurrentConfig(config)
@@ -118,7 +118,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       return Promise.resolve()
     },
   })
-  admin = await createAdmin({ driver: control.driver, metrics, log, token, ready: () => accepting, analysis: () => control.analysis(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, reload })
+  admin = await createAdmin({ driver: control.driver, metrics, log, access, ready: () => accepting, analysis: () => control.analysis(), drift: () => control.drift(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, maxEventStreams: config.admin.maxEventStreams, reload })
 
   let urls: Ramp['urls']
   try {
