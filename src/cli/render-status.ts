@@ -37,7 +37,7 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
   const waits: string[] = []
   if (v.pauseUntil !== null) waits.push(`pause until ${v.pauseUntil.slice(11, 19)}Z (${left(v.pauseUntil, now)})`)
   if (v.progressDeadlineAt !== null) waits.push(`ready by ${v.progressDeadlineAt.slice(11, 19)}Z (${left(v.progressDeadlineAt, now)})`)
-  if (v.scaleDownAt !== null) waits.push(`${v.routing.stable} kept until ${v.scaleDownAt.slice(11, 19)}Z (${left(v.scaleDownAt, now)})`)
+  if (v.scaleDownAt !== null) waits.push(`${v.previousStable?.name ?? v.routing.stable} kept until ${v.scaleDownAt.slice(11, 19)}Z (${left(v.scaleDownAt, now)}) for an instant abort`)
   if (waits.length > 0) out.push(`${pad('Waiting')}${waits.join('; ')}`)
   out.push('')
   out.push('Versions:')
