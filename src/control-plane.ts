@@ -11,6 +11,7 @@ import type { Logger } from './log.js'
 import type { Metrics } from './metrics/registry.js'
 import { probeReadiness } from './pool/readiness.js'
 import { RolloutDriver, type AnalysisExecutor, type DriverDeps, type ReadinessStarter } from './rollout/driver.js'
+import { driftSentence, stateDrift, type Drift } from './rollout/drift.js'
 import { initialState } from './rollout/initial.js'
 import { strategyFromConfig } from './rollout/strategy-from-config.js'
 import type { AnalysisRef } from './rollout/types.js'
@@ -50,6 +51,8 @@ export interface ControlPlane {
   reshape(): Promise<void>
   /** What a data plane reported, the only way anything of theirs reaches the engine; rejects when the engine could not take it. */
   heard(event: UpEvent): Promise<unknown>
+  /** Where the state resumed at start differs from the config, until the rollout next changes. */
+  drift(): readonly Drift[]
   /** Stops timers, probes, runs and webhooks; the store is the caller's. */
   close(): void
   /** What a fleet drives: the revision in force, a re-read of the stored state, a change of leader. */
@@ -86,6 +89,15 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
   let abort: (webhook: string) => void = () => undefined
   const analysis = setUpAnalysis(config, { clock, log, metrics, ...measured, rollback: (webhook) => { abort(webhook) } })
   const known = new Set<string>()
+  const fromConfig = (): ReturnType<typeof initialState> => initialState({
+    stable: config.stable,
+    canary: config.canary ?? null,
+    strategy: strategyFromConfig(config.strategy),
+    mode: config.mode,
+    weightBp: config.weightBp,
+    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
+    now: clock.now(),
+  })
   const driverDeps: DriverDeps = {
     store: deps.store, clock, log, readiness: readinessOf(deps), analysis: (report, state) => gated(analysis.executor(report, state), deps.serving), publish: send,
     ...(fleet === null ? {} : { leader: () => fleet.lease.leading }),
@@ -106,22 +118,13 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
       if (leads()) analysis.notifier.changed(state, entries)
     },
   }
-  const initial = () => initialState({
-    stable: config.stable,
-    canary: config.canary ?? null,
-    strategy: strategyFromConfig(config.strategy),
-    mode: config.mode,
-    weightBp: config.weightBp,
-    options: { progressDeadlineSeconds: config.progressDeadlineSeconds, progressDeadlineAbort: config.progressDeadlineAbort, gates: analysis.gates },
-    now: clock.now(),
-  })
   let driver: RolloutDriver
   let resumed = false
   if (fleet !== null && !await fleet.connect()) {
-    driver = await RolloutDriver.detached(driverDeps, initial)
+    driver = await RolloutDriver.detached(driverDeps, fromConfig)
     log.warn({ store: deps.store.description }, `${deps.store.description} cannot be reached: serving the config's stable version ${config.stable.name} alone until it can; retrying`)
   } else {
-    ({ driver, resumed } = await RolloutDriver.start(driverDeps, initial))
+    ({ driver, resumed } = await RolloutDriver.start(driverDeps, fromConfig))
   }
   abort = (webhook) => {
     driver.dispatch({ type: 'abort', actor: `webhook:${webhook}`, message: `rollback webhook ${webhook} answered 2xx` }).catch((err: unknown) => log.error({ err, webhook }, 'rollback webhook: the abort could not be applied'))
@@ -134,11 +137,16 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
     if (leads()) analysis.notifier.changed(driver.state, [])
     log.info({ store: deps.store.description, phase: driver.state.phase, step: driver.state.stepIndex }, `resumed rollout state from ${deps.store.description}: ${driver.state.message}`)
   }
+  const drift = resumed ? stateDrift(fromConfig().state, driver.state) : []
+  const driftRevision = driver.state.revision
+  if (drift.length > 0) log.warn({ drift }, driftSentence(drift, deps.store.description))
 
   return {
     driver,
     analysis: analysis.view,
     get spec() { return spec as RoutingSpec },
+    // Until the rollout next changes: then the state is the one a person chose since.
+    drift: () => (driver.state.revision === driftRevision ? drift : []),
     reshape: () => send(driver.table),
     // In a fleet the leader's data planes speak for every instance's: they check the same backends.
     heard: (event) => (leads() ? driver.dispatch({ type: 'versionHealth', version: event.version, available: event.available }) : Promise.resolve()),

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module'
 import { pino, type Logger, type LevelWithSilent } from 'pino'
+import type { prettyFactory } from 'pino-pretty'
 
 export type { Logger }
 
@@ -7,23 +9,44 @@ export interface LogOptions {
   format: 'auto' | 'json' | 'pretty'
 }
 
-/** JSON lines by default; pretty when asked, or when stdout is a terminal and format is auto. */
-export function createLogger(options: LogOptions, destination?: NodeJS.WritableStream): Logger {
-  const pretty = options.format === 'pretty' || (options.format === 'auto' && destination === undefined && process.stdout.isTTY)
-  if (pretty) {
-    return pino({ level: options.level, base: { name: 'ramp' }, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss.l' } } })
-  }
-  const stream = destination ?? process.stdout
-  if (!stream.listeners('error').includes(dropWriteError)) stream.on('error', dropWriteError)
-  return pino({ level: options.level, base: { name: 'ramp' } }, stream)
+let dropped = 0
+
+/** Log lines lost because their destination refused them (`ramp_log_lines_dropped_total`). */
+export function droppedLogLines(): number {
+  return dropped
 }
 
 /**
- * A log line that cannot be written is lost, never fatal. process.stdout emits a failed write
- * (EPIPE once the reader of a pipe is gone, as after `ramp demo | head`) as an 'error' event,
- * which without a listener is an uncaught exception; the last resort (lifecycle/last-resort.ts)
- * logged it to the same stdout, which failed again, and so on: a loop that held the CPU at
- * 100% and starved the event loop, so that a SIGTERM's drain never finished. Node's stdout
- * recovers from each error, so every later line is tried, fails and is dropped the same way.
+ * A log line that cannot be written is dropped and counted, never fatal: a log pipe whose
+ * reader went away (`ramp demo | head`, Ctrl-C on `npm start | tee log`) fails every write
+ * with EPIPE, and neither serving nor stopping may depend on it.
+ *
+ * Every line goes through the destination's write callback, which tells a failed write (the
+ * stream's 'error' event fires only for the first). Pretty lines are formatted here, on the
+ * main thread: pino's `pino-pretty` transport runs in a worker thread, and at exit pino waits
+ * for that thread to write out what it holds, which with a broken pipe took 10 s of a blocked
+ * process that a second signal could not end.
  */
-function dropWriteError(): void {}
+export function createLogger(options: LogOptions, destination?: NodeJS.WritableStream): Logger {
+  const out = destination ?? process.stdout
+  const pretty = options.format === 'pretty' || (options.format === 'auto' && destination === undefined && process.stdout.isTTY)
+  const format = pretty ? prettyLines() : (line: string): string => line
+  if (!out.listeners('error').includes(ignore)) out.on('error', ignore)
+  const written = (err?: Error | null): void => { if (err) dropped++ }
+  return pino({ level: options.level, base: { name: 'ramp' } }, {
+    write: (line: string) => {
+      // A destroyed stream answers through the callback, a failing one through it too.
+      if (out.writable) out.write(format(line), written)
+      else dropped++
+    },
+  })
+}
+
+/** Loaded only when asked for: pino-pretty is not needed by a JSON log. */
+function prettyLines(): (line: string) => string {
+  const { prettyFactory: factory } = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: typeof prettyFactory }
+  return factory({ colorize: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss.l' })
+}
+
+/** The failed write is counted by its callback; the event is only kept from being uncaught. */
+function ignore(): void {}

@@ -39,6 +39,8 @@ export interface RampOptions {
 
 /** What `ramp serve` runs until a signal: one process, or a primary and its workers. */
 export interface Served {
+  /** The configuration in force (a reload replaces it). */
+  readonly config: Config
   readonly metrics: Metrics
   readonly urls: { main: string; preview: string | null; admin: string }
   /** Re-reads the config file and applies what changed (src/lifecycle/reload.ts); `actor` goes into the history. */
@@ -54,8 +56,6 @@ export interface Served {
 }
 
 export interface Ramp extends Served {
-  /** The configuration in force (a reload replaces it). */
-  readonly config: Config
   readonly driver: RolloutDriver
   readonly tables: TableHolder
   /** What analysis reads: per-version windows of every listener's responses. */
@@ -81,7 +81,7 @@ export interface Ramp extends Served {
 export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp> {
   const env = opts.env ?? process.env
   const log = opts.log
-  const { token, certificates } = preflight(config, log, env)
+  const { access, certificates } = preflight(config, log, env)
 
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
   const settings = new CurrentConfig(config)
@@ -120,7 +120,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       return Promise.resolve()
     },
   })
-  admin = await createAdmin({ driver: control.driver, metrics, log, token, ready: () => accepting, analysis: () => control.analysis(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, reload, ...(fleet === null ? {} : { fleet: () => fleet.view() }) })
+  admin = await createAdmin({ driver: control.driver, metrics, log, access, ready: () => accepting, analysis: () => control.analysis(), drift: () => control.drift(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, maxEventStreams: config.admin.maxEventStreams, reload, ...(fleet === null ? {} : { fleet: () => fleet.view() }) })
 
   let urls: Ramp['urls']
   try {

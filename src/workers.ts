@@ -31,7 +31,7 @@ import { certificatesOf, tlsServersOf } from './tls/listeners.js'
 export async function startWorkers(config: Config, opts: { log: Logger; env?: NodeJS.ProcessEnv }): Promise<Served> {
   const env = opts.env ?? process.env
   const { log } = opts
-  const { token, certificates } = preflight(config, log, env)
+  const { access, certificates } = preflight(config, log, env)
   // `settings` keeps the file's port 0, which a reload compares the file with; the workers
   // get the ports chosen here instead.
   const settings = new CurrentConfig(config)
@@ -63,12 +63,14 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     dataPlanes: (next, changed) => link.reconfigure(bound(next), changed),
   })
   admin = await createAdmin({
-    driver: control.driver, metrics, log, token, reload,
+    driver: control.driver, metrics, log, access, reload,
     ready: () => accepting && link.serving > 0,
     analysis: () => control.analysis(),
+    drift: () => control.drift(),
     certificates: certificates.admin,
     health: () => link.healthView(),
     clients: config.clients,
+    maxEventStreams: config.admin.maxEventStreams,
     metricsText: async () => link.metricsText(await metrics.registry.getMetricsAsJSON()),
     ...(fleet === null ? {} : { fleet: () => fleet.view() }),
   })
@@ -107,7 +109,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     await admin?.close()
     return report
   })
-  return { metrics, urls, reload, ...stop }
+  return { get config() { return settings.current }, metrics, urls, reload, ...stop }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
-import { rampError } from '../errors.js'
+import type { AdminSpec } from '../config/schema.js'
+import { rampError, type RampError } from '../errors.js'
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
 
@@ -24,9 +25,44 @@ export function isLoopback(host: string): boolean {
   return false
 }
 
-/** ramp refuses to expose an unauthenticated admin API beyond the machine it runs on. */
-export function assertAdminSafe(host: string, token: string | undefined): void {
-  if (token === undefined && !isLoopback(host)) {
-    throw rampError('RAMP_ERR_ADMIN_INSECURE', `the admin listener binds ${host}, which is not a loopback address, and no admin token is set`)
+/** Who may call what on the admin API, fixed at start (admin.host and the tokens need a restart). */
+export interface AdminAccess {
+  token: string | undefined
+  metricsToken: string | undefined
+  metricsPublic: boolean
+  /** The admin listener binds an address other machines can reach. */
+  exposed: boolean
+}
+
+/** RAMP_ADMIN_TOKEN over admin.token; refuses an exposed admin listener without a token. */
+export function adminAccess(admin: AdminSpec, env: NodeJS.ProcessEnv): AdminAccess {
+  const token = env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : admin.token
+  const exposed = !isLoopback(admin.host)
+  if (token === undefined && exposed) {
+    throw rampError('RAMP_ERR_ADMIN_INSECURE', `the admin listener binds ${admin.host}, which is not a loopback address, and no admin token is set`)
   }
+  return { token, metricsToken: admin.metricsToken, metricsPublic: admin.metricsPublic, exposed }
+}
+
+/** Probes that a load balancer or an orchestrator sends without credentials. */
+const probes = new Set(['/healthz', '/readyz'])
+const reads = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * The refusal a call gets, or null when it may go on. With a token set, a call that changes
+ * something always needs it; on an exposed listener every call does (the views show backend
+ * addresses and the history), except the probes, and `/metrics`, which also takes
+ * admin.metricsToken (a scraper's own) or is open with admin.metricsPublic.
+ */
+export function refusal(access: AdminAccess, method: string, path: string, authorization: string | undefined): RampError | null {
+  const { token } = access
+  if (token === undefined || probes.has(path)) return null
+  if (bearerMatches(authorization, token)) return null
+  if (path === '/metrics' && reads.has(method)) {
+    if (access.metricsPublic) return null
+    if (access.metricsToken !== undefined && bearerMatches(authorization, access.metricsToken)) return null
+  }
+  if (!access.exposed && reads.has(method)) return null
+  const why = access.exposed ? `; the admin listener binds an address other machines reach, so reads need it too${path === '/metrics' ? ' (or admin.metricsToken; admin.metricsPublic opens /metrics)' : ''}` : ''
+  return rampError('RAMP_ERR_ADMIN_UNAUTHORIZED', `${method} ${path} needs the admin token${why}`)
 }

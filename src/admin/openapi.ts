@@ -5,7 +5,7 @@ interface DocumentedRoute { method: RouteOptions['method']; url: string; schema:
 
 const info = {
   openapi: '3.0.3',
-  info: { title: 'ramp admin API', version: '1', description: 'Move a release along: status, verbs, events. Mutating calls need `Authorization: Bearer <token>` when a token is set.' },
+  info: { title: 'ramp admin API', version: '1', description: 'Move a release along: status, verbs, events. With a token set, calls that change something need `Authorization: Bearer <token>`; on a non-loopback admin address every call does but /healthz and /readyz (/metrics also takes admin.metricsToken, or is open with admin.metricsPublic). Every error is `{error, message, hint}` (docs/errors.md). A method a path does not have answers 405 with `Allow`; a path not listed here answers 404.' },
   components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
 } as const
 

@@ -2,9 +2,11 @@ import type { FleetView } from '../link/fleet/fleet.js'
 import type { FastifyRequest } from 'fastify'
 import type { ReloadReport } from '../config/changes.js'
 import type { Logger } from '../log.js'
+import type { AdminAccess } from './auth.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { HealthView } from '../pool/health-view.js'
 import type { ClientLimits } from '../proxy/client-limits.js'
+import type { Drift } from '../rollout/drift.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 import type { Certificates } from '../tls/certificates.js'
 import type { AnalysisView } from './views.js'
@@ -13,14 +15,18 @@ export interface AdminOptions {
   driver: RolloutDriver
   metrics: Metrics
   log: Logger
-  /** Admin token; undefined leaves mutating calls open (only allowed on loopback). */
-  token: string | undefined
+  /** Who may call what (auth.ts `refusal`). */
+  access: AdminAccess
+  /** Event streams open at once (admin.maxEventStreams). */
+  maxEventStreams: number
   /** False while starting or draining: `/readyz` answers 503. */
   ready: () => boolean
   /** The analysis runs in progress and the last ones, with their measurements. */
   analysis: () => AnalysisView
   /** admin.tls, read at start; null or left out for plain HTTP. */
   certificates?: Certificates | null
+  /** Where the state resumed at start differs from the config (control-plane.ts). */
+  drift: () => readonly Drift[]
   /** Every backend's health, and whether ramp is in panic mode. */
   health: () => HealthView
   /** `config.clients`: the same limits on clients as the data-plane listeners. */

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { StrategySchema, VersionSchema } from '../config/schema.js'
 
 const strict = { additionalProperties: false } as const
@@ -40,3 +40,69 @@ export const ReloadResponse = Type.Object({
   notApplied: Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), { description: 'fields a reload does not apply (the rollout\'s), with what to use instead' }),
   warnings: Type.Array(Type.String()),
 })
+
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
+const open = { additionalProperties: true } as const
+const Phase = Type.Union(['Healthy', 'Progressing', 'Paused', 'Aborted', 'Degraded'].map((p) => Type.Literal(p)))
+const Version = Type.Object({ name: Type.String(), backends: Type.Array(Type.String()) })
+const isoTime = nullable(Type.String({ format: 'date-time' }))
+
+const statusFields = {
+  phase: Phase,
+  reason: Type.String({ description: 'a machine-readable reason (docs/admin-api.md)' }),
+  message: Type.String(),
+  mode: Type.Union([Type.Literal('canary'), Type.Literal('blueGreen')]),
+  weight: Type.Number({ minimum: 0, maximum: 100, description: 'the canary share in the routing table, in percent' }),
+  step: Type.Integer({ minimum: -1, description: 'the current canary step; -1 when none' }),
+  stable: Version,
+  canary: nullable(Version),
+  panic: Type.Boolean(),
+  fleet: Type.Optional(Type.Object({
+    instance: Type.String({ description: 'this instance' }),
+    leader: nullable(Type.String({ description: 'the instance that holds the lease and runs the rollout\'s clock' })),
+    store: Type.Object({ description: Type.String(), connected: Type.Boolean(), error: nullable(Type.String()) }),
+    instances: Type.Array(Type.Object({
+      name: Type.String(), address: Type.String({ description: 'its admin API' }), lastSeen: Type.String({ format: 'date-time' }), leader: Type.Boolean(),
+      gone: Type.Boolean({ description: 'not heard from for 5 s' }),
+    })),
+  }, { description: 'present when the state is shared through Redis (a fleet)' })),
+}
+
+export const StatusResponse = Type.Object(statusFields, { additionalProperties: false })
+
+export const RolloutResponse = Type.Object({
+  ...statusFields,
+  revision: Type.Integer(),
+  desiredWeight: Type.Number({ minimum: 0, maximum: 100 }),
+  allowed: Type.Array(Type.String(), { description: 'the verbs that apply in this phase' }),
+  strategy: Type.Object({ type: Type.String() }, open),
+  steps: Type.Array(Type.Object({ index: Type.Integer(), step: Type.Object({}, open), current: Type.Boolean(), done: Type.Boolean() })),
+  stepCount: Type.Integer(),
+  canaryReady: Type.Boolean(),
+  previousStable: nullable(Version),
+  pauseUntil: isoTime,
+  progressDeadlineAt: isoTime,
+  scaleDownAt: isoTime,
+  analysis: Type.Object({}, open),
+  routing: Type.Object({}, open),
+  health: Type.Object({}, open),
+  startedAt: isoTime,
+  updatedAt: isoTime,
+  finishedAt: isoTime,
+  stateVsConfig: Type.Array(Type.Object({ field: Type.String(), config: Type.String(), state: Type.String() }), { description: 'where the state resumed at start differs from the config; the state won (empty once the rollout changes)' }),
+}, open)
+
+export const HistoryResponse = Type.Object({
+  events: Type.Array(Type.Object({
+    at: Type.String({ format: 'date-time' }),
+    event: Type.String(),
+    actor: Type.String(),
+    from: Phase,
+    to: Phase,
+    detail: Type.String(),
+  }, open), { description: 'oldest first' }),
+})
+
+export const HealthResponse = Type.Object({ status: Type.Literal('ok') })
+export const ReadyResponse = Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]) })
+export const TextResponse = Type.String()

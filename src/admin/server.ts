@@ -1,19 +1,18 @@
 import Fastify, { type FastifyInstance } from 'fastify'
-import { rampError } from '../errors.js'
+import { clip, rampError } from '../errors.js'
 import { clientGuard } from '../proxy/client-limits.js'
 import { transportOptions } from '../tls/transport.js'
-import { bearerMatches } from './auth.js'
+import { refusal } from './auth.js'
 import { adminCompilers } from './body-validation.js'
 import { sendRampError, toRampError } from './errors.js'
 import { OpenApiDocument } from './openapi.js'
+import { readSchema } from './responses.js'
 import type { AdminOptions } from './options.js'
 import { registerEventRoutes } from './routes/events.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerReloadRoutes } from './routes/reload.js'
 import { registerRolloutRoutes } from './routes/rollout.js'
 import { registerStatusRoutes } from './routes/status.js'
-
-const readOnly = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * The admin API: health, metrics, status, and the rollout verbs. Each route file holds only
@@ -43,9 +42,18 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
     methodsByPath.set(route.url, set)
   })
 
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (opts.token === undefined || readOnly.has(request.method) || bearerMatches(request.headers.authorization, opts.token)) return done()
-    done(rampError('RAMP_ERR_ADMIN_UNAUTHORIZED', `${request.method} ${request.url.split('?')[0]} needs the admin token`))
+  app.addHook('onRequest', (request, reply, done) => {
+    const path = request.url.split('?')[0] ?? '/'
+    const refused = refusal(opts.access, request.method, path, request.headers.authorization)
+    if (refused !== null) return done(refused)
+    // Here rather than in the not-found handler, which runs after the body is parsed: a PATCH
+    // of a read route was refused for its content type before it was told the method.
+    const methods = methodsByPath.get(path)
+    if (request.is404 && methods !== undefined && !methods.has(request.method)) {
+      void reply.header('allow', [...methods].join(', '))
+      return done(rampError('RAMP_ERR_ADMIN_METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${clip(path)}; allowed: ${[...methods].join(', ')}`))
+    }
+    done()
   })
 
   // A verb without a body (`curl -X POST .../promote`) means "no options": the same as `{}`.
@@ -63,21 +71,13 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
   })
 
   app.setErrorHandler((err, request, reply) => sendRampError(reply, toRampError(err, request, opts.log)))
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '/'
-    const methods = methodsByPath.get(path)
-    if (methods !== undefined && !methods.has(request.method)) {
-      void reply.header('allow', [...methods].join(', '))
-      return sendRampError(reply, rampError('RAMP_ERR_ADMIN_METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${[...methods].join(', ')}`))
-    }
-    return sendRampError(reply, rampError('RAMP_ERR_ADMIN_NOT_FOUND', `no admin route ${request.method} ${path}`))
-  })
+  app.setNotFoundHandler((request, reply) => sendRampError(reply, rampError('RAMP_ERR_ADMIN_NOT_FOUND', `no admin route ${request.method} ${clip(request.url.split('?')[0] ?? '/')}`)))
 
   registerHealthRoutes(app, opts)
   registerStatusRoutes(app, opts)
   registerRolloutRoutes(app, opts)
   registerEventRoutes(app, opts)
   registerReloadRoutes(app, opts)
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => openapi.get())
+  app.get('/api/v1/openapi.json', { schema: { summary: 'This document (OpenAPI 3.0).', response: readSchema({ type: 'object', additionalProperties: true }) } }, () => openapi.get())
   return app
 }

@@ -2,6 +2,7 @@ import type { FleetView } from '../link/fleet/fleet.js'
 import type { RunView } from '../analysis/runner.js'
 import { noHealth, type HealthView } from '../pool/health-view.js'
 import { allowedVerbs } from '../rollout/verbs.js'
+import type { Drift } from '../rollout/drift.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
 import type { TableSpec } from '../routing/spec.js'
 import { bpToPercent } from '../routing/weight.js'
@@ -32,9 +33,10 @@ export type AnalysisView = { current: RunView[]; last: RunView[] }
 
 /**
  * `GET /api/v1/rollout`: the whole state, with times as ISO strings and the step list marked,
- * and the health of every backend of the table's versions.
+ * the health of every backend of the table's versions, and where the state resumed at start
+ * differs from the config (until the rollout next changes).
  */
-export function rolloutView(state: RolloutState, table: TableSpec, analysis: AnalysisView = { current: [], last: [] }, health: HealthView = noHealth, fleet?: FleetView) {
+export function rolloutView(state: RolloutState, table: TableSpec, analysis: AnalysisView = { current: [], last: [] }, health: HealthView = noHealth, drift: readonly Drift[] = [], fleet?: FleetView) {
   const steps = state.strategy.type === 'canary'
     ? state.strategy.steps.map((step, i) => ({ index: i, step, current: i === state.stepIndex, done: i < state.stepIndex }))
     : []
@@ -65,6 +67,7 @@ export function rolloutView(state: RolloutState, table: TableSpec, analysis: Ana
     startedAt: iso(state.startedAt),
     updatedAt: iso(state.updatedAt),
     finishedAt: iso(state.finishedAt),
+    stateVsConfig: drift,
   }
 }
 

@@ -1,3 +1,5 @@
+import { quote } from '../errors.js'
+
 /**
  * The JSONPath subset a web metric needs to reach one number: `$`, `.key`, `[0]`, `['key']`
  * and `["key"]` (for keys a dot cannot carry, like "p99.9" or "a b"). No wildcards, filters
@@ -11,7 +13,7 @@ export type Found = { ok: true; value: unknown } | { ok: false; message: string 
 const supported = `ramp reads $.a.b, $.a[0].b and $['key']`
 
 export function parseJsonPath(path: string): Parsed {
-  const bad = (why: string): Parsed => ({ ok: false, message: `${JSON.stringify(path)} ${why}; ${supported}` })
+  const bad = (why: string): Parsed => ({ ok: false, message: `${quote(path)} ${why}; ${supported}` })
   if (!path.startsWith('$')) return bad('does not start with $')
   const segments: PathSegment[] = []
   let i = 1
@@ -33,7 +35,7 @@ export function parseJsonPath(path: string): Parsed {
       segments.push((quoted[2] as string).replace(/\\(.)/g, '$1'))
       i += quoted[0].length
     } else {
-      return bad(`has ${JSON.stringify(path[i])} at ${i} where "." or "[" should be`)
+      return bad(`has ${quote(path[i])} at ${i} where "." or "[" should be`)
     }
   }
   return { ok: true, segments }
@@ -58,7 +60,7 @@ export function evaluateJsonPath(doc: unknown, path: string): Found {
     } else {
       if (here === null || typeof here !== 'object' || Array.isArray(here)) return { ok: false, message: `${at} is ${describeJson(here)}, not an object` }
       // Own keys only: "constructor" or "__proto__" must not reach Object.prototype.
-      if (!Object.hasOwn(here, seg)) return { ok: false, message: `${at} has no key ${JSON.stringify(seg)}` }
+      if (!Object.hasOwn(here, seg)) return { ok: false, message: `${at} has no key ${quote(seg)}` }
       here = (here as Record<string, unknown>)[seg]
     }
   }

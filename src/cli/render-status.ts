@@ -37,7 +37,7 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
   const waits: string[] = []
   if (v.pauseUntil !== null) waits.push(`pause until ${v.pauseUntil.slice(11, 19)}Z (${left(v.pauseUntil, now)})`)
   if (v.progressDeadlineAt !== null) waits.push(`ready by ${v.progressDeadlineAt.slice(11, 19)}Z (${left(v.progressDeadlineAt, now)})`)
-  if (v.scaleDownAt !== null) waits.push(`${v.routing.stable} kept until ${v.scaleDownAt.slice(11, 19)}Z (${left(v.scaleDownAt, now)})`)
+  if (v.scaleDownAt !== null) waits.push(`${v.previousStable?.name ?? v.routing.stable} kept until ${v.scaleDownAt.slice(11, 19)}Z (${left(v.scaleDownAt, now)}) for an instant abort`)
   if (waits.length > 0) out.push(`${pad('Waiting')}${waits.join('; ')}`)
   out.push('')
   out.push('Versions:')
@@ -64,6 +64,12 @@ export function renderStatus(v: RolloutView, now: number = Date.now()): string {
     if (v.routing.mirror !== null) out.push(`  mirror ${v.routing.mirror.name}: ${v.routing.mirror.percentage}% of ${v.routing.mirror.match.length === 0 ? 'all' : 'matching'} requests copied to ${v.canary?.name ?? 'the canary'}`)
   }
   out.push(...renderAnalysis(v))
+  if (v.stateVsConfig.length > 0) {
+    out.push('')
+    out.push('State vs config (the stored state won at start):')
+    for (const d of v.stateVsConfig) out.push(`  ${d.field.padEnd(10)} config: ${d.config}`, `  ${''.padEnd(10)} state:  ${d.state}`)
+    out.push('  to start from the config: restart with `ramp serve --reset-state`, or deploy/abort/set-weight')
+  }
   out.push(...renderFleet(v, now))
   out.push('')
   out.push(`${pad('Allowed')}${v.allowed.join(', ') || 'none'}`)

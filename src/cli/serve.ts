@@ -35,12 +35,15 @@ export async function runUntilSignal(config: Config, log: Logger, extra: { onClo
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) {
-      log.warn({ signal }, `received ${signal} again while draining: cutting the connections still open`)
+      log.warn({ signal }, `received ${signal} again while draining: cutting the connections still open and exiting`)
       ramp.cutNow()
+      exitAfter(cutGraceMs, log, `the stop was not over ${cutGraceMs} ms after the second signal`)
       return
     }
     stopping = true
     log.info({ signal }, `received ${signal}, draining`)
+    const deadline = ramp.config.drainTimeoutMs + closeGraceMs
+    exitAfter(deadline, log, `the stop was not over ${deadline} ms after ${signal} (drainTimeoutMs + ${closeGraceMs} ms to close the store and the admin API)`)
     void ramp.close().then(async (report) => {
       await extra.onClose?.()
       process.exit(report.connectionsCut > 0 ? exitCode.drainCut : exitCode.ok)
@@ -57,6 +60,22 @@ export async function runUntilSignal(config: Config, log: Logger, extra: { onClo
     ramp.reload('SIGHUP').catch(() => undefined)
   })
   return ramp
+}
+
+/** Time left, after the drain's deadline, to close the driver, the store and the admin API. */
+const closeGraceMs = 5000
+/** Time a second signal leaves for the cut to be logged. */
+const cutGraceMs = 1000
+
+/**
+ * The backstop of a stop: whatever hangs after the drain (a store that does not answer, a
+ * blocked log destination) does not keep the process alive past the deadline.
+ */
+function exitAfter(ms: number, log: Logger, why: string): void {
+  setTimeout(() => {
+    log.error(`${why}: exiting now`)
+    process.exit(exitCode.drainCut)
+  }, ms).unref()
 }
 
 export async function serveCommand(opts: ServeOptions): Promise<void> {

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { httpUrlPattern } from './backend-url.js'
 import { Duration } from './duration-schema.js'
 
 /**
@@ -17,12 +18,12 @@ const Metric = Type.Object({
   name: Type.String({ minLength: 1 }),
   builtin: Type.Optional(Type.Union(builtinMetrics.map((m) => L(m)), { description: `one of ${builtinMetrics.join(', ')}` })),
   prometheus: Type.Optional(Type.Object({
-    address: Type.String({ format: 'http-url', description: 'the Prometheus server, e.g. http://127.0.0.1:9090' }),
+    address: Type.String({ format: 'uri', pattern: httpUrlPattern, description: 'the Prometheus server, e.g. http://127.0.0.1:9090' }),
     query: Type.String({ minLength: 1, description: 'PromQL giving one number (a scalar or a one-sample vector)' }),
     timeout: Type.Optional(Duration),
   }, strict)),
   web: Type.Optional(Type.Object({
-    url: Type.String({ format: 'http-url' }),
+    url: Type.String({ format: 'uri', pattern: httpUrlPattern }),
     method: Type.Optional(Type.Union([L('GET'), L('POST')])),
     jsonPath: Type.Optional(Type.String({ pattern: '^\\$' })),
     timeout: Type.Optional(Duration),
@@ -73,7 +74,7 @@ export const webhookTypes = ['confirm-rollout', 'pre-rollout', 'rollout', 'confi
 export const WebhookSchema = Type.Object({
   name: Type.String({ minLength: 1 }),
   type: Type.Union(webhookTypes.map((w) => L(w)), { description: `one of ${webhookTypes.join(', ')}` }),
-  url: Type.String({ format: 'http-url' }),
+  url: Type.String({ format: 'uri', pattern: httpUrlPattern }),
   timeout: Type.Union([Duration], { default: '5s' }),
   interval: Type.Union([Duration], { default: '10s', description: 'how often a gate, a rollout check or a rollback hook is called' }),
   headers: Type.Record(Type.String(), Type.String(), { default: {} }),

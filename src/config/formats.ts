@@ -1,13 +1,13 @@
 import type { Ajv } from 'ajv'
-import { backendUrlProblem, httpUrlProblem } from './backend-url.js'
+import { httpUrlProblem } from './backend-url.js'
 
 /**
- * The custom `format`s of ramp's schemas, by name. A validator precompiled at build time
- * (scripts/build-validators.ts) refers to them through this object, so it is exported as is.
+ * ramp's check of the standard `uri` format: an http(s) URL that parses (every URL of ramp's
+ * schemas is one; their patterns say so to clients). A validator precompiled at build time
+ * (scripts/build-validators.ts) refers to it through this object, so it is exported as is.
  */
 export const rampFormats: Record<string, (value: string) => boolean> = {
-  'backend-url': (v) => backendUrlProblem(v) === undefined,
-  'http-url': (v) => httpUrlProblem(v) === undefined,
+  uri: (v) => httpUrlProblem(v) === undefined,
 }
 
 /** Adds the custom formats to an Ajv that checks ramp's schemas (config loader, admin API). */

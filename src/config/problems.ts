@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv'
-import { backendUrlProblem, httpUrlProblem } from './backend-url.js'
+import { quote } from '../errors.js'
+import { backendOriginPattern, backendUrlProblem, httpUrlProblem } from './backend-url.js'
 
 /** One thing wrong with a configuration, located by its path in the file (`canary.backends[1]`). */
 export interface Problem {
@@ -26,9 +27,6 @@ export function joinPath(base: string, key: string | number): string {
   return base === '' ? key : `${base}.${key}`
 }
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value)
-}
 
 /**
  * Ajv reports a failed union once per branch plus once for the union; keep one line per
@@ -60,8 +58,8 @@ export function ajvProblems(errors: ErrorObject[], data: unknown): Problem[] {
         const named = branches.map(branchName)
         const want = options.length > 0 && options.length < branches.length && named.every((n) => n !== null)
           ? named.join(' or ')
-          : options.length > 0 ? `one of ${options.map(show).join(', ')}` : description ?? 'a valid value'
-        problem = { path, message: `${show(valueAt(data, e.instancePath))} is not ${want}` }
+          : options.length > 0 ? `one of ${options.map((o) => quote(o)).join(', ')}` : description ?? 'a valid value'
+        problem = { path, message: `${quote(valueAt(data, e.instancePath))} is not ${want}` }
         byPath.set(path, problem)
         continue
       }
@@ -84,7 +82,7 @@ interface Branch { const?: unknown; type?: string; minimum?: number; maximum?: n
 
 /** A union branch in words, where that is short: a constant, or a bounded integer (`workers: 1..1024 | auto`). */
 function branchName(b: Branch): string | null {
-  if (b.const !== undefined) return show(b.const)
+  if (b.const !== undefined) return quote(b.const)
   if (b.type === 'integer' && b.minimum !== undefined && b.maximum !== undefined) return `an integer from ${b.minimum} to ${b.maximum}`
   return null
 }
@@ -104,24 +102,31 @@ function valueAt(data: unknown, pointer: string): unknown {
 
 /** Formats whose failure has a sentence of its own (the schema's `format` keyword). */
 export const formatMessages: Record<string, (value: string) => string | undefined> = {
-  'backend-url': backendUrlProblem,
-  'http-url': httpUrlProblem,
+  uri: httpUrlProblem,
+}
+
+/** Patterns whose failure has a sentence of its own: a person reads that, not the regex. */
+const patternMessages: Record<string, (value: string) => string | undefined> = {
+  [backendOriginPattern]: backendUrlProblem,
 }
 
 function describe(e: ErrorObject, value: unknown): string {
   const p = e.params as Record<string, unknown>
   switch (e.keyword) {
-    case 'maximum': return `${show(value)} is above the maximum ${String(p.limit)}`
-    case 'minimum': return `${show(value)} is below the minimum ${String(p.limit)}`
-    case 'type': return `${show(value)} is not ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)}`
-    case 'multipleOf': return `${show(value)} has more than two decimals`
+    case 'maximum': return `${quote(value)} is above the maximum ${String(p.limit)}`
+    case 'minimum': return `${quote(value)} is below the minimum ${String(p.limit)}`
+    case 'type': return `${quote(value)} is not ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)}`
+    case 'multipleOf': return `${quote(value)} has more than two decimals`
     case 'minItems': return `needs at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`
     case 'minLength': return 'must not be empty'
-    case 'pattern': return `${show(value)} does not match ${String(p.pattern)}`
+    case 'pattern': {
+      const f = patternMessages[String(p.pattern)]
+      return (typeof value === 'string' ? f?.(value) : undefined) ?? `${quote(value)} does not match ${String(p.pattern)}`
+    }
     case 'format': {
       const f = formatMessages[String(p.format)]
-      return (typeof value === 'string' ? f?.(value) : undefined) ?? `${show(value)} is not a valid ${String(p.format)}`
+      return (typeof value === 'string' ? f?.(value) : undefined) ?? `${quote(value)} is not a valid ${String(p.format)}`
     }
-    default: return `${show(value)}: ${e.message ?? 'is invalid'}`
+    default: return `${quote(value)}: ${e.message ?? 'is invalid'}`
   }
 }

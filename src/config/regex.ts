@@ -1,4 +1,5 @@
 import safeRegex from 'safe-regex2'
+import { quote } from '../errors.js'
 
 /**
  * `"(" is not a valid regular expression: Unterminated group`, or the compiled RegExp. The
@@ -13,7 +14,7 @@ export function compileRegex(pattern: string): RegExp | string {
     // V8 says `Invalid regular expression: /(/: Unterminated group`; the pattern is shown
     // (quoted, so whitespace is visible) in front already.
     const reason = /^Invalid regular expression: \/.*\/[a-z]*: (.*)$/s.exec(message)?.[1] ?? message
-    return `${JSON.stringify(pattern)} is not a valid regular expression: ${reason}`
+    return `${quote(pattern)} is not a valid regular expression: ${reason}`
   }
 }
 
@@ -26,6 +27,6 @@ export function compileRegex(pattern: string): RegExp | string {
 export function regexProblem(pattern: string): string | undefined {
   const re = compileRegex(pattern)
   if (typeof re === 'string') return re
-  if (!safeRegex(re)) return `${JSON.stringify(pattern)} could backtrack exponentially (a repeated group inside a repetition, like (a+)+); write it without nested quantifiers`
+  if (!safeRegex(re)) return `${quote(pattern)} could backtrack exponentially (a repeated group inside a repetition, like (a+)+); write it without nested quantifiers`
   return undefined
 }

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { AnalysisSchema, BackgroundAnalysis, PromotionAnalysis, StepAnalysis, WebhookSchema } from './analysis-schema.js'
+import { backendOriginPattern } from './backend-url.js'
 import { Duration } from './duration-schema.js'
 import { ClientLimitsSchema, HealthCheckSchema, ListenerTlsSchema, OutlierSchema, RetrySchema } from './resilience-schema.js'
 import { MirrorSchema, OverridesSchema, RouteSchema, SetHeaderRouteStep, SetMirrorRouteStep, ShapingLimitsSchema, StickinessSchema } from './shaping-schema.js'
@@ -23,13 +24,16 @@ const Listener = Type.Object({
 const Admin = Type.Object({
   host: Type.String({ minLength: 1, default: '127.0.0.1' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 9191 }),
-  token: Type.Optional(Type.String({ minLength: 1, description: 'bearer token for mutating calls; RAMP_ADMIN_TOKEN overrides' })),
+  token: Type.Optional(Type.String({ minLength: 1, description: 'bearer token for mutating calls, and for every call but /healthz and /readyz when host is not a loopback address; RAMP_ADMIN_TOKEN overrides' })),
+  metricsToken: Type.Optional(Type.String({ minLength: 1, description: 'a second bearer token that reads /metrics only (a scraper\'s)' })),
+  metricsPublic: Type.Boolean({ default: false, description: '/metrics answers without a token even when host is not a loopback address' }),
+  maxEventStreams: Type.Integer({ minimum: 1, maximum: 10000, default: 32, description: 'event streams (GET /api/v1/events) open at once; one more is refused with 503' }),
   tls: Type.Optional(ListenerTlsSchema),
 }, strict)
 
 export const VersionSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'version name, used in metrics labels and x-ramp-version' }),
-  backends: Type.Array(Type.String({ format: 'backend-url' }), { minItems: 1, description: 'http(s)://host:port origins' }),
+  backends: Type.Array(Type.String({ format: 'uri', pattern: backendOriginPattern }), { minItems: 1, description: 'http(s)://host:port origins' }),
 }, strict)
 
 const CanaryStep = Type.Object({

@@ -3,13 +3,14 @@ import type { Problem } from './problems.js'
 import { analysisProblems } from './analysis-semantic.js'
 import { shapingProblems } from './shaping-semantic.js'
 import type { RawConfig, VersionSpec } from './schema.js'
+import { quote } from '../errors.js'
 
 export function versionProblems(v: VersionSpec, path: string): Problem[] {
   const out: Problem[] = []
   const seen = new Set<string>()
   v.backends.forEach((b, i) => {
     const origin = new URL(b).origin
-    if (seen.has(origin)) out.push({ path: `${path}.backends[${i}]`, message: `${JSON.stringify(b)} is listed twice` })
+    if (seen.has(origin)) out.push({ path: `${path}.backends[${i}]`, message: `${quote(b)} is listed twice` })
     seen.add(origin)
   })
   return out
@@ -22,7 +23,7 @@ export function semanticProblems(c: RawConfig): Problem[] {
   if (c.canary !== undefined) {
     out.push(...versionProblems(c.canary, 'canary'))
     if (c.canary.name === c.stable.name) {
-      out.push({ path: 'canary.name', message: `${JSON.stringify(c.canary.name)} is also the stable version's name; versions need distinct names` })
+      out.push({ path: 'canary.name', message: `${quote(c.canary.name)} is also the stable version's name; versions need distinct names` })
     }
   }
 
@@ -51,7 +52,7 @@ export function semanticProblems(c: RawConfig): Problem[] {
         out.push({ path: at, message: keys.length === 0 ? 'is empty; give one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute' : `has ${keys.join(' and ')}; give one action per step` })
       }
       if (step.pause?.duration !== undefined && durationMs(step.pause.duration) === undefined) {
-        out.push({ path: `${at}.pause.duration`, message: `${JSON.stringify(step.pause.duration)} is not a duration (500ms, 30s, 5m, 1h or seconds)` })
+        out.push({ path: `${at}.pause.duration`, message: `${quote(step.pause.duration)} is not a duration (500ms, 30s, 5m, 1h or seconds)` })
       }
     })
   }

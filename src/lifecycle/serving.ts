@@ -1,4 +1,4 @@
-import { assertAdminSafe } from '../admin/auth.js'
+import { adminAccess, type AdminAccess } from '../admin/auth.js'
 import type { Config } from '../config/load.js'
 import type { Logger } from '../log.js'
 import type { Certificates } from '../tls/certificates.js'
@@ -9,13 +9,11 @@ import type { DrainReport } from './shutdown.js'
  * What both ways of serving check before they build anything: the admin token (refused on a
  * non-loopback admin without one), the config's warnings, and every listener's certificates.
  */
-export function preflight(config: Config, log: Logger, env: NodeJS.ProcessEnv): { token: string | undefined; certificates: Record<ServerName, Certificates | null> } {
-  // RAMP_ADMIN_TOKEN over the config's.
-  const token = env.RAMP_ADMIN_TOKEN !== undefined && env.RAMP_ADMIN_TOKEN !== '' ? env.RAMP_ADMIN_TOKEN : config.admin.token
-  assertAdminSafe(config.admin.host, token)
+export function preflight(config: Config, log: Logger, env: NodeJS.ProcessEnv): { access: AdminAccess; certificates: Record<ServerName, Certificates | null> } {
+  const access = adminAccess(config.admin, env)
   for (const w of config.warnings) log.warn(w)
   if (config.upstream.tls.insecureSkipVerify) log.warn('upstream.tls.insecureSkipVerify is set: certificates of https backends are not verified, so anyone on the path to a backend can impersonate it')
-  return { token, certificates: certificatesOf(config) }
+  return { access, certificates: certificatesOf(config) }
 }
 
 export function logListening(log: Logger, urls: { main: string; preview: string | null; admin: string }, fields: Record<string, unknown>, tail = ''): void {

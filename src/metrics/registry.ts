@@ -1,3 +1,4 @@
+import { droppedLogLines } from '../log.js'
 import { Counter, Gauge, Registry } from './prom-core.js'
 import { exposition } from './exposition.js'
 import { HotCounter, HotCounters } from './hot-counter.js'
@@ -46,6 +47,15 @@ export class Metrics {
   readonly analysisRuns = new Counter({ name: 'ramp_analysis_runs_total', help: 'Analysis template runs by template and result (Successful, Failed, Inconclusive).', labelNames: ['template', 'result'], registers: [this.registry] })
   readonly analysisMeasurement = new Gauge({ name: 'ramp_analysis_measurement', help: 'The last value measured for each analysis metric.', labelNames: ['template', 'metric'], registers: [this.registry] })
   readonly uncaughtErrors = new Counter({ name: 'ramp_uncaught_errors_total', help: 'Errors no handler caught (kind: uncaughtException, unhandledRejection); ramp logged each and kept serving.', labelNames: ['kind'], registers: [this.registry] })
+  private logLinesCounted = 0
+  readonly logLinesDropped = new Counter({
+    name: 'ramp_log_lines_dropped_total', help: 'Log lines lost because the log destination refused them (a pipe whose reader went away); ramp kept serving.', registers: [this.registry],
+    collect: () => {
+      const n = droppedLogLines()
+      this.logLinesDropped.inc(n - this.logLinesCounted)
+      this.logLinesCounted = n
+    },
+  })
   private windowReader: () => WindowReading[] = () => []
   readonly windowSuccessRate = new Gauge({
     name: 'ramp_window_success_rate', help: 'Non-5xx share of responses over the last minute, by listener and version (what analysis sees).', labelNames: ['listener', 'version'], registers: [this.registry],

@@ -26,7 +26,8 @@ export function formatMessage(s: RolloutState, actor: string): string {
     case 'NoRollout':
       return `Healthy: ${s.stable.name} serves 100%`
     case 'Promoted':
-      return `Healthy: ${s.stable.name} promoted at ${clock(s.finishedAt)}`
+      return `Healthy: ${s.stable.name} promoted at ${clock(s.finishedAt)}` +
+        (s.scaleDownAt === null || s.previousStable === null ? '' : `; ${s.previousStable.name} kept until ${clock(s.scaleDownAt)} for an instant abort`)
     case 'WaitingForReadiness':
       return `Progressing: waiting for ${canary} to be ready, deadline ${clock(s.progressDeadlineAt)}`
     case 'ProgressDeadlineDegraded':
@@ -46,7 +47,7 @@ export function formatMessage(s: RolloutState, actor: string): string {
     case 'BlueGreenPause':
       return `Paused: BlueGreenPause, ${canary} ready on the preview listener, ` +
         (s.pauseUntil === null ? 'waiting for promote' : `auto-promotion at ${clock(s.pauseUntil)}`)
-    case 'ScaleDownDelay':
+    case 'ScaleDownDelay': // stored by an older ramp
       return `Progressing: ${canary} active, ${s.stable.name} kept until ${clock(s.scaleDownAt)} for an instant abort`
     case 'AbortedByAdmin': {
       const note = s.abort === null || s.abort.message === '' ? '' : `: ${s.abort.message}`

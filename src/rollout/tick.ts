@@ -48,7 +48,11 @@ function fireDue(s: RolloutState, now: number): { event: string; next: RolloutSt
     }
     if (s.reason === 'BlueGreenPause' && s.strategy.type === 'blueGreen') return { event: 'tick:autoPromotion', next: promoteToFlip(s, s.strategy, now) }
   }
-  if (isDue(s.scaleDownAt, now) && s.reason === 'ScaleDownDelay') return { event: 'tick:scaleDown', next: complete(s, now) }
+  if (isDue(s.scaleDownAt, now)) {
+    if (s.phase === 'Healthy') return { event: 'tick:scaleDown', next: { ...s, scaleDownAt: null } }
+    // A window stored by an older ramp, whose old version stayed stable through it.
+    if (s.reason === 'ScaleDownDelay') return { event: 'tick:scaleDown', next: complete(s, now) }
+  }
   return null
 }
 

@@ -20,7 +20,7 @@ export type Reason =
   | 'ManualPause' // Paused: held by `pause`
   | 'ManualWeight' // Paused: held at a weight set by hand
   | 'BlueGreenPause' // Paused: blue/green pre-promotion wait (indefinite, or until `pauseUntil`)
-  | 'ScaleDownDelay' // Progressing: blue/green flipped; the old version stays in the table until `scaleDownAt`
+  | 'ScaleDownDelay' // Progressing: a blue/green scale-down window stored by an older ramp, which kept the old version stable in it (now the window is Healthy/Promoted with `scaleDownAt`)
   | 'AbortedByAdmin' // Aborted: by a person (or the CLI)
   | 'ProgressDeadlineExceeded' // Aborted: not ready within progressDeadlineSeconds
   | 'Superseded' // Aborted: replaced by a newer rollout (only ever seen in history)

@@ -1,3 +1,4 @@
+import { inScaleDownWindow } from './blue-green.js'
 import { beneath, held, probing } from './phase.js'
 import { beforeTraffic, checking } from './runs.js'
 import type { RolloutState, Verb } from './types.js'
@@ -15,7 +16,7 @@ export function allowedVerbs(s: RolloutState): Verb[] {
 }
 
 function applies(s: RolloutState, v: Verb): boolean {
-  if (s.phase === 'Healthy') return v === 'start'
+  if (s.phase === 'Healthy') return v === 'start' || (v === 'abort' && inScaleDownWindow(s))
   if (s.phase === 'Aborted') return v === 'start' || (v === 'retry' && s.canary !== null)
   // Before readiness nothing can send the canary traffic; only holding or stopping applies.
   if (probing(s)) return v === 'abort' || (v === 'pause' && s.phase === 'Progressing') || (v === 'resume' && held(s))

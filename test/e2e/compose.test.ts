@@ -40,6 +40,7 @@ test('docker-compose.yml runs a fleet of two ramp instances on Redis, two demo b
     assert.equal(config.state.store, 'redis')
     assert.equal(new URL(config.state.url ?? '').host, 'redis:6379', 'ramp reaches Redis by its service name')
     assert.equal(config.state.instance, name, 'each instance is named after its service')
+    assert.equal(config.admin.metricsPublic, true, 'Prometheus scrapes /metrics without the admin token')
     assert.deepEqual(compose.services[name]?.depends_on?.sort(), ['redis', 'v1', 'v2'])
   }
   assert.equal(instances[0]?.config.state.key, instances[1]?.config.state.key, 'both instances share one rollout')

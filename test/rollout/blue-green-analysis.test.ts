@@ -30,7 +30,7 @@ describe('blue/green pre-promotion analysis', () => {
 
   test('Successful with autoPromotionEnabled and no wait flips at once', () => {
     const st = judge(play(boot({ strategy: { ...PRE_ONLY, autoPromotionEnabled: true } as Strategy }), [ev.ready(), s(10)]), 'prePromotion', 'Successful', s(20))
-    assert.deepEqual([phaseOf(st), st.weightBp], ['Progressing/ScaleDownDelay', 10000])
+    assert.deepEqual([phaseOf(st), st.stable.name, st.weightBp], ['Healthy/Promoted', 'v2', 0])
   })
 
   test('Failed aborts; the preview listener goes back to stable', () => {
@@ -89,7 +89,7 @@ describe('blue/green post-promotion analysis', () => {
 
   test('Successful: the scale-down delay starts now', () => {
     const r = accepted(flipped(), verdict(flipped(), 'postPromotion', 'Successful'), at(s(100)))
-    assert.deepEqual([phaseOf(r.state), r.state.scaleDownAt], ['Progressing/ScaleDownDelay', at(s(130))])
+    assert.deepEqual([phaseOf(r.state), r.state.scaleDownAt], ['Healthy/Promoted', at(s(130))])
     assert.deepEqual(only(r.effects, 'timer'), [{ type: 'timer', at: at(s(130)) }])
   })
 
@@ -110,13 +110,13 @@ describe('blue/green post-promotion analysis', () => {
   test('Inconclusive pauses after the flip at 100%; promote goes on to the scale-down delay', () => {
     const st = judge(flipped(), 'postPromotion', 'Inconclusive', s(40), 'no traffic')
     assert.deepEqual([phaseOf(st), st.weightBp, st.message], ['Paused/InconclusiveAnalysis', 10000, 'Paused: InconclusiveAnalysis, after the flip: no traffic'])
-    assert.equal(phaseOf(play(st, [ev.promote(), s(50)])), 'Progressing/ScaleDownDelay')
+    assert.equal(phaseOf(play(st, [ev.promote(), s(50)])), 'Healthy/Promoted')
     assert.equal(phaseOf(play(st, [ev.abort(), s(50)])), 'Aborted/AbortedByAdmin')
   })
 
   test('promote while it runs skips it: the scale-down delay starts', () => {
     const r = accepted(flipped(), ev.promote(), at(s(40)))
-    assert.deepEqual([phaseOf(r.state), r.state.scaleDownAt], ['Progressing/ScaleDownDelay', at(s(70))])
+    assert.deepEqual([phaseOf(r.state), r.state.scaleDownAt], ['Healthy/Promoted', at(s(70))])
     assert.equal(only(r.effects, 'stopAnalysis').length, 1)
   })
 
@@ -126,11 +126,11 @@ describe('blue/green post-promotion analysis', () => {
     assert.deepEqual(r.effects.map((e) => e.type), ['record', 'stopAnalysis', 'publish'])
   })
 
-  test('a hold at 0% after the flip: a Successful is kept, resume goes to the delay at 100%', () => {
+  test('a hold at 0% after the flip: a Successful is kept, resume promotes and starts the window', () => {
     const held = play(flipped(), [ev.setWeight(0, 'bob'), s(40)])
     assert.equal(held.message, 'Paused: weight set to 0% by bob, after the flip')
     const st = play(judge(held, 'postPromotion', 'Successful', s(50)), [ev.resume(), s(60)])
-    assert.deepEqual([phaseOf(st), st.weightBp, st.scaleDownAt], ['Progressing/ScaleDownDelay', 10000, at(s(90))])
+    assert.deepEqual([phaseOf(st), st.stable.name, st.scaleDownAt], ['Healthy/Promoted', 'v2', at(s(90))])
   })
 
   test('a hold while it runs: resume goes back to it at 100%', () => {

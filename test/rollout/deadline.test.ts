@@ -85,7 +85,7 @@ describe('restart: one tick with every deadline long past', () => {
 
   test('blue/green: after the flip the window counts from the tick', () => {
     const r = accepted(play(boot({ strategy: { type: 'blueGreen', autoPromotionEnabled: true, autoPromotionSeconds: 60, scaleDownDelaySeconds: 30 } }), [ev.ready(), s(10)]), ev.tick(), at(s(86_400)))
-    assert.equal(r.state.reason, 'ScaleDownDelay')
+    assert.equal(r.state.reason, 'Promoted')
     assert.equal(r.state.scaleDownAt, at(s(86_430)))
   })
 

@@ -17,7 +17,7 @@ describe('effects: publish only when the table changes, a timer only when the wa
     ['abort at a pause step publishes', states.canaryPauseStep, ev.abort(), ['record', 'publish']],
     ['start probes and sets the deadline timer', states.healthy, ev.start(), ['record', 'probeReadiness', 'timer']],
     ['resume while waiting re-arms the deadline', states.heldWaiting, ev.resume(), ['record', 'timer']],
-    ['blue/green promote flips (publish) and sets the scale-down timer', states.blueGreenPause, ev.promote(), ['record', 'publish', 'timer']],
+    ['blue/green promote flips (publish), promotes and sets the scale-down timer', states.blueGreenPause, ev.promote(), ['record', 'publish', 'timer']],
     ['promote --full from a manual weight publishes the new stable', states.manualWeight, ev.promoteFull(), ['record', 'publish']],
     ['promote past a running analysis stops it; the weight stays', A.runningAnalysis, ev.promote(), ['record', 'stopAnalysis']],
     ['abort during an analysis stops it before the table swap', A.runningAnalysis, ev.abort(), ['record', 'stopAnalysis', 'publish']],
@@ -41,7 +41,7 @@ describe('effects of analysis verdicts', () => {
     ['a step\'s Failed aborts: publish, no stop for the finished run', A.runningAnalysis, (st) => verdict(st, 'step', 'Failed'), ['record', 'publish']],
     ['pre-rollout Successful starts confirm-rollout', A.preRolloutChecks, (st) => verdict(st, 'preRollout', 'Successful'), ['record', 'startAnalysis']],
     ['confirm-rollout Failed asks again', A.waitingForConfirmation, (st) => verdict(st, 'confirmRollout', 'Failed'), ['record', 'startAnalysis']],
-    ['post-promotion Successful sets the scale-down timer', A.postPromotionAnalysis, (st) => verdict(st, 'postPromotion', 'Successful'), ['record', 'timer']],
+    ['post-promotion Successful promotes (publish) and sets the scale-down timer', A.postPromotionAnalysis, (st) => verdict(st, 'postPromotion', 'Successful'), ['record', 'publish', 'timer']],
     ['a verdict under a hold is only recorded', A.heldAnalysis, (st) => verdict(st, 'step', 'Successful'), ['record']],
   ]
   for (const [name, make, event, kinds] of rows) {
@@ -82,8 +82,8 @@ describe('revision and history', () => {
     ['setWeight', states.canaryPauseStep, ev.setWeight(3500, 'bob'), { event: 'setWeight', actor: 'bob', from: 'Paused', to: 'Paused', detail: 'weight 20% -> 35% (step 2/5)' }],
     ['abort', states.canaryPauseStep, ev.abort('too slow', 'bob'), { event: 'abort', actor: 'bob', from: 'Paused', to: 'Aborted', detail: 'Aborted: by bob: too slow' }],
     ['resume', states.manualPause, ev.resume('bob'), { event: 'resume', actor: 'bob', from: 'Paused', to: 'Paused', detail: 'Paused: CanaryPauseStep, step 2/5, waiting for promote' }],
-    ['blue/green flip', states.blueGreenPause, ev.promote(), { event: 'promote', actor: 'admin', from: 'Paused', to: 'Progressing', detail: 'weight 0% -> 100%' }],
-    ['scale-down ends', states.scaleDownDelay, ev.tick(), { event: 'tick:scaleDown', actor: 'ramp', from: 'Progressing', to: 'Healthy', detail: 'v2 promoted, serves 100%' }],
+    ['blue/green flip', states.blueGreenPause, ev.promote(), { event: 'promote', actor: 'admin', from: 'Paused', to: 'Healthy', detail: 'v2 promoted, serves 100%' }],
+    ['scale-down ends', states.scaleDownDelay, ev.tick(), { event: 'tick:scaleDown', actor: 'ramp', from: 'Healthy', to: 'Healthy', detail: 'v2 promoted, serves 100%' }],
   ]
   for (const [name, make, event, want] of entries) {
     test(`history entry: ${name}`, () => {

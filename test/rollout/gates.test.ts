@@ -221,8 +221,8 @@ describe('confirm-promotion gate', () => {
     assert.equal(r.state.weightBp, 0)
     assert.equal(runOf(r.state, 'confirmPromotion').listener, 'preview')
     const flipped = judge(r.state, 'confirmPromotion', 'Successful', s(30))
-    assert.equal(phaseOf(flipped), 'Progressing/ScaleDownDelay')
-    assert.equal(flipped.weightBp, 10000)
+    assert.equal(phaseOf(flipped), 'Healthy/Promoted')
+    assert.equal(flipped.stable.name, 'v2')
     assert.equal(flipped.scaleDownAt, at(s(60)))
   })
 
@@ -234,7 +234,7 @@ describe('confirm-promotion gate', () => {
 
   test('blue/green: promote while the gate waits flips (the person overrides)', () => {
     const st = play(ready(g, BG), [ev.promote(), s(20)], [ev.promote(), s(30)])
-    assert.equal(phaseOf(st), 'Progressing/ScaleDownDelay')
+    assert.equal(phaseOf(st), 'Healthy/Promoted')
   })
 
   test('blue/green: promote --full after the flip needs no gate', () => {

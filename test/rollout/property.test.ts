@@ -176,8 +176,11 @@ function checkRollout(st: RolloutState, where: string): void {
   assert.notEqual(st.reason, 'Superseded', `${where}: Superseded is for history only`)
   assert.doesNotMatch(st.message, /undefined|NaN|unset|null/, `${where}: message ${st.message}`)
   if (st.phase === 'Healthy' || st.phase === 'Aborted') {
-    assert.deepEqual([st.weightBp, st.canaryReady, st.pauseUntil, st.progressDeadlineAt, st.scaleDownAt], [0, false, null, null, null], `${where}: leftovers`)
+    assert.deepEqual([st.weightBp, st.canaryReady, st.pauseUntil, st.progressDeadlineAt], [0, false, null, null], `${where}: leftovers`)
   }
+  // Only a blue/green promotion keeps the old version, for the scale-down window.
+  if (st.scaleDownAt !== null && st.phase === 'Healthy') assert.ok(st.strategy.type === 'blueGreen' && st.previousStable !== null, `${where}: a window without the old version`)
+  if (st.phase === 'Aborted') assert.equal(st.scaleDownAt, null, `${where}: a window after an abort`)
   const runs = st.analysisRuns ?? []
   const pending = st.pendingAnalysis ?? null
   const inProgress = st.phase === 'Progressing' || st.phase === 'Paused' || st.phase === 'Degraded'
@@ -206,7 +209,6 @@ function checkRollout(st: RolloutState, where: string): void {
   if (pending !== null && !held) assert.ok(st.reason === 'InconclusiveAnalysis' || st.reason === 'AnalysisFailed', `${where}: pending ${pending.result} in ${st.reason}`)
   if (st.reason === 'WaitingForReadiness') assert.notEqual(st.progressDeadlineAt, null, `${where}: waiting without a deadline`)
   if (st.reason === 'TimedPause') assert.notEqual(st.pauseUntil, null, `${where}: timed pause without an end`)
-  if (st.reason === 'ScaleDownDelay') assert.notEqual(st.scaleDownAt, null, `${where}: window without an end`)
 }
 
 /** One representative event per verb; a verb is allowed iff one of them changes the state. */

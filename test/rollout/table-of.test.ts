@@ -18,7 +18,7 @@ describe('tableOf: the canary is in the table only while in progress and ready',
     ['manualWeight', 'canary', 'v1', 'v2', 3500],
     ['staticSplit', 'canary', 'v1', 'v2', 2000],
     ['blueGreenPause', 'blueGreen', 'v1', 'v2', 0],
-    ['scaleDownDelay', 'blueGreen', 'v1', 'v2', 10000],
+    ['scaleDownDelay', 'blueGreen', 'v2', null, 0],
     ['abortedByAdmin', 'canary', 'v1', null, 0],
     ['abortedDeadline', 'canary', 'v1', null, 0],
   ]

@@ -42,10 +42,10 @@ const matrix: Record<Fixture, [Expect[], Verb[]]> = {
     ['promote', 'promoteFull', 'pause', 'resume', 'setWeight', 'abort']],
   staticSplit: [['IN_PROGRESS', W, P, P, 'Paused/ManualPause', 'NOT_ALLOWED', 'Paused/StaticSplit', AB, 'NOT_ALLOWED'],
     ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
-  blueGreenPause: [['IN_PROGRESS', W, 'Progressing/ScaleDownDelay', P, 'Paused/ManualPause', 'NOT_ALLOWED', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'],
+  blueGreenPause: [['IN_PROGRESS', W, P, P, 'Paused/ManualPause', 'NOT_ALLOWED', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'],
     ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
-  scaleDownDelay: [['IN_PROGRESS', W, P, P, 'Paused/ManualPause', 'noop', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'],
-    ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+  // Healthy, the new version stable; the old one kept: abort flips back to it.
+  scaleDownDelay: [[W, W, 'noop', 'noop', 'NO_CANARY', 'NO_CANARY', 'NO_CANARY', AB, 'NOT_ALLOWED'], ['start', 'abort']],
   abortedByAdmin: [[W, W, 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'noop', W], ['start', 'retry']],
   abortedDeadline: [[W, W, 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'NOT_ALLOWED', 'noop', W], ['start', 'retry']],
 }
@@ -75,7 +75,7 @@ const analysisMatrix: Record<AnalysisFixture, [Expect[], Verb[]]> = {
   waitingForPromotionConfirmation: [['IN_PROGRESS', W, P, P, 'Paused/ManualPause', 'NOT_ALLOWED', 'Paused/ManualWeight', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
   prePromotionAnalysis: [['IN_PROGRESS', W, 'NOT_ALLOWED', P, 'Paused/ManualPause', 'noop', 'NOT_ALLOWED', AB, 'NOT_ALLOWED'], ['promoteFull', 'pause', 'abort']],
   prePromotionInconclusive: [['IN_PROGRESS', W, 'Paused/BlueGreenPause', P, 'Paused/ManualPause', 'NOT_ALLOWED', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
-  postPromotionAnalysis: [['IN_PROGRESS', W, 'Progressing/ScaleDownDelay', P, 'Paused/ManualPause', 'noop', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
+  postPromotionAnalysis: [['IN_PROGRESS', W, P, P, 'Paused/ManualPause', 'noop', 'WEIGHT_MODE', AB, 'NOT_ALLOWED'], ['promote', 'promoteFull', 'pause', 'setWeight', 'abort']],
 }
 
 describe('every phase × verb', () => {
@@ -148,7 +148,6 @@ describe('refusal messages', () => {
 describe('blue/green weights', () => {
   const cases: Array<[string, Fixture, number, string]> = [
     ['100% before the flip is a manual hold on the canary', 'blueGreenPause', 10000, 'Paused/ManualWeight'],
-    ['0% inside the scale-down window holds stable active', 'scaleDownDelay', 0, 'Paused/ManualWeight'],
   ]
   for (const [name, fixture, bp, want] of cases) {
     test(name, () => {

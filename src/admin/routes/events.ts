@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { rampError } from '../../errors.js'
 import type { AdminOptions } from '../options.js'
+import { eventsSchema } from '../responses.js'
 import { historyView, statusView } from '../views.js'
 
 const heartbeatMs = 15_000
@@ -11,7 +13,15 @@ const heartbeatMs = 15_000
  * once.
  */
 export function registerEventRoutes(app: FastifyInstance, opts: AdminOptions): void {
-  app.get('/api/v1/events', { schema: { summary: 'Server-sent events: one `rollout` event per state change.' } }, (request, reply) => {
+  let open = 0
+  app.get('/api/v1/events', { schema: eventsSchema }, (request, reply) => {
+    // Each stream holds a socket and a subscription for as long as its client likes: a
+    // bounded number, so that clients that never close cannot exhaust the process.
+    if (open >= opts.maxEventStreams) {
+      void reply.header('retry-after', '5')
+      throw rampError('RAMP_ERR_ADMIN_STREAMS_FULL', `${open} event streams are open, the most admin.maxEventStreams allows`)
+    }
+    open++
     reply.hijack()
     const res = reply.raw
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
@@ -23,7 +33,11 @@ export function registerEventRoutes(app: FastifyInstance, opts: AdminOptions): v
       for (const entry of entries) send('rollout', { entry: historyView(entry), status: statusView(state, opts.driver.table, opts.health()) })
     })
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs)
+    let closed = false
     const done = (): void => {
+      if (closed) return
+      closed = true
+      open--
       clearInterval(heartbeat)
       unsubscribe()
     }

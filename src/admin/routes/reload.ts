@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { EmptyBody, ErrorResponse, ReloadResponse } from '../schemas.js'
+import { reloadResponses } from '../responses.js'
+import { EmptyBody } from '../schemas.js'
 import { actorOf, type AdminOptions } from '../options.js'
 
 export function registerReloadRoutes(app: FastifyInstance, opts: AdminOptions): void {
@@ -7,7 +8,7 @@ export function registerReloadRoutes(app: FastifyInstance, opts: AdminOptions): 
     schema: {
       summary: 'Re-read the configuration file and apply what changed (as SIGHUP does). An invalid file is refused (400, with its problems) and the running configuration stays in force.',
       body: EmptyBody,
-      response: { 200: ReloadResponse, 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse },
+      response: reloadResponses,
       security: [{ bearer: [] }],
     },
   }, (request) => opts.reload(actorOf(request)))

@@ -5,18 +5,18 @@ import { rampError } from '../../errors.js'
 import { percentToBp } from '../../routing/weight.js'
 import { strategyFromConfig } from '../../rollout/strategy-from-config.js'
 import type { EngineEvent } from '../../rollout/types.js'
-import { AbortBody, EmptyBody, ErrorResponse, PromoteBody, StartBody, WeightBody } from '../schemas.js'
+import { startResponses, verbResponses } from '../responses.js'
+import { AbortBody, EmptyBody, PromoteBody, StartBody, WeightBody } from '../schemas.js'
 import { actorOf, type AdminOptions } from '../options.js'
 import { rolloutView } from '../views.js'
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse }
 const security = [{ bearer: [] }]
 
 export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions): void {
-  const run = async (event: EngineEvent) => rolloutView(await opts.driver.dispatch(event), opts.driver.table, opts.analysis(), opts.health())
+  const run = async (event: EngineEvent) => rolloutView(await opts.driver.dispatch(event), opts.driver.table, opts.analysis(), opts.health(), opts.drift())
 
   app.post<{ Body: StartBody }>('/api/v1/rollout', {
-    schema: { summary: 'Start a rollout of a new version (waits for readiness, then runs the strategy).', body: StartBody, response: errors, security },
+    schema: { summary: 'Start a rollout of a new version (waits for readiness, then runs the strategy).', body: StartBody, response: startResponses, security },
   }, async (request, reply) => {
     const { version, strategy, supersede } = request.body
     const problems = stepShapingProblems(strategy, 'body.strategy').map(formatProblem)
@@ -32,19 +32,19 @@ export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions):
   })
 
   app.post<{ Body: PromoteBody | undefined }>('/api/v1/rollout/promote', {
-    schema: { summary: 'Finish the current pause or step and go on; {"full": true} skips to 100% and finishes.', body: PromoteBody, response: errors, security },
+    schema: { summary: 'Finish the current pause or step and go on; {"full": true} skips to 100% and finishes.', body: PromoteBody, response: verbResponses, security },
   }, (request) => run({ type: 'promote', full: request.body?.full === true, actor: actorOf(request) }))
 
   app.post<{ Body: AbortBody | undefined }>('/api/v1/rollout/abort', {
-    schema: { summary: 'Send 100% to stable now; phase Aborted.', body: AbortBody, response: errors, security },
+    schema: { summary: 'Send 100% to stable now; phase Aborted.', body: AbortBody, response: verbResponses, security },
   }, (request) => run({ type: 'abort', actor: actorOf(request), ...(request.body?.message === undefined ? {} : { message: request.body.message }) }))
 
   for (const verb of ['retry', 'pause', 'resume'] as const) {
     const summary = { retry: 'Restart an aborted rollout from step 0.', pause: 'Hold the rollout where it is.', resume: 'Clear a manual pause or manual weight.' }[verb]
-    app.post(`/api/v1/rollout/${verb}`, { schema: { summary, body: EmptyBody, response: errors, security } }, (request) => run({ type: verb, actor: actorOf(request) }))
+    app.post(`/api/v1/rollout/${verb}`, { schema: { summary, body: EmptyBody, response: verbResponses, security } }, (request) => run({ type: verb, actor: actorOf(request) }))
   }
 
-  const setWeight = { schema: { summary: 'Set the canary weight by hand (pauses the rollout at that weight).', body: WeightBody, response: errors, security } }
+  const setWeight = { schema: { summary: 'Set the canary weight by hand (pauses the rollout at that weight).', body: WeightBody, response: verbResponses, security } }
   const weightHandler = (request: { body: WeightBody; headers: Record<string, unknown> } & Parameters<typeof actorOf>[0]) =>
     run({ type: 'setWeight', weightBp: percentToBp(request.body.weight), actor: actorOf(request) })
   app.put<{ Body: WeightBody }>('/api/v1/rollout/weight', setWeight, weightHandler)

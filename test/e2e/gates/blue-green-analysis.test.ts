@@ -31,14 +31,15 @@ test('blue/green: failing post-promotion analysis flips the main listener back t
   assert.deepEqual(await w.count(200), { v1: 200 }, 'the old version serves everything again')
 })
 
-test('blue/green: passing post-promotion analysis starts the scale-down delay, v2 keeping the main listener', async (t) => {
+test('blue/green: passing post-promotion analysis promotes: v2 stable and Healthy, v1 kept for the scale-down window', async (t) => {
   const { w } = await gated(t, { strategy: post, templates: [health] })
   const load = w.load({ connections: 8, maxMs: 30_000 })
   await w.routed()
   const running = await w.eventually('Progressing', 'PostPromotionAnalysis')
   assert.equal(running.weight, 100)
   assert.equal((await w.rollout()).routing.stable, 'v1', 'the old version stays in the table for an instant flip back')
-  await w.eventually('Progressing', 'ScaleDownDelay')
+  const promoted = await w.eventually('Healthy', 'Promoted')
+  assert.deepEqual([promoted.stable.name, promoted.previousStable?.name], ['v2', 'v1'], 'v2 stable once the analysis passed; v1 kept for the scale-down window')
   await load.stop()
   assert.deepEqual(await w.count(100), { v2: 100 })
 })
@@ -52,9 +53,9 @@ test('blue/green: pre-promotion analysis judges preview traffic, and passing it 
   assert.deepEqual(checking.analysis.runs.map((r) => [r.kind, r.listener]), [['prePromotion', 'preview']])
   assert.deepEqual(await w.count(100), { v1: 100 }, 'no main traffic reaches v2 before the flip')
 
-  await w.eventually('Progressing', 'ScaleDownDelay')
+  await w.eventually('Healthy', 'Promoted')
   await load.stop()
-  assert.equal((await w.rollout()).routing.weight, 100)
+  assert.equal((await w.rollout()).routing.stable, 'v2')
   assert.deepEqual(await w.count(100), { v2: 100 })
   const verdict = (await w.rollout()).analysis.lastVerdict
   assert.deepEqual({ kind: verdict?.kind, result: verdict?.result }, { kind: 'prePromotion', result: 'Successful' })

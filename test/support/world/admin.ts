@@ -3,6 +3,7 @@ import { request } from 'undici'
 import type { historyView, statusView } from '../../../src/admin/views.js'
 import type { RolloutView } from '../../../src/cli/render-status.js'
 import type { BackendHealthView } from '../../../src/pool/health-view.js'
+import { offDocument } from './openapi.js'
 
 export type { RolloutView }
 export type StatusView = ReturnType<typeof statusView>
@@ -29,10 +30,17 @@ export type VerbReply = Reply<RolloutView & Partial<AdminError>>
 
 export type Verb = 'promote' | 'abort' | 'retry' | 'pause' | 'resume'
 
+/** Every answer the tests get from the admin API is checked against its OpenAPI document. */
+async function keepsToDocument(method: string, path: string, status: number, body: unknown): Promise<void> {
+  const off = await offDocument(method, path, status, body)
+  if (off !== null) throw new Error(`the admin API broke its OpenAPI document: ${off}`)
+}
+
 /**
  * ramp's admin API over HTTP, the one client of the tests: every verb, the weight, a deploy,
  * the views, the history, reload and /metrics. It sends no token unless made `with` one, so
- * a test of the token sees exactly what it sends.
+ * a test of the token sees exactly what it sends. Each answer must keep to the OpenAPI
+ * document (openapi.ts).
  */
 export class AdminClient {
   constructor(readonly url: string, private readonly headers: Record<string, string> = {}) {}
@@ -50,7 +58,9 @@ export class AdminClient {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
     const text = await res.body.text()
-    return { status: res.statusCode, body: (text === '' ? {} : JSON.parse(text)) as T, headers: res.headers }
+    const parsed: unknown = text === '' ? {} : JSON.parse(text)
+    await keepsToDocument(method, path, res.statusCode, parsed)
+    return { status: res.statusCode, body: parsed as T, headers: res.headers }
   }
 
   /** A GET that must answer 200. */
@@ -104,6 +114,8 @@ export class AdminClient {
 
   async metrics(): Promise<string> {
     const res = await request(`${this.url}/metrics`, { headers: this.headers })
-    return res.body.text()
+    const text = await res.body.text()
+    await keepsToDocument('GET', '/metrics', res.statusCode, res.statusCode === 200 ? text : JSON.parse(text))
+    return text
   }
 }
