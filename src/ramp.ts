@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { createAdmin } from './admin/server.js'
+import { listenersOf } from './admin/traffic.js'
 import { Measurements } from './analysis/window.js'
 import { systemClock, type Clock } from './clock.js'
 import type { ReloadReport } from './config/changes.js'
@@ -118,7 +119,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       return Promise.resolve()
     },
   })
-  admin = await createAdmin({ driver: control.driver, metrics, log, token, ready: () => accepting, analysis: () => control.analysis(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, reload })
+  admin = await createAdmin({ driver: control.driver, metrics, log, token, ready: () => accepting, analysis: () => control.analysis(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, reload,
+    traffic: { measurements, now: () => clock.now(), listeners: () => listenersOf(settings.current) } })
 
   let urls: Ramp['urls']
   try {

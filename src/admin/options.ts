@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify'
 import type { ReloadReport } from '../config/changes.js'
+import type { Measurements } from '../analysis/window.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { HealthView } from '../pool/health-view.js'
 import type { ClientLimits } from '../proxy/client-limits.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 import type { Certificates } from '../tls/certificates.js'
+import type { TrafficListener } from './traffic.js'
 import type { AnalysisView } from './views.js'
 
 export interface AdminOptions {
@@ -26,6 +28,8 @@ export interface AdminOptions {
   clients: ClientLimits
   /** The /metrics text, when it is more than this process's registry (a primary adds up its workers'). */
   metricsText?: () => Promise<string>
+  /** What `GET /api/v1/traffic` reads: the measurements analysis judges (with workers, the primary's sum), ramp's clock, the listeners configured. */
+  traffic: { measurements: Measurements; now: () => number; listeners: () => TrafficListener[] }
   /** Re-reads the config file and applies what changed; `actor` goes into the history. */
   reload: (actor: string) => Promise<ReloadReport>
 }
