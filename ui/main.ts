@@ -58,12 +58,12 @@ function drawTraffic(): void {
   fill(byId('figures-table'),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'second'), el('th', { scope: 'col' }, 'weight asked'),
       ...versions.flatMap((v) => ['req/s', 'share', 'errors', 'p50', 'p99'].map((h) => el('th', { scope: 'col' }, `${v} ${h}`))))),
-    el('tbody', {}, ...last.map((s) => el('tr', { 'data-at': String(s.at), 'data-weight': String(s.weight) },
+    el('tbody', {}, ...last.map((s) => el('tr', { 'data-at': String(s.at), 'data-weight': String(s.weight), 'data-counts': JSON.stringify(Object.fromEntries(versions.map((v) => [v, s.listeners.main?.[v]?.requests ?? 0]))) },
       el('th', { scope: 'row' }, clock(s.at)), el('td', {}, `${s.weight}%`),
       ...versions.flatMap((v) => {
         const f = s.listeners.main?.[v]
         return [
-          el('td', { 'data-version': v, 'data-requests': String(f?.requests ?? 0) }, String(f?.requests ?? 0)),
+          el('td', {}, String(f?.requests ?? 0)),
           el('td', {}, percent(f?.share ?? null)), el('td', {}, percent(f?.errorRate ?? null, 2)), el('td', {}, ms(f?.p50 ?? null)), el('td', {}, ms(f?.p99 ?? null)),
         ]
       })))))

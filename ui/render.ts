@@ -47,9 +47,10 @@ export function renderSteps(v: RolloutView): void {
   fill(byId('steps'), ...(v.steps.length === 0
     ? [el('li', { class: 'none' }, v.strategy.type === 'canary' ? 'no steps' : 'blue/green: preview, then flip')]
     : v.steps.map((s) => {
-      const state = s.done || finished ? 'done' : s.current ? 'current' : 'to come'
-      return el('li', { 'data-state': state, ...(s.current && !finished ? { 'aria-current': 'step' } : {}) },
-        el('span', { class: 'mark', 'aria-hidden': 'true' }, state === 'done' ? '✔' : state === 'current' ? '▶' : '·'),
+      const stopped = v.phase === 'Aborted'
+      const state = s.done || finished ? 'done' : s.current ? (stopped ? 'aborted here' : 'current') : 'to come'
+      return el('li', { 'data-state': state, ...(s.current && !finished && !stopped ? { 'aria-current': 'step' } : {}) },
+        el('span', { class: 'mark', 'aria-hidden': 'true' }, state === 'done' ? '✔' : state === 'current' ? '▶' : state === 'aborted here' ? '✖' : '·'),
         ` ${describeStep(s.step)} `, el('span', { class: 'state' }, `(${state}${s.current && v.phase === 'Paused' ? `: ${v.reason}` : ''})`))
     })))
 }
