@@ -11,7 +11,7 @@ export class WeightTimeline {
   /** [epoch ms, percent], oldest first; the first one holds from before the time kept. */
   private readonly changes: Array<[number, number]>
 
-  constructor(private readonly driver: RolloutDriver, private readonly now: () => number, private readonly keptMs: number) {
+  constructor(private readonly driver: Pick<RolloutDriver, 'table' | 'subscribe'>, private readonly now: () => number, private readonly keptMs: number) {
     this.changes = [[now(), bpToPercent(driver.table.weightBp)]]
     driver.subscribe(() => { this.note() })
   }
