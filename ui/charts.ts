@@ -51,7 +51,7 @@ export class Charts {
     for (const spec of specs) {
       if (!listeners.includes(spec.listener)) { this.drop(spec.id); continue }
       const series: Array<{ label: string; data: Array<number | null>; dash?: number[]; stroke: string; width?: number }> = []
-      if (spec.weight === true) series.push({ label: 'weight asked', data: seconds.map((s) => s.weight), stroke: '#444', dash: [3, 3], width: 1 })
+      if (spec.weight === true) series.push({ label: 'canary weight asked', data: seconds.map((s) => s.weight), stroke: '#444', dash: [3, 3], width: 1 })
       versions.forEach((v, i) => {
         const look = looks[i % looks.length] as (typeof looks)[number]
         for (const line of spec.lines) {

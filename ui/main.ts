@@ -50,7 +50,11 @@ function servedShares(): Record<string, number | null> {
 }
 
 function drawTraffic(): void {
-  const rows = [...seconds.values()].sort((a, b) => a.at - b.at)
+  const all = [...seconds.values()].sort((a, b) => a.at - b.at)
+  // The charts start at the first second with traffic (a minute at least), not five minutes
+  // of nothing before ramp started.
+  const first = all.findIndex((s) => Object.values(s.listeners).some((l) => Object.values(l).some((f) => f.requests > 0)))
+  const rows = all.slice(Math.max(0, Math.min(first === -1 ? Infinity : first, all.length - 60)))
   const versions = [...new Set(rows.flatMap((s) => Object.keys(s.listeners.main ?? {})))]
   const listeners = rows.some((s) => s.listeners.preview !== undefined) ? (['main', 'preview'] as const) : (['main'] as const)
   charts.draw(rows, versions, listeners)
