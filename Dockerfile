@@ -4,6 +4,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 COPY scripts ./scripts
+COPY ui ./ui
 COPY bench/scenarios ./bench/scenarios
 COPY config ./config
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
