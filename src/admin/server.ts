@@ -82,7 +82,7 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
   registerEventRoutes(app, opts)
   registerReloadRoutes(app, opts)
   const { measurements, now, listeners } = opts.traffic
-  registerTrafficRoutes(app, opts, {
+  registerTrafficRoutes(app, {
     measurements, now, listeners,
     weights: new WeightTimeline(opts.driver, now, measurements.retentionMs),
     versions: () => [opts.driver.state.stable.name, ...(opts.driver.state.canary === null ? [] : [opts.driver.state.canary.name])],
