@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json README.md LICENSE ./
 COPY scripts ./scripts
+COPY ui ./ui
 COPY bench/scenarios ./bench/scenarios
 COPY src ./src
 COPY bin ./bin

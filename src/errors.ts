@@ -16,6 +16,7 @@ const registry = {
   RAMP_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE: { status: 415, hint: 'send the body as JSON with `content-type: application/json`' },
   RAMP_ERR_ADMIN_BODY_TOO_LARGE: { status: 413, hint: 'admin bodies are small JSON documents; send less than 1 MiB' },
   RAMP_ERR_ADMIN_STREAMS_FULL: { status: 503, hint: 'close an event stream you no longer read, or raise admin.maxEventStreams' },
+  RAMP_ERR_ADMIN_DASHBOARD_MISSING: { status: 503, hint: 'the dashboard\'s files are built into dist/ui/ by `npm run build`; build, or install the package whole' },
   RAMP_ERR_ADMIN_INSECURE: { status: 500, hint: 'set admin.token (or RAMP_ADMIN_TOKEN), or bind the admin listener to a loopback address' },
   RAMP_ERR_WEIGHT_INVALID: { status: 400, hint: 'send a weight from 0 to 100 with at most two decimals, e.g. {"weight": 35.5}' },
   RAMP_ERR_WEIGHT_MODE: { status: 409, hint: 'in blueGreen mode the weight is 0 (stable active) or 100 (canary active)' },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { createAdmin } from './admin/server.js'
+import { listenersOf } from './admin/traffic.js'
 import { Measurements } from './analysis/window.js'
 import { systemClock, type Clock } from './clock.js'
 import type { ReloadReport } from './config/changes.js'
@@ -120,7 +121,8 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
       return Promise.resolve()
     },
   })
-  admin = await createAdmin({ driver: control.driver, metrics, log, access, ready: () => accepting, analysis: () => control.analysis(), drift: () => control.drift(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, maxEventStreams: config.admin.maxEventStreams, reload, ...(fleet === null ? {} : { fleet: () => fleet.view() }) })
+  admin = await createAdmin({ driver: control.driver, metrics, log, access, ready: () => accepting, analysis: () => control.analysis(), drift: () => control.drift(), certificates: certificates.admin, health: () => data.healthView(), clients: config.clients, maxEventStreams: config.admin.maxEventStreams, reload,
+    traffic: { measurements, now: () => clock.now(), listeners: () => listenersOf(settings.current) }, ...(fleet === null ? {} : { fleet: () => fleet.view() }) })
 
   let urls: Ramp['urls']
   try {

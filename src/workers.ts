@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { createAdmin } from './admin/server.js'
+import { listenersOf } from './admin/traffic.js'
 import { Measurements } from './analysis/window.js'
 import { systemClock } from './clock.js'
 import { CurrentConfig } from './config/current.js'
@@ -71,6 +72,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
     health: () => link.healthView(),
     clients: config.clients,
     maxEventStreams: config.admin.maxEventStreams,
+    traffic: { measurements, now: () => systemClock.now(), listeners: () => listenersOf(settings.current) },
     metricsText: async () => link.metricsText(await metrics.registry.getMetricsAsJSON()),
     ...(fleet === null ? {} : { fleet: () => fleet.view() }),
   })

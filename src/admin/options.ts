@@ -1,6 +1,7 @@
 import type { FleetView } from '../link/fleet/fleet.js'
 import type { FastifyRequest } from 'fastify'
 import type { ReloadReport } from '../config/changes.js'
+import type { Measurements } from '../analysis/window.js'
 import type { Logger } from '../log.js'
 import type { AdminAccess } from './auth.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -9,6 +10,7 @@ import type { ClientLimits } from '../proxy/client-limits.js'
 import type { Drift } from '../rollout/drift.js'
 import type { RolloutDriver } from '../rollout/driver.js'
 import type { Certificates } from '../tls/certificates.js'
+import type { TrafficListener } from './traffic.js'
 import type { AnalysisView } from './views.js'
 
 export interface AdminOptions {
@@ -35,6 +37,8 @@ export interface AdminOptions {
   metricsText?: () => Promise<string>
   /** A fleet's instances, leader and store connection; absent when the state is not shared. */
   fleet?: () => FleetView
+  /** What `GET /api/v1/traffic` reads: the measurements analysis judges (with workers, the primary's sum), ramp's clock, the listeners configured. */
+  traffic: { measurements: Measurements; now: () => number; listeners: () => TrafficListener[] }
   /** Re-reads the config file and applies what changed; `actor` goes into the history. */
   reload: (actor: string) => Promise<ReloadReport>
 }

@@ -1,4 +1,4 @@
-import { ErrorResponse, HealthResponse, HistoryResponse, ReadyResponse, ReloadResponse, RolloutResponse, StatusResponse, TextResponse } from './schemas.js'
+import { ErrorResponse, HealthResponse, HistoryResponse, ReadyResponse, ReloadResponse, RolloutResponse, StatusResponse, TextResponse, TrafficResponse } from './schemas.js'
 
 /**
  * Every status each admin route answers, for the OpenAPI document (the admin server does not
@@ -29,6 +29,7 @@ export const reloadResponses = { 200: ReloadResponse, ...written }
 export const statusResponses = readSchema(StatusResponse)
 export const rolloutResponses = readSchema(RolloutResponse)
 export const historyResponses = readSchema(HistoryResponse)
+export const trafficResponses = { ...readSchema(TrafficResponse), 400: refusal('`since` is not epoch milliseconds within the measurements kept') }
 
 export const healthzResponses = { 200: HealthResponse }
 export const readyzResponses = { 200: ReadyResponse, 503: { ...ReadyResponse, description: 'starting or draining' } }

@@ -106,3 +106,22 @@ export const HistoryResponse = Type.Object({
 export const HealthResponse = Type.Object({ status: Type.Literal('ok') })
 export const ReadyResponse = Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]) })
 export const TextResponse = Type.String()
+
+const Figures = Type.Object({
+  requests: Type.Integer({ minimum: 0 }),
+  share: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  errorRate: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  p50: nullable(Type.Number({ minimum: 0, description: 'ms' })),
+  p99: nullable(Type.Number({ minimum: 0, description: 'ms' })),
+})
+
+export const TrafficResponse = Type.Object({
+  now: Type.Integer(),
+  from: Type.Integer({ description: 'epoch ms of the first second' }),
+  to: Type.Integer({ description: 'epoch ms after the last whole second' }),
+  seconds: Type.Array(Type.Object({
+    at: Type.Integer(),
+    weight: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+    listeners: Type.Record(Type.String(), Type.Record(Type.String(), Figures), { description: 'listener -> version -> figures' }),
+  })),
+})

@@ -8,14 +8,17 @@ import { sendRampError, toRampError } from './errors.js'
 import { OpenApiDocument } from './openapi.js'
 import { readSchema } from './responses.js'
 import type { AdminOptions } from './options.js'
+import { registerDashboardRoutes } from './routes/dashboard.js'
 import { registerEventRoutes } from './routes/events.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerReloadRoutes } from './routes/reload.js'
 import { registerRolloutRoutes } from './routes/rollout.js'
 import { registerStatusRoutes } from './routes/status.js'
+import { registerTrafficRoutes } from './routes/traffic.js'
+import { WeightTimeline } from './weights.js'
 
 /**
- * The admin API: health, metrics, status, and the rollout verbs. Each route file holds only
+ * The admin API: health, metrics, status, the rollout verbs, and the dashboard. Each route file holds only
  * the translation between HTTP and driver events; errors leave through one handler.
  */
 export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> {
@@ -78,6 +81,13 @@ export async function createAdmin(opts: AdminOptions): Promise<FastifyInstance> 
   registerRolloutRoutes(app, opts)
   registerEventRoutes(app, opts)
   registerReloadRoutes(app, opts)
+  const { measurements, now, listeners } = opts.traffic
+  registerTrafficRoutes(app, {
+    measurements, now, listeners,
+    weights: new WeightTimeline(opts.driver, now, measurements.retentionMs),
+    versions: () => [opts.driver.state.stable.name, ...(opts.driver.state.canary === null ? [] : [opts.driver.state.canary.name])],
+  })
+  registerDashboardRoutes(app)
   app.get('/api/v1/openapi.json', { schema: { summary: 'This document (OpenAPI 3.0).', response: readSchema({ type: 'object', additionalProperties: true }) } }, () => openapi.get())
   return app
 }

@@ -1,7 +1,7 @@
 import type { FleetView } from '../link/fleet/fleet.js'
 import type { RunView } from '../analysis/runner.js'
 import { noHealth, type HealthView } from '../pool/health-view.js'
-import { allowedVerbs } from '../rollout/verbs.js'
+import { allowedVerbs, verbsNotAllowed } from '../rollout/verbs.js'
 import type { Drift } from '../rollout/drift.js'
 import type { HistoryEntry, RolloutState } from '../rollout/types.js'
 import type { TableSpec } from '../routing/spec.js'
@@ -45,6 +45,7 @@ export function rolloutView(state: RolloutState, table: TableSpec, analysis: Ana
     revision: state.revision,
     desiredWeight: bpToPercent(state.weightBp),
     allowed: allowedVerbs(state),
+    notAllowed: verbsNotAllowed(state),
     strategy: state.strategy,
     steps,
     stepCount: steps.length,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parseConfig } from '../config/load.js'
 import { startDemoBackend, type DemoBackend } from '../demo/backend.js'
 import { demoTraffic } from '../demo/load.js'
+import { dashboardUrl } from './dashboard.js'
 import { createLogger } from '../log.js'
 import { CliExit, exitCode } from './exit.js'
 import { runUntilSignal } from './serve.js'
@@ -38,10 +39,10 @@ export async function demoCommand(opts: DemoOptions, out: NodeJS.WritableStream 
   const ramp = await runUntilSignal(config, log, { onClose: async () => { await stopTraffic(); await closeBackends() } })
     .catch(async (err: unknown) => { await closeBackends(); throw err })
   if (opts.traffic !== false) stopTraffic = demoTraffic(ramp.urls.main)
-  out.write(instructions(failRate, opts.traffic !== false))
+  out.write(instructions(failRate, opts.traffic !== false, dashboardUrl(ramp.urls.admin)))
 }
 
-function instructions(failRate: number, traffic: boolean): string {
+function instructions(failRate: number, traffic: boolean, dashboard: string): string {
   const faulty = failRate > 0
     ? `\nv2 answers ${failRate * 100}% of requests with 500: the background analysis (success rate >= 99%)\nwill abort the release by itself within a few seconds. Watch it with: npx ramp status --watch\n`
     : ''
@@ -49,6 +50,8 @@ function instructions(failRate: number, traffic: boolean): string {
   return `
 ramp demo is running: v1 (blue) is stable, v2 (green) is the canary, starting at 20%.
 ${load}${faulty}
+Watch and drive the release in a browser: the dashboard is at ${dashboard}
+
 Try the listeners:
   curl -s localhost:8080/                  # main: v1 for ~80% of requests, v2 for ~20%
   curl -s localhost:8081/                  # preview: always the canary, v2

@@ -1,24 +1,8 @@
 import type { rolloutView } from '../admin/views.js'
 import { formatDuration } from '../config/duration.js'
-import type { CanaryStep } from '../rollout/types.js'
+import { describeStep, phaseIcons as icons, timeLeft as left, verdictMarks as marks } from '../rollout/words.js'
 
 export type RolloutView = ReturnType<typeof rolloutView>
-
-const icons: Record<string, string> = { Healthy: '✔', Progressing: '◌', Paused: '॥', Aborted: '✖', Degraded: '⚠' }
-
-function describeStep(step: CanaryStep): string {
-  if ('setWeight' in step) return `setWeight: ${step.setWeight}`
-  if ('setHeaderRoute' in step) return step.setHeaderRoute.match === undefined ? `setHeaderRoute: ${step.setHeaderRoute.name} (remove)` : `setHeaderRoute: ${step.setHeaderRoute.name}`
-  if ('setMirrorRoute' in step) return step.setMirrorRoute.match === undefined && step.setMirrorRoute.percentage === undefined ? `setMirrorRoute: ${step.setMirrorRoute.name} (remove)` : `setMirrorRoute: ${step.setMirrorRoute.name}, ${step.setMirrorRoute.percentage ?? 100}%`
-  if ('analysis' in step) return `analysis: ${step.analysis.templates.join(', ')}${step.analysis.onFailure === 'pause' ? ' (pause on failure)' : ''}`
-  return step.pause.durationMs === undefined ? 'pause: {}' : `pause: ${formatDuration(step.pause.durationMs)}`
-}
-
-function left(untilIso: string | null, now: number): string {
-  if (untilIso === null) return ''
-  const ms = Date.parse(untilIso) - now
-  return ms <= 0 ? 'due now' : `${formatDuration(ms)} left`
-}
 
 /**
  * Draws a rollout the way `kubectl argo rollouts get rollout` does: phase and message, the
@@ -95,8 +79,6 @@ function renderHealth(v: RolloutView): string[] {
   }
   return out
 }
-
-const marks: Record<string, string> = { Successful: '✔', Failed: '✖', Inconclusive: '?', Error: '!', Running: '◌' }
 
 /** The run in progress with the last measurement of each metric, and the last verdict. */
 function renderAnalysis(v: RolloutView): string[] {

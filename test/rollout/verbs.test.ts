@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { reduce } from '../../src/rollout/reduce.js'
 import type { EngineError, EngineEvent, Verb } from '../../src/rollout/types.js'
-import { allowedVerbs } from '../../src/rollout/verbs.js'
+import { allowedVerbs, verbsNotAllowed } from '../../src/rollout/verbs.js'
 import { analysisStates, ev, s, states, T0, type AnalysisFixture, type Fixture } from './fixtures.js'
 
 type Expect = `${string}/${string}` | 'noop' | 'NOT_ALLOWED' | 'IN_PROGRESS' | 'NO_CANARY' | 'WEIGHT_MODE'
@@ -155,6 +155,34 @@ describe('blue/green weights', () => {
       assert.ok(r.ok)
       assert.equal(`${r.state.phase}/${r.state.reason}`, want)
       assert.equal(r.state.weightBp, bp)
+    })
+  }
+})
+
+describe('verbsNotAllowed: why each other verb does not apply', () => {
+  const all = { ...states, ...analysisStates }
+  const every: Verb[] = ['start', 'promote', 'promoteFull', 'pause', 'resume', 'setWeight', 'abort', 'retry']
+  for (const fixture of Object.keys(all) as Array<Fixture | AnalysisFixture>) {
+    test(`${fixture}: exactly the verbs allowedVerbs leaves out, each with a reason`, () => {
+      const state = all[fixture]()
+      const allowed = allowedVerbs(state)
+      const refused = verbsNotAllowed(state)
+      assert.deepEqual(every.filter((v) => !allowed.includes(v)), Object.keys(refused))
+      for (const [v, why] of Object.entries(refused)) assert.ok(typeof why === 'string' && why.length > 10, `${v}: ${String(why)}`)
+    })
+  }
+  const cases: Array<[Fixture | AnalysisFixture, Verb, string]> = [
+    ['healthy', 'promote', 'no rollout is in progress: deploy a new version first'],
+    ['abortedByAdmin', 'pause', 'the rollout of v2 was aborted: retry it or deploy a new version'],
+    ['canaryPauseStep', 'start', 'the rollout of v2 is in progress: abort it first, or deploy with supersede'],
+    ['canaryPauseStep', 'resume', 'resume clears only a manual pause or weight; promote goes on to the next step'],
+    ['waiting', 'setWeight', 'v2 is not ready yet: not every backend answers its readiness probe'],
+    ['manualPause', 'pause', 'the rollout is already paused by hand'],
+    ['preRolloutChecks', 'promote', 'the checks before traffic decide this step: wait for their verdict, or promote full'],
+  ]
+  for (const [fixture, verb, why] of cases) {
+    test(`${fixture} × ${verb}: "${why}"`, () => {
+      assert.equal(verbsNotAllowed(all[fixture]())[verb], why)
     })
   }
 })

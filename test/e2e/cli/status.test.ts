@@ -20,7 +20,7 @@ describe('ramp status', { concurrency: true }, () => {
     const r = await cli(t, at(w, 'status'))
     assert.equal(r.code, 0, said(r))
     assert.equal(r.stdout, [
-      'Status:         ॥ Paused (CanaryPauseStep)',
+      'Status:         ‖ Paused (CanaryPauseStep)',
       'Message:        Paused: CanaryPauseStep, step 2/5, waiting for promote',
       'Strategy:       Canary',
       '  Step:         2/5',
