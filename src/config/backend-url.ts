@@ -1,12 +1,15 @@
+const notBackend = (value: string): string => `${JSON.stringify(value)} is not an http(s) or h2c URL`
+
 /** "htp://x" -> the reason it is not a backend origin, or undefined when it is one. */
 export function backendUrlProblem(value: string): string | undefined {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    return `${JSON.stringify(value)} is not an http(s) URL`
+    return notBackend(value)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${JSON.stringify(value)} is not an http(s) URL`
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'h2c:') return notBackend(value)
+  if (url.hostname === '') return `${JSON.stringify(value)} has no host; give scheme://host:port`
   if (url.username !== '' || url.password !== '') return `${JSON.stringify(value)} has credentials; ramp does not send them`
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
     return `${JSON.stringify(value)} has a path or query; give the origin only (scheme://host:port)`

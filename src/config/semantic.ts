@@ -52,10 +52,6 @@ export function semanticProblems(c: RawConfig): Problem[] {
   if (mode === 'blueGreen' && c.weight !== 0 && c.weight !== 100) {
     out.push({ path: 'weight', message: `${c.weight} is a split; in blueGreen mode the weight is 0 (stable active) or 100 (canary active)` })
   }
-  for (const name of ['listen', 'preview'] as const) {
-    const l = c[name]
-    if (l?.http2 === true && l.tls === undefined) out.push({ path: `${name}.http2`, message: `needs ${name}.tls: ramp serves HTTP/2 over TLS only (negotiated by ALPN), so give a certificate and key or drop http2` })
-  }
   const ports = new Map<string, string>()
   for (const name of ['listen', 'preview', 'admin'] as const) {
     const l = c[name]

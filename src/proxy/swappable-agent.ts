@@ -1,5 +1,6 @@
-import type { Agent, Dispatcher as UndiciDispatcher } from 'undici'
+import type { Dispatcher as UndiciDispatcher } from 'undici'
 import { Dispatcher } from '../undici-core.js'
+import type { UpstreamAgent } from './agent.js'
 
 /**
  * The one upstream dispatcher that the proxy, the mirror and the readiness probe hold. A
@@ -9,7 +10,7 @@ import { Dispatcher } from '../undici-core.js'
  * object has to be told.
  */
 export class SwappableAgent extends Dispatcher {
-  constructor(private agent: Agent) {
+  constructor(private agent: UpstreamAgent) {
     super()
   }
 
@@ -18,7 +19,7 @@ export class SwappableAgent extends Dispatcher {
   }
 
   /** Puts `next` in service; resolves once the old agent's requests finished and it closed. */
-  swap(next: Agent): Promise<void> {
+  swap(next: UpstreamAgent): Promise<void> {
     const old = this.agent
     this.agent = next
     return old.close()
