@@ -26,3 +26,17 @@ export function httpUrlProblem(value: string): string | undefined {
     return `${JSON.stringify(value)} is not an http(s) URL`
   }
 }
+
+/**
+ * Where a backend URL's requests go (`origin`: undici's pool key, or `h2c://host:port`), where
+ * its gRPC calls go (`grpcOrigin`: HTTP/2 whatever the scheme, `h2://host:port` for https),
+ * and its Host.
+ */
+export function originsOf(url: string): { origin: string; grpcOrigin: string; host: string } {
+  const parsed = new URL(url)
+  // h2c is not a scheme WHATWG URLs know: its origin is "null" and no port is implied.
+  const h2c = parsed.protocol === 'h2c:'
+  const host = h2c && parsed.port === '' ? `${parsed.host}:80` : parsed.host
+  const origin = h2c ? `h2c://${host}` : parsed.origin
+  return { origin, grpcOrigin: parsed.protocol === 'https:' ? `h2://${host}` : origin, host }
+}

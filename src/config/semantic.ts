@@ -1,3 +1,4 @@
+import { originsOf } from './backend-url.js'
 import { durationMs } from './duration.js'
 import type { Problem } from './problems.js'
 import { analysisProblems } from './analysis-semantic.js'
@@ -8,7 +9,7 @@ export function versionProblems(v: VersionSpec, path: string): Problem[] {
   const out: Problem[] = []
   const seen = new Set<string>()
   v.backends.forEach((b, i) => {
-    const origin = new URL(b).origin
+    const { origin } = originsOf(b)
     if (seen.has(origin)) out.push({ path: `${path}.backends[${i}]`, message: `${JSON.stringify(b)} is listed twice` })
     seen.add(origin)
   })

@@ -1,3 +1,4 @@
+import { originsOf } from '../config/backend-url.js'
 import { freshCheck, type CheckState } from './active-check.js'
 import { freshOutlier, type Outcome, type OutlierState } from './outlier.js'
 
@@ -41,16 +42,6 @@ export interface Backend {
 export function createBackend(version: string, url: string): Backend {
   const health: BackendHealth = { check: freshCheck, outlier: freshOutlier(), share: 1, slowStartSince: null, lastCheck: null, sink: null }
   return { url, ...originsOf(url), version, inflight: 0, health }
-}
-
-/** Where a backend URL's requests and gRPC calls are dispatched to, and its Host. */
-export function originsOf(url: string): Pick<Backend, 'origin' | 'grpcOrigin' | 'host'> {
-  const parsed = new URL(url)
-  // h2c is not a scheme WHATWG URLs know: its origin is "null" and no port is implied.
-  const h2c = parsed.protocol === 'h2c:'
-  const host = h2c && parsed.port === '' ? `${parsed.host}:80` : parsed.host
-  const origin = h2c ? `h2c://${host}` : parsed.origin
-  return { origin, grpcOrigin: parsed.protocol === 'https:' ? `h2://${host}` : origin, host }
 }
 
 /** In the candidates: not held out by active checks, not ejected. */

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici'
 import { grpcStatusOf, GRPC_OK, GRPC_UNIMPLEMENTED, grpcCodes } from '../grpc/status.js'
 import { healthCheckRequest, healthCheckStatus, SERVING, servingStatuses } from '../grpc/health-message.js'
-import { originsOf } from './backend.js'
+import { originsOf } from '../config/backend-url.js'
 
 export interface ProbeOptions {
   path: string

@@ -19,7 +19,7 @@ import type { Lane } from './lanes.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { responseHead } from './raw-response.js'
 import { recordResponse, upstreamFailure } from './record.js'
-import { sendError, type ClientResponse } from './respond.js'
+import { endWithHeaders, sendError, type ClientResponse } from './respond.js'
 import type { Retries, RetriedFlight } from './retry.js'
 import { badStatusError } from './upstream-errors.js'
 
@@ -195,7 +195,15 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     this.abortTry = null
     if (this.discarding) return this.retryLater()
     if (this.ended || this.answered) return
-    if (!this.res.headersSent) this.writeHead()
+    const res = this.res
+    if (!res.headersSent) {
+      // A response without body or trailers (a gRPC trailers-only answer) stays one frame on HTTP/2.
+      if (res.req.httpVersionMajor !== 1 && (trailers === null || trailers.length === 0)) {
+        const { status, headers } = this.head as NonNullable<Flight['head']>
+        return endWithHeaders(res as Http2ServerResponse, status, headers)
+      }
+      this.writeHead()
+    }
     if (trailers !== null && trailers.length > 0) {
       const fields = fieldsObject(trailers as unknown as Buffer[])
       if (this.grpc && fields['grpc-status'] !== undefined) this.grpcStatus = grpcStatusOf(fields['grpc-status'])

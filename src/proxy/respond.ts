@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { Http2ServerResponse } from 'node:http2'
+import type { Http2ServerResponse, OutgoingHttpHeaders } from 'node:http2'
 import { grpcCodeOf, type RampError } from '../errors.js'
 import { grpcMessage, isGrpcContentType } from '../grpc/status.js'
 
@@ -40,6 +40,23 @@ export function sendError(res: ClientResponse, err: RampError, setCookie: string
 function grpcError(res: ClientResponse, err: RampError, setCookie: string | null): void {
   const headers: string[] = ['content-type', 'application/grpc', 'grpc-status', String(grpcCodeOf(err)), 'grpc-message', grpcMessage(err.message), 'x-ramp-error', err.code]
   if (setCookie !== null) headers.push('set-cookie', setCookie)
-  res.writeHead(200, headers as unknown as Record<string, string>)
+  endWithHeaders(res as Http2ServerResponse, 200, headers)
+}
+
+/**
+ * An HTTP/2 response that is its headers alone, sent as one HEADERS frame that ends the
+ * stream. Node's compat `writeHead` + `end` sends the headers and then an empty DATA frame
+ * to end it, which a gRPC client does not take for a trailers-only answer: it reads the
+ * status only from the frame that ends the stream.
+ */
+export function endWithHeaders(res: Http2ServerResponse, status: number, flat: readonly string[]): void {
+  const fields: OutgoingHttpHeaders = { ':status': status }
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase()
+    const value = flat[i + 1] as string
+    const prior = fields[name]
+    fields[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [String(prior), value]
+  }
+  res.stream.respond(fields, { endStream: true })
   res.end()
 }
