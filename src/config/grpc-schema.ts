@@ -5,17 +5,12 @@ const strict = { additionalProperties: false } as const
 
 const GrpcCode = Type.Union(grpcCodes.map((c) => Type.Literal(c)))
 
-/** How gRPC calls are judged and retried. */
+/** How gRPC calls are judged. */
 export const GrpcSchema = Type.Object({
   errorCodes: Type.Array(GrpcCode, {
     default: [...defaultGrpcErrorCodes],
     uniqueItems: true,
     description: 'grpc-status codes that make a call a failure for analysis, metrics and passive ejection, whatever its HTTP status; the default is the codes that say the server failed',
-  }),
-  retryMethods: Type.Array(Type.String({ pattern: '^/[^/]+/[^/]+$' }), {
-    default: [],
-    uniqueItems: true,
-    description: 'gRPC methods (/package.Service/Method) safe to send again after a backend saw them; other calls are retried only when they never reached a backend',
   }),
 }, { ...strict, default: {} })
 

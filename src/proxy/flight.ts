@@ -106,6 +106,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   }
 
   get method(): string { return this.req.method as string }
+  get bodyRead(): boolean { return this.req.readableDidRead }
   get headers(): IncomingHttpHeaders { return this.req.headers }
 
   /** Sends the next try to `this.backend`. */

@@ -144,7 +144,7 @@ export class H2Call implements H2Waiter {
       : failure('RAMP_H2_STREAM_RESET', `the backend reset the stream (code ${code})`))
   }
 
-  private fail(err: Error): void {
+  fail(err: Error): void {
     if (this.cancelled) return
     this.settle()
     const stream = this.stream

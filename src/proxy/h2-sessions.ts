@@ -17,12 +17,16 @@ export interface H2Slot {
   max: number
   /** The peer sent GOAWAY, or the session failed: no new stream goes on it. */
   gone: boolean
+  /** Connected: streams go only on such a session (see `acquire`). */
+  ready: boolean
 }
 
 /** A stream waiting for a slot; `cancelled` once its request was aborted while it waited. */
 export interface H2Waiter {
   cancelled: boolean
   run(slot: H2Slot): void
+  /** No connection could be made for it: it reached no backend. */
+  fail(err: Error): void
 }
 
 /**
@@ -38,14 +42,14 @@ export class H2Sessions {
 
   constructor(private readonly url: string, private readonly opts: H2SessionOptions) {}
 
-  /** Runs `w` on a slot with room now, or once one has room. */
+  /**
+   * Runs `w` on a connected session with room, now or once one has room. A stream is only
+   * opened on a connected session, so a request whose connection fails has had none of its
+   * body read and can go to another backend whole (a retry).
+   */
   acquire(w: H2Waiter): void {
-    const slot = this.free()
-    if (slot === null) this.waiting.push(w)
-    else {
-      slot.streams++
-      w.run(slot)
-    }
+    this.waiting.push(w)
+    this.serveWaiting()
   }
 
   /** A stream of `slot` ended: its room goes to the next waiter. */
@@ -70,9 +74,16 @@ export class H2Sessions {
     for (const s of this.slots) s.session.destroy(err ?? undefined)
   }
 
+  /** A connected session with room; else one more is opened (one at a time, up to the bound) and null returned. */
   private free(): H2Slot | null {
-    for (const s of this.slots) if (!s.gone && s.streams < s.max) return s
-    return this.slots.length < this.opts.maxSessions ? this.open() : null
+    let connecting = false
+    for (const s of this.slots) {
+      if (s.gone || s.streams >= s.max) continue
+      if (s.ready) return s
+      connecting = true
+    }
+    if (!connecting && this.slots.length < this.opts.maxSessions) this.open()
+    return null
   }
 
   private serveWaiting(): void {
@@ -95,21 +106,30 @@ export class H2Sessions {
       settings: { enablePush: false },
       rejectUnauthorized: this.opts.rejectUnauthorized,
     })
-    const slot: H2Slot = { session, streams: 0, max: 100, gone: false }
+    const slot: H2Slot = { session, streams: 0, max: 100, gone: false, ready: false }
     this.slots.push(slot)
-    // Streams asked for before the connection is up wait in Node; a connection that never
-    // comes fails them with undici's code, which src/proxy/upstream-errors.ts maps.
+    // A connection that never comes fails with undici's code, which src/proxy/upstream-errors.ts maps.
     const connectTimer = setTimeout(() => {
       session.destroy(Object.assign(new Error(`connect timeout after ${this.opts.connectTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' }))
     }, this.opts.connectTimeoutMs)
+    let failure: Error | null = null
     const forget = (): void => {
       slot.gone = true
       const i = this.slots.indexOf(slot)
       if (i >= 0) this.slots.splice(i, 1)
-      // Room to open another session, for streams that waited.
+      // The connection was never made: what waited for it fails (to be retried elsewhere)
+      // rather than trying this backend again and again.
+      if (!slot.ready) {
+        const err = failure ?? Object.assign(new Error('the connection closed before HTTP/2 was set up'), { code: 'UND_ERR_SOCKET' })
+        for (const w of this.waiting.splice(0)) if (!w.cancelled) w.fail(err)
+      }
       this.serveWaiting()
     }
-    session.once('connect', () => { clearTimeout(connectTimer) })
+    session.once('connect', () => {
+      clearTimeout(connectTimer)
+      slot.ready = true
+      this.serveWaiting()
+    })
     session.on('remoteSettings', (s: Settings) => {
       slot.max = s.maxConcurrentStreams ?? slot.max
       this.serveWaiting()
@@ -121,7 +141,7 @@ export class H2Sessions {
       forget()
     })
     // Each stream gets its own error; the session's must not be thrown.
-    session.on('error', () => undefined)
+    session.on('error', (err: Error) => { failure ??= err })
     session.setTimeout(this.opts.keepAliveTimeoutMs, () => { if (slot.streams === 0) session.close() })
     return slot
   }

@@ -62,3 +62,25 @@ test('on the same h2c listener, a request that is not gRPC gets ramp\'s usual te
   assert.equal(plain.headers[':status'], 502)
   assert.match(plain.body, /^502 version v1: backend h2c:\/\/127\.0\.0\.1:\d+ refused the connection/)
 })
+
+test('a call whose backend refuses the connection is retried on another backend of the version, its body whole', async (t) => {
+  const up = await grpcBackend(t, { name: 'up' })
+  const down = `h2c://127.0.0.1:${await closedPort()}`
+  const w = await world(t, { config: release({ v1: [down, up.url], more: `${h2c}\noutlier: { enabled: false }` }) })
+  const client = echoClient(t, targetOf(w.urls.main))
+  for (let i = 0; i < 20; i++) {
+    const r = await say(client, `call ${i}`)
+    assert.equal(r.error, null, `call ${i}: ${r.error?.details ?? ''}`)
+    assert.deepEqual(r.msg, { text: `call ${i}`, version: 'up' }, 'the body reached the backend that answered')
+  }
+  assert.ok(await w.metric('ramp_retries_total', { reason: 'connect', result: 'retried' }) > 0, 'some calls went to the dead backend first')
+})
+
+test('a call the backend failed after it got it is not retried: gRPC calls are not known to be idempotent', async (t) => {
+  const a = await grpcBackend(t, { name: 'a', unavailableRate: 1 })
+  const b = await grpcBackend(t, { name: 'b', unavailableRate: 1 })
+  const w = await world(t, { config: release({ v1: [a.url, b.url], more: `${h2c}\noutlier: { enabled: false }` }) })
+  const client = echoClient(t, targetOf(w.urls.main))
+  for (let i = 0; i < 10; i++) assert.equal((await say(client, 'x')).error?.code, grpc.status.UNAVAILABLE)
+  assert.equal(a.calls() + b.calls(), 10, 'each call reached one backend once')
+})
