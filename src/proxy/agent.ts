@@ -1,7 +1,8 @@
 import type { Agent as UndiciAgent, Dispatcher as UndiciDispatcher } from 'undici'
-import { Agent, Dispatcher } from '../undici-core.js'
+import { Agent } from '../undici-core.js'
 import type { Config } from '../config/load.js'
 import { H2Agent } from './h2-agent.js'
+import { PromisedDispatcher } from './promised-dispatcher.js'
 
 /**
  * Every backend's connections: undici's Agent (one pool per origin) for HTTP/1.1, and
@@ -9,7 +10,7 @@ import { H2Agent } from './h2-agent.js'
  * backend), told apart by the origin's scheme, so whoever dispatches (a flight, the mirror, a
  * probe) needs to know nothing of it.
  */
-export class UpstreamAgent extends Dispatcher {
+export class UpstreamAgent extends PromisedDispatcher {
   constructor(private readonly h1: UndiciAgent, private readonly h2: H2Agent) {
     super()
   }
@@ -20,25 +21,13 @@ export class UpstreamAgent extends Dispatcher {
     return this.h1.dispatch(options, handler)
   }
 
-  override close(): Promise<void>
-  override close(callback: () => void): void
-  override close(callback?: () => void): Promise<void> | void {
-    const closed = Promise.all([this.h1.close(), this.h2.close()]).then(() => undefined)
-    if (callback === undefined) return closed
-    closed.then(callback, callback)
+  protected closing(): Promise<void> {
+    return Promise.all([this.h1.close(), this.h2.close()]).then(() => undefined)
   }
 
-  override destroy(): Promise<void>
-  override destroy(err: Error | null): Promise<void>
-  override destroy(callback: () => void): void
-  override destroy(err: Error | null, callback: () => void): void
-  override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
-    const callback = typeof a === 'function' ? a : b
-    const err = typeof a === 'function' ? null : (a ?? null)
+  protected destroying(err: Error | null): Promise<void> {
     this.h2.destroy(err)
-    const destroyed = this.h1.destroy(err)
-    if (callback === undefined) return destroyed
-    destroyed.then(callback, callback)
+    return this.h1.destroy(err)
   }
 }
 
