@@ -1,5 +1,5 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
-import type { Readable } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { isGrpcContentType } from '../grpc/status.js'
 import { grpcTimeoutMs } from '../grpc/timeout.js'
@@ -15,6 +15,11 @@ const connectionSpecific = new Set(['connection', 'keep-alive', 'proxy-connectio
 
 const failure = (code: string, message: string): Error => Object.assign(new Error(message), { code })
 
+/** Body bytes kept until the response starts, so that a refused stream can be sent again. */
+const keepAtMost = 64 * 1024
+/** Refused streams one call is sent again after, at most. */
+const maxRefusals = 3
+
 /**
  * One request sent as an HTTP/2 stream, driving undici's raw dispatch handler (the one
  * `Flight`, the mirror and `request` use) as undici's own clients do: `onConnect` with the
@@ -25,6 +30,11 @@ const failure = (code: string, message: string): Error => Object.assign(new Erro
  *
  * A `grpc-timeout` bounds the whole call in place of the headers and body timeouts: a
  * streaming call may be silent for as long as its deadline allows.
+ *
+ * A stream the backend refuses (REFUSED_STREAM, or past the last stream of a GOAWAY) was not
+ * processed (RFC 9113 8.7), so it is sent again on another session, its body replayed from
+ * the first bytes, which are kept (up to 64 KiB) until the response starts. A session that
+ * closes with a maximum connection age, as gRPC servers do, then costs no call.
  */
 export class H2Call implements H2Waiter {
   cancelled = false
@@ -35,6 +45,12 @@ export class H2Call implements H2Waiter {
   private readonly headers: OutgoingHttpHeaders
   private readonly deadlineMs: number | null
   private readonly body: Readable | Buffer | string | null
+  /** What is piped into the stream: the body, or after a refusal its replay. */
+  private source: Readable | null = null
+  private kept: Buffer[] | null = []
+  private keptBytes = 0
+  private refusals = 0
+  private responded = false
 
   constructor(
     private readonly sessions: H2Sessions,
@@ -98,7 +114,8 @@ export class H2Call implements H2Waiter {
     })
     stream.on('trailers', (fields: IncomingHttpHeaders) => { this.trailers = rawFields(fields) })
     stream.on('end', () => { this.complete() })
-    stream.on('error', (err: Error) => { this.fail(err) })
+    // A refused stream is sent again once it has closed.
+    stream.on('error', (err: Error) => { if (!this.replays(stream)) this.fail(err) })
     stream.on('close', () => { this.closed() })
     if (body === null) return
     if (typeof body === 'string' || Buffer.isBuffer(body)) {
@@ -107,7 +124,46 @@ export class H2Call implements H2Waiter {
     }
     // The client's trailers (a gRPC client may send some) are known once its body ended.
     stream.on('wantTrailers', () => { stream.sendTrailers(forwardableTrailers((body as { trailers?: IncomingHttpHeaders }).trailers)) })
-    body.pipe(stream)
+    if (this.source === null) {
+      this.source = body
+      body.on('data', this.keep)
+    }
+    this.source.pipe(stream)
+  }
+
+  private readonly keep = (chunk: Buffer): void => {
+    const kept = this.kept
+    if (kept === null) return
+    this.keptBytes += chunk.length
+    if (this.keptBytes <= keepAtMost) kept.push(chunk)
+    else this.stopKeeping()
+  }
+
+  private stopKeeping(): void {
+    this.kept = null
+    if (this.body !== null && typeof this.body !== 'string' && !Buffer.isBuffer(this.body)) this.body.off('data', this.keep)
+  }
+
+  /** Whether `stream` was refused and the call can be sent again. */
+  private replays(stream: ClientHttp2Stream): boolean {
+    return stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && !this.responded && !this.cancelled && this.kept !== null && this.refusals < maxRefusals
+  }
+
+  /** Sends the call again on a session with room, its body from its first byte. */
+  private replay(): void {
+    this.refusals++
+    const body = this.body
+    const old = this.stream
+    this.stream = null
+    if (body !== null && typeof body !== 'string' && !Buffer.isBuffer(body) && this.source !== null) {
+      if (old !== null) this.source.unpipe(old)
+      const again = new PassThrough()
+      again.write(Buffer.concat(this.kept as Buffer[]))
+      if (body.readableEnded) again.end()
+      else body.pipe(again)
+      this.source = again
+    }
+    this.sessions.acquire(this)
   }
 
   /** Cancels the call: RST_STREAM(CANCEL) to the backend, the handler told once. */
@@ -118,6 +174,8 @@ export class H2Call implements H2Waiter {
   private onResponse(fields: IncomingHttpHeaders): void {
     if (this.cancelled) return
     const stream = this.stream as ClientHttp2Stream
+    this.responded = true
+    this.stopKeeping()
     if (this.deadlineMs === null) this.disarm()
     if (this.deadlineMs === null) stream.setTimeout(this.timeouts.bodyTimeoutMs, () => { this.fail(failure('UND_ERR_BODY_TIMEOUT', `body timeout after ${this.timeouts.bodyTimeoutMs} ms`)) })
     const status = Number(fields[':status'])
@@ -137,6 +195,8 @@ export class H2Call implements H2Waiter {
   /** A stream that closed without its response's end: reset by the backend, or its session gone. */
   private closed(): void {
     this.release()
+    const stream = this.stream
+    if (stream !== null && this.replays(stream)) return this.replay()
     if (this.cancelled) return
     const code = this.stream?.rstCode ?? constants.NGHTTP2_INTERNAL_ERROR
     this.fail(code === constants.NGHTTP2_REFUSED_STREAM
@@ -158,8 +218,8 @@ export class H2Call implements H2Waiter {
   private settle(): void {
     this.cancelled = true
     this.disarm()
-    const body = this.body
-    if (this.stream !== null && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) body.unpipe(this.stream)
+    if (this.stream !== null) this.source?.unpipe(this.stream)
+    this.stopKeeping()
   }
 
   private release(): void {

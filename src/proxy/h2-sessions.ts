@@ -17,7 +17,7 @@ export interface H2Slot {
   max: number
   /** The peer sent GOAWAY, or the session failed: no new stream goes on it. */
   gone: boolean
-  /** Connected: streams go only on such a session (see `acquire`). */
+  /** Connected and the peer's SETTINGS read: streams go only on such a session (see `acquire`). */
   ready: boolean
 }
 
@@ -125,13 +125,12 @@ export class H2Sessions {
       }
       this.serveWaiting()
     }
-    session.once('connect', () => {
-      clearTimeout(connectTimer)
-      slot.ready = true
-      this.serveWaiting()
-    })
+    session.once('connect', () => { clearTimeout(connectTimer) })
+    // Streams go on a session once its peer's SETTINGS came (the first frame a server sends):
+    // before that its concurrent-stream limit is unknown, and streams past it are refused.
     session.on('remoteSettings', (s: Settings) => {
       slot.max = s.maxConcurrentStreams ?? slot.max
+      slot.ready = true
       this.serveWaiting()
     })
     // Streams the peer will not process fail on their own (REFUSED_STREAM); the others finish.

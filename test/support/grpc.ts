@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
 import * as grpc from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
+import type { SelfSigned } from './certs.js'
 
 /** The fixture service (test/fixtures/grpc/echo.proto) and grpc.health.v1, loaded once. */
 const protos = ['echo.proto', 'health.proto'].map((f) => fileURLToPath(new URL(`../fixtures/grpc/${f}`, import.meta.url)))
@@ -31,6 +32,10 @@ export interface GrpcBackendOptions {
   delayMs?: number
   /** What grpc.health.v1.Health/Check answers; null: the server has no health service. */
   health?: ServingStatus | null
+  /** Serve TLS with this certificate (the URL is then https://). */
+  tls?: SelfSigned
+  /** grpc-js channel options of the server, such as `grpc.max_concurrent_streams`. */
+  serverOptions?: grpc.ServerOptions
 }
 
 /** A gRPC server of the fixture service on 127.0.0.1, answering with its name and recording what it saw. */
@@ -46,6 +51,8 @@ export interface GrpcBackend {
   readonly metadata: grpc.Metadata[]
   /** Calls whose client went away before they ended (grpc-js 'cancelled'). */
   cancelled(): number
+  /** The most unary calls that were in flight at once on one connection (one peer address). */
+  maxInFlightPerConnection(): number
   setHealth(status: ServingStatus): void
 }
 
@@ -54,6 +61,8 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
   const random = opts.random ?? Math.random
   let calls = 0
   let cancelled = 0
+  let maxInFlight = 0
+  const inFlight = new Map<string, number>()
   let health = opts.health === undefined ? 'SERVING' : opts.health
   const metadata: grpc.Metadata[] = []
   const seen = (call: { metadata: grpc.Metadata; on(event: 'cancelled', listener: () => void): unknown }): void => {
@@ -61,7 +70,7 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
     metadata.push(call.metadata)
     call.on('cancelled', () => { cancelled++ })
   }
-  const server = new grpc.Server()
+  const server = new grpc.Server(opts.serverOptions)
   const trailing = (): grpc.Metadata => {
     const md = new grpc.Metadata()
     md.set('x-served-by', name)
@@ -70,7 +79,12 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
   server.addService(Echo.service, {
     Say(call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) {
       seen(call)
+      const peer = call.getPeer()
+      const now = (inFlight.get(peer) ?? 0) + 1
+      inFlight.set(peer, now)
+      maxInFlight = Math.max(maxInFlight, now)
       const answer = (): void => {
+        inFlight.set(peer, (inFlight.get(peer) ?? 1) - 1)
         if (random() < (opts.unavailableRate ?? 0)) cb({ code: grpc.status.UNAVAILABLE, details: `${name} is down` })
         else cb(null, { text: call.request.text, version: name }, trailing())
       }
@@ -106,23 +120,25 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
     })
   }
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)))
+    const credentials = opts.tls === undefined ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: opts.tls.cert, private_key: opts.tls.key }], false)
+    server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err === null ? resolve(p) : reject(err)))
   })
   t.after(() => new Promise<void>((resolve) => { server.tryShutdown(() => resolve()) }).then(() => server.forceShutdown()))
   return {
-    url: `h2c://127.0.0.1:${port}`,
+    url: `${opts.tls === undefined ? 'h2c' : 'https'}://127.0.0.1:${port}`,
     target: `127.0.0.1:${port}`,
     name,
     calls: () => calls,
     metadata,
     cancelled: () => cancelled,
+    maxInFlightPerConnection: () => maxInFlight,
     setHealth: (s) => { health = s },
   }
 }
 
-/** A grpc-js client of the fixture service to `target` (`host:port`, ramp's listener or a backend), closed after the test. */
-export function echoClient(t: TestContext, target: string): EchoClient {
-  const client = new Echo(target, grpc.credentials.createInsecure()) as unknown as EchoClient
+/** A grpc-js client of the fixture service to `target` (`host:port`, ramp's listener or a backend), closed after the test; over TLS trusting `ca` when given. */
+export function echoClient(t: TestContext, target: string, ca?: Buffer): EchoClient {
+  const client = new Echo(target, ca === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(ca)) as unknown as EchoClient
   t.after(() => client.close())
   return client
 }
