@@ -142,3 +142,14 @@ test('a client that cancels a server stream cancels it at the backend', async (t
   const answered = await say(client, 'after')
   assert.equal(answered.msg?.version, 'v1', 'the session goes on serving calls')
 })
+
+test('blue/green: calls go to the active version, the preview listener reaches the other, and a flip moves every call', async (t) => {
+  const [v1, v2] = await twoVersions(t)
+  const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 0, more: `${h2c}\nmode: blueGreen\npreview: { http2: true }` }) })
+  await w.routed()
+  const main = echoClient(t, targetOf(w.urls.main))
+  assert.deepEqual(await sayMany(main, 100), { v1: 100 })
+  assert.deepEqual(await sayMany(echoClient(t, targetOf(w.urls.preview as string)), 50), { v2: 50 })
+  assert.equal((await w.admin.call('PUT', '/api/v1/weight', { weight: 100 })).status, 200)
+  assert.deepEqual(await sayMany(main, 100), { v2: 100 }, 'every call after the flip on the new version, on the same connection')
+})
