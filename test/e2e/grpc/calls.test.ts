@@ -153,3 +153,13 @@ test('blue/green: calls go to the active version, the preview listener reaches t
   assert.equal((await w.admin.call('PUT', '/api/v1/weight', { weight: 100 })).status, 200)
   assert.deepEqual(await sayMany(main, 100), { v2: 100 }, 'every call after the flip on the new version, on the same connection')
 })
+
+test('with workers: 2, an h2c listener on the workers\' shared socket serves calls at the weight', async (t) => {
+  const [v1, v2] = await twoVersions(t)
+  const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 50, more: h2c }), workers: 2 })
+  await w.routed()
+  const counts = await sayMany(echoClient(t, targetOf(w.urls.main)), 400)
+  const { low, high } = binomialBounds(400, 0.5)
+  assert.equal((counts.v1 ?? 0) + (counts.v2 ?? 0), 400, JSON.stringify(counts))
+  assert.ok((counts.v2 ?? 0) >= low && (counts.v2 ?? 0) <= high, JSON.stringify(counts))
+})
