@@ -102,8 +102,10 @@ export class H2Call implements H2Waiter {
     try {
       stream = slot.session.request(this.headers, { endStream: body === null, waitForTrailers: body !== null && typeof body !== 'string' && !Buffer.isBuffer(body) })
     } catch (err) {
-      // The session went away between the pick and the request: nothing reached the backend.
+      // The session went away between the pick and the request: nothing reached the backend,
+      // so another session may take it.
       this.release()
+      if (this.refusals++ < maxRefusals) return this.sessions.acquire(this)
       return this.fail(failure('RAMP_H2_REFUSED_STREAM', (err as Error).message))
     }
     this.stream = stream
