@@ -88,7 +88,7 @@ function workersComparison(n: number, one: RampRows, multi: RampRows, ceiling: L
  */
 async function grpcRows(kit: Kit): Promise<{ runs: GrpcRun[]; table: TextTable; checks: Check[]; figures: Record<string, number | null> }> {
   const backend = await kit.grpcBackend()
-  const ramp = await kit.ramp(`stable: { name: v1, backends: ["${backend.url}"] }\n`, { h2c: true })
+  const ramp = await kit.ramp(`stable: { name: v1, backends: ["${backend.url}"] }\n`, { h2c: true, profile: false })
   const spec = { concurrency: kit.connections, duration: kit.duration, warmup: kit.warmup(2) }
   const direct = await kit.grpcLoad({ ...spec, label: 'gRPC unary, direct (h2c backend)', url: backend.url, pid: backend.pid })
   const through = await kit.grpcLoad({ ...spec, label: 'gRPC unary, through ramp (h2c -> h2c)', url: ramp.main, pid: ramp.pid })

@@ -86,7 +86,7 @@ export class BenchKit implements Kit {
     }
   }
 
-  async ramp(yaml: string, opts: { h2c?: boolean } = {}): Promise<RampProcess> {
+  async ramp(yaml: string, opts: { h2c?: boolean; profile?: boolean } = {}): Promise<RampProcess> {
     if (this.target !== null) return this.target
     this.dir ??= this.tempDir()
     const configPath = join(this.dir, `ramp-${this.children.length}.yaml`)
@@ -100,14 +100,14 @@ export class BenchKit implements Kit {
     // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled ramp is started by node itself,
     // with the variables the launcher's line would have set.
     const profileName = `ramp-${this.children.length}`
-    const profiling = this.profiling(profileName)
+    const profiling = opts.profile === false ? [] : this.profiling(profileName)
     const [command, args] = entry !== undefined ? [process.execPath, [...profiling, entry]]
       : profiling.length > 0 ? [process.execPath, [...profiling, launcher]]
         : [launcher, []]
     // A profiled ramp runs from dist/'s modules rather than the bundle (bin/ramp.js), so that
     // its profile can tell the packages apart by file (profile.ts).
     const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: profiling.length > 0 ? { ...env, RAMP_UNBUNDLED: '1' } : env }))
-    this.profiled(profileName, child)
+    if (profiling.length > 0) this.profiled(profileName, child)
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
     // ramp logs that line once every worker listens, so its tree is complete here.
     const tree = processTree(child.pid)
