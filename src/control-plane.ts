@@ -178,7 +178,7 @@ function readinessOf(deps: ControlPlaneDeps): ReadinessStarter {
         onReady()
         return
       }
-      const probe = probeReadiness(version.backends, { path: r.path, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: deps.agent }, onReady, (reports) => {
+      const probe = probeReadiness(version.backends, { path: r.path, grpc: r.grpc, timeoutMs: r.timeoutMs, intervalMs: r.intervalMs, dispatcher: deps.agent }, onReady, (reports) => {
         const waiting = reports.filter((x) => !x.ok)
         if (waiting.length > 0) deps.log.debug({ version: version.name, waiting }, 'waiting for readiness')
       })

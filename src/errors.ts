@@ -1,3 +1,5 @@
+import { grpcCodeOfHttp, grpcCodes, type GrpcCodeName } from './grpc/status.js'
+
 /**
  * Every error ramp raises on purpose has a code from this registry. The code fixes the HTTP
  * status (mapped here and nowhere else) and a hint saying what to do about it; the message at
@@ -31,17 +33,17 @@ const registry = {
   RAMP_ERR_STATE_UNAVAILABLE: { status: 503, hint: 'check that the state store (state.path or the shared store) is reachable and writable' },
   RAMP_ERR_UPSTREAM_CONNECT: { status: 502, hint: 'the backend refused or could not be reached; check that it is running' },
   RAMP_ERR_UPSTREAM_RESET: { status: 502, hint: 'the backend closed the connection before answering; check its logs' },
-  RAMP_ERR_UPSTREAM_TIMEOUT: { status: 504, hint: 'the backend did not answer in time; raise upstream.*TimeoutMs or fix the backend' },
-  RAMP_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, hint: 'the backend sent a response that is not valid HTTP' },
+  RAMP_ERR_UPSTREAM_TIMEOUT: { status: 504, grpc: 'DEADLINE_EXCEEDED', hint: 'the backend did not answer in time; raise upstream.*TimeoutMs or fix the backend' },
+  RAMP_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, grpc: 'INTERNAL', hint: 'the backend sent a response that is not valid HTTP' },
   RAMP_ERR_UPSTREAM_NO_BACKEND: { status: 503, hint: 'the version has no backend to serve; add backends or check their health' },
   RAMP_ERR_LISTENER_CLOSING: { status: 503, hint: 'ramp is shutting down; connect again to another instance or once it has restarted' },
   RAMP_ERR_CLIENT_BAD_REQUEST: { status: 400, hint: 'send valid HTTP/1.1: one Host, one Content-Length or Transfer-Encoding: chunked (never both), well-formed headers and chunks' },
-  RAMP_ERR_CLIENT_HEADERS_TOO_LARGE: { status: 431, hint: 'send a smaller request line and headers (fewer or shorter cookies), or raise clients.maxHeaderBytes' },
+  RAMP_ERR_CLIENT_HEADERS_TOO_LARGE: { status: 431, grpc: 'RESOURCE_EXHAUSTED', hint: 'send a smaller request line and headers (fewer or shorter cookies), or raise clients.maxHeaderBytes' },
   RAMP_ERR_CLIENT_TIMEOUT: { status: 408, hint: 'send the request head within clients.headersTimeoutMs and the whole request within clients.requestTimeoutMs' },
   RAMP_ERR_CLIENT_EXPECTATION: { status: 417, hint: 'send no Expect header, or Expect: 100-continue, the only expectation HTTP defines' },
   RAMP_ERR_CLIENT_CONNECT: { status: 405, hint: 'ramp is a reverse proxy and opens no CONNECT tunnels; send the request to the service itself' },
-  RAMP_ERR_INTERNAL: { status: 500, hint: 'this is a bug in ramp; please report it with the log line' },
-} as const satisfies Record<string, { status: number; hint: string }>
+  RAMP_ERR_INTERNAL: { status: 500, grpc: 'INTERNAL', hint: 'this is a bug in ramp; please report it with the log line' },
+} as const satisfies Record<string, { status: number; hint: string; grpc?: GrpcCodeName }>
 
 export type RampErrorCode = keyof typeof registry
 
@@ -70,6 +72,16 @@ export class RampError extends Error {
 
 export function rampError(code: RampErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }): RampError {
   return new RampError(code, message, options)
+}
+
+/**
+ * The gRPC status ramp answers a gRPC call with for `err`: the code a gRPC client would read
+ * from the HTTP status (503 and 502 are UNAVAILABLE), unless the registry names a closer one
+ * (a timeout is DEADLINE_EXCEEDED).
+ */
+export function grpcCodeOf(err: RampError): number {
+  const named = (registry[err.code] as { grpc?: GrpcCodeName }).grpc
+  return named === undefined ? grpcCodeOfHttp(err.statusCode) : grpcCodes.indexOf(named)
 }
 
 export function isRampError(err: unknown): err is RampError {

@@ -1,4 +1,5 @@
 import type { LoadRun } from '../../src/bench/load.js'
+import type { GrpcRun } from '../../src/bench/grpc-load.js'
 import type { Backends, Check, Kit, RampProcess, Scenario, ScenarioResult, TextTable } from '../../src/bench/scenario.js'
 
 const weight = 20
@@ -81,6 +82,36 @@ function workersComparison(n: number, one: RampRows, multi: RampRows, ceiling: L
   }
 }
 
+/**
+ * Unary gRPC calls straight to a gRPC backend and through ramp (h2c listener, h2c backend, the
+ * stable alone), one after another in the same run: what ramp's HTTP/2 path costs a call.
+ */
+async function grpcRows(kit: Kit): Promise<{ runs: GrpcRun[]; table: TextTable; checks: Check[]; figures: Record<string, number | null> }> {
+  const backend = await kit.grpcBackend()
+  const ramp = await kit.ramp(`stable: { name: v1, backends: ["${backend.url}"] }\n`, { h2c: true, profile: false })
+  const spec = { concurrency: kit.connections, duration: kit.duration, warmup: kit.warmup(2) }
+  const direct = await kit.grpcLoad({ ...spec, label: 'gRPC unary, direct (h2c backend)', url: backend.url, pid: backend.pid })
+  const through = await kit.grpcLoad({ ...spec, label: 'gRPC unary, through ramp (h2c -> h2c)', url: ramp.main, pid: ramp.pid })
+  await ramp.stop()
+  const runs = [direct, through]
+  const figures = {
+    rampToDirectRps: ratio(through.rps, direct.rps),
+    addedP50Ms: through.p50 - direct.p50,
+    addedP99Ms: through.p99 - direct.p99,
+    rampPerCpu: through.cpu === null || through.cpu.target <= 0 ? null : through.rps / through.cpu.target,
+  }
+  return {
+    runs,
+    table: {
+      title: `gRPC: unary calls over one HTTP/2 connection, ${kit.connections} in flight, ${kit.duration} s per target`,
+      head: ['target', 'calls/s', 'p50 ms', 'p99 ms', 'vs direct', 'errors', 'proxy cpu', 'others cpu'],
+      rows: runs.map((r) => [r.label, n0(r.rps), n2(r.p50), n2(r.p99), `${n2(r.rps / direct.rps)}x`, String(r.errors), r.cpu === null ? 'n/a' : n2(r.cpu.target), r.cpu === null ? 'n/a' : n2(r.cpu.others)]),
+    },
+    checks: runs.map((r) => ({ name: `${r.label}: every call answered grpc-status 0`, ok: r.errors === 0 && r.calls > 0, detail: `${n0(r.calls)} calls, ${r.errors} failed` })),
+    figures,
+  }
+}
+
 /** Within 4 binomial standard deviations of the weight, and every response named its version. */
 function shareCheck(label: string, r: LoadRun): Check {
   const n = total(r.versions)
@@ -106,7 +137,7 @@ function countCheck(runs: LoadRun[], before: Record<string, number>, after: Reco
 }
 
 const overhead: Scenario = {
-  description: `one demo backend direct, through plain @fastify/http-proxy, through the in-Node ceiling proxy (node:http + undici dispatch) and through ramp at weight ${weight} (with --workers also through ramp with that many workers); then direct, the ceiling and ramp at a fixed offered rate`,
+  description: `one demo backend direct, through plain @fastify/http-proxy, through the in-Node ceiling proxy (node:http + undici dispatch) and through ramp at weight ${weight} (with --workers also through ramp with that many workers); then direct, the ceiling and ramp at a fixed offered rate; then unary gRPC calls direct and through ramp`,
   target: true,
   workers: true,
   async run(kit: Kit): Promise<ScenarioResult> {
@@ -206,6 +237,9 @@ const overhead: Scenario = {
       })
     }
     if (workers !== null) tables.push(workers.table)
+    // Needs its own backend and ramp (an h2c listener), which --target cannot give.
+    const grpc = kit.target === null ? await grpcRows(kit) : null
+    if (grpc !== null) tables.push(grpc.table)
 
     const checks: Check[] = [shareCheck('ramp', rampRun), shareCheck('ramp at a fixed rate', fixedRamp)]
     if (multiRun !== undefined && fixedMulti !== undefined) checks.push(shareCheck(`ramp with ${kit.workers} workers`, multiRun), shareCheck(`ramp with ${kit.workers} workers at a fixed rate`, fixedMulti))
@@ -224,9 +258,10 @@ const overhead: Scenario = {
         + `${ceilingTarget}x the ceiling needs ramp to cost at most ${n2(1 / ceilingTarget)}x the ceiling's CPU per request. Requests per second also move with whatever else `
         + 'runs on the proxy\'s core (the backends, unless --cpus keeps them off it); --profile says where ramp\'s CPU goes, by owner.')
     }
+    if (grpc !== null) checks.push(...grpc.checks)
     const busiest = Math.max(...all.map((r) => r.cpu?.others ?? 0))
     if (busiest > 0.2) kit.say(`note: other processes used up to ${n2(busiest)} cores during a measurement; compare runs only on a quiet machine`)
-    return { checks, tables, figures: { weight, ratios, fixedRate: fixedRow, workers: workers?.figures ?? null, othersCpuMax: busiest } }
+    return { checks, tables, figures: { weight, ratios, fixedRate: fixedRow, workers: workers?.figures ?? null, grpc: grpc === null ? null : { ...grpc.figures, runs: grpc.runs }, othersCpuMax: busiest } }
   },
 }
 

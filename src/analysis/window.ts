@@ -104,8 +104,10 @@ export class Series {
    * @param statusCode what the client got; ramp's own 502/503/504 count as 5xx here
    * @param upstreamReason set when the upstream failed the request, even if the status was sent
    * @param now epoch ms the response ended
+   * @param failed whether it counts as an error, when its status cannot say (a gRPC call is
+   *   judged by its grpc-status); by default a 5xx or an upstream failure is one
    */
-  record(statusCode: number, durationMs: number, upstreamReason: UpstreamReason | undefined, now: number): void {
+  record(statusCode: number, durationMs: number, upstreamReason: UpstreamReason | undefined, now: number, failed?: boolean): void {
     const slot = Math.floor(now / this.slotMs)
     const pos = slot % this.slots
     const held = this.held[pos] as number
@@ -121,7 +123,7 @@ export class Series {
     bump(c, base + REQUESTS)
     bump(c, base + CLASSES + cls)
     if (upstreamReason !== undefined) bump(c, base + reasonOffset[upstreamReason])
-    if (cls === FIVE_XX || upstreamReason !== undefined) bump(c, base + ERRORS)
+    if (failed ?? (cls === FIVE_XX || upstreamReason !== undefined)) bump(c, base + ERRORS)
     bump(c, base + HISTOGRAM + bucketIndex(durationMs))
     if (this.copy !== null) this.copy.record(statusCode, durationMs, upstreamReason, now)
   }

@@ -7,6 +7,7 @@ import { onExit, root, spawnChild, spawnHelper, type Child } from './children.js
 import { mainThreadCpuMs } from './cpu.js'
 import { allowedCores, residentBytes } from './proc-status.js'
 import { processTree } from './process-tree.js'
+import { runGrpcLoad, type GrpcLoadSpec, type GrpcRun } from './grpc-load.js'
 import { runLoad, type LoadRun, type LoadSpec } from './load.js'
 import type { BenchOptions } from './options.js'
 import type { Progress } from './progress.js'
@@ -22,8 +23,8 @@ export type KitOptions = Omit<BenchOptions, 'scenario' | 'out' | 'profile'> & {
 }
 
 /** The fixed part of every ramp config the bench writes: loopback, ephemeral ports, no access log. */
-const rampBase = `
-listen: { host: 127.0.0.1, port: 0 }
+const rampBase = (h2c: boolean): string => `
+listen: { host: 127.0.0.1, port: 0${h2c ? ', http2: true' : ''} }
 admin: { host: 127.0.0.1, port: 0 }
 log: { level: info, access: false, format: json }
 state: { store: memory }
@@ -85,11 +86,11 @@ export class BenchKit implements Kit {
     }
   }
 
-  async ramp(yaml: string): Promise<RampProcess> {
+  async ramp(yaml: string, opts: { h2c?: boolean; profile?: boolean } = {}): Promise<RampProcess> {
     if (this.target !== null) return this.target
     this.dir ??= this.tempDir()
     const configPath = join(this.dir, `ramp-${this.children.length}.yaml`)
-    writeFileSync(configPath, `${rampBase}${yaml}`)
+    writeFileSync(configPath, `${rampBase(opts.h2c === true)}${yaml}`)
     // Without RAMP_* variables, so a token or override in the caller's shell cannot change the setup.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAMP_')))
     // Run as a program, as users do, so that bin/ramp.js's launcher line applies.
@@ -99,14 +100,14 @@ export class BenchKit implements Kit {
     // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled ramp is started by node itself,
     // with the variables the launcher's line would have set.
     const profileName = `ramp-${this.children.length}`
-    const profiling = this.profiling(profileName)
+    const profiling = opts.profile === false ? [] : this.profiling(profileName)
     const [command, args] = entry !== undefined ? [process.execPath, [...profiling, entry]]
       : profiling.length > 0 ? [process.execPath, [...profiling, launcher]]
         : [launcher, []]
     // A profiled ramp runs from dist/'s modules rather than the bundle (bin/ramp.js), so that
     // its profile can tell the packages apart by file (profile.ts).
     const child = this.track(spawnChild('ramp', command, [...args, 'serve', '-c', configPath], { cores: this.opts.cpus.proxy, env: profiling.length > 0 ? { ...env, RAMP_UNBUNDLED: '1' } : env }))
-    this.profiled(profileName, child)
+    if (profiling.length > 0) this.profiled(profileName, child)
     const listen = await child.jsonLine((l) => l.listen as Listen | undefined)
     // ramp logs that line once every worker listens, so its tree is complete here.
     const tree = processTree(child.pid)
@@ -120,6 +121,17 @@ export class BenchKit implements Kit {
 
   async ceilingProxy(upstream: string): Promise<Served> {
     return this.helperProxy('ceiling proxy', 'ceiling-proxy', upstream)
+  }
+
+  async grpcBackend(): Promise<Served> {
+    const child = this.track(spawnHelper('gRPC backend', 'grpc-backend', [], this.opts.cpus.backends))
+    const url = await child.jsonLine((l) => (typeof l.url === 'string' ? l.url : undefined))
+    return { url, pid: child.pid }
+  }
+
+  async grpcLoad(spec: GrpcLoadSpec & { pid: number | null }): Promise<GrpcRun> {
+    this.say(`${spec.label}: ${spec.concurrency} calls in flight, ${spec.warmup} s warm-up, ${spec.duration} s measured`)
+    return runGrpcLoad(spec, spec.pid === null ? null : { target: spec.pid, bench: process.pid })
   }
 
   async bareServer(): Promise<Served> {

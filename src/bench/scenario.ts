@@ -1,5 +1,6 @@
 import type { Admin } from './admin.js'
 import type { BackendSpec } from './backend-spec.js'
+import type { GrpcLoadSpec, GrpcRun } from './grpc-load.js'
 import type { LoadRun, LoadSpec } from './load.js'
 import type { RampReading } from './timeline.js'
 
@@ -60,11 +61,17 @@ export interface Kit {
   /**
    * ramp (bin/ramp.js serve) in a child process; the kit adds the listeners (127.0.0.1,
    * port 0), the admin API, a JSON log without access log, and a memory store to `yaml`.
-   * In --target mode, answers the target without starting anything.
+   * In --target mode, answers the target without starting anything. `h2c`: the main
+   * listener speaks HTTP/2 with prior knowledge (`http2: true` without TLS), for gRPC.
+   * `profile: false` leaves this ramp out of --profile (a row the profile table does not split).
    */
-  ramp(yaml: string): Promise<RampProcess>
+  ramp(yaml: string, opts?: { h2c?: boolean; profile?: boolean }): Promise<RampProcess>
   plainProxy(upstream: string): Promise<Served>
   ceilingProxy(upstream: string): Promise<Served>
+  /** A gRPC backend (node:http2, h2c) answering every call as a unary echo with grpc-status 0. */
+  grpcBackend(): Promise<Served>
+  /** Unary gRPC calls in a closed loop over one h2c connection; `pid`'s CPU is measured. */
+  grpcLoad(spec: GrpcLoadSpec & { pid: number | null }): Promise<GrpcRun>
   /** A bare node:http server answering "ok": Node's own start-up and idle memory, to set ramp's against. */
   bareServer(): Promise<Served>
   /**

@@ -24,7 +24,7 @@ export const reloadRules: ReadonlyArray<readonly [string, Applies]> = [
   ['name', 'restart'], ['workers', 'restart'], ['analysis', 'restart'], ['webhooks', 'restart'], ['log.format', 'restart'], ['clients.maxHeaderBytes', 'restart'],
   ['healthCheck', 'health'], ['outlier', 'health'],
   ['upstream', 'live'], ['overrides', 'live'], ['routes', 'live'], ['stickiness', 'live'], ['balance', 'live'], ['mirror', 'live'], ['limits', 'live'],
-  ['log', 'live'], ['clients', 'live'], ['retry', 'live'], ['readiness', 'live'], ['preserveHost', 'live'], ['versionHeader', 'live'], ['drainTimeoutMs', 'live'],
+  ['log', 'live'], ['clients', 'live'], ['retry', 'live'], ['grpc', 'live'], ['readiness', 'live'], ['preserveHost', 'live'], ['versionHeader', 'live'], ['drainTimeoutMs', 'live'],
 ]
 
 /** `path` is `prefix` or a field inside it (`clients.maxConnections` is under `clients`, `clientsX` is not). */

@@ -1,13 +1,13 @@
 import type { Ajv } from 'ajv'
-import { httpUrlProblem } from './backend-url.js'
+import { urlProblem } from './backend-url.js'
 
 /**
- * ramp's check of the standard `uri` format: an http(s) URL that parses (every URL of ramp's
- * schemas is one; their patterns say so to clients). A validator precompiled at build time
+ * ramp's check of the standard `uri` format: an http(s) or h2c URL that parses (every URL of
+ * ramp's schemas is one; their patterns narrow it, and say so to clients). A validator precompiled at build time
  * (scripts/build-validators.ts) refers to it through this object, so it is exported as is.
  */
 export const rampFormats: Record<string, (value: string) => boolean> = {
-  uri: (v) => httpUrlProblem(v) === undefined,
+  uri: (v) => urlProblem(v) === undefined,
 }
 
 /** Adds the custom formats to an Ajv that checks ramp's schemas (config loader, admin API). */

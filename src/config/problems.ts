@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv'
 import { quote } from '../errors.js'
-import { backendOriginPattern, backendUrlProblem, httpUrlProblem } from './backend-url.js'
+import { backendOriginPattern, backendUrlProblem, httpUrlPattern, httpUrlProblem, urlProblem } from './backend-url.js'
 
 /** One thing wrong with a configuration, located by its path in the file (`canary.backends[1]`). */
 export interface Problem {
@@ -34,6 +34,7 @@ export function joinPath(base: string, key: string | number): string {
  */
 export function ajvProblems(errors: ErrorObject[], data: unknown): Problem[] {
   const byPath = new Map<string, Problem>()
+  const patterned = new Set<string>()
   for (const e of errors) {
     const path = pointerToPath(e.instancePath)
     let problem: Problem
@@ -65,6 +66,9 @@ export function ajvProblems(errors: ErrorObject[], data: unknown): Problem[] {
       }
       default: {
         if (byPath.has(path) && isUnionBranch(e)) continue
+        // A field's pattern says what that field takes (an origin, http only); the shared format less.
+        if (e.keyword === 'format' && patterned.has(path)) continue
+        if (e.keyword === 'pattern') patterned.add(path)
         problem = { path, message: describe(e, valueAt(data, e.instancePath)) }
         if (!isUnionBranch(e)) byPath.set(path, problem)
         else if (!byPath.has(path)) byPath.set(`${path}#branch`, problem)
@@ -102,12 +106,14 @@ function valueAt(data: unknown, pointer: string): unknown {
 
 /** Formats whose failure has a sentence of its own (the schema's `format` keyword). */
 export const formatMessages: Record<string, (value: string) => string | undefined> = {
-  uri: httpUrlProblem,
+  uri: urlProblem,
 }
+
 
 /** Patterns whose failure has a sentence of its own: a person reads that, not the regex. */
 const patternMessages: Record<string, (value: string) => string | undefined> = {
   [backendOriginPattern]: backendUrlProblem,
+  [httpUrlPattern]: httpUrlProblem,
 }
 
 function describe(e: ErrorObject, value: unknown): string {

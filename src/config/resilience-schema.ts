@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { GrpcProbeSchema } from './grpc-schema.js'
 
 /**
  * What keeps ramp serving when backends die and clients misbehave: active health checks,
@@ -10,6 +11,7 @@ const strict = { additionalProperties: false } as const
 export const HealthCheckSchema = Type.Object({
   enabled: Type.Boolean({ default: false, description: 'probe every backend on its own; off, only passive ejection takes a backend out' }),
   path: Type.String({ pattern: '^/', default: '/healthz' }),
+  grpc: Type.Optional(GrpcProbeSchema),
   intervalMs: Type.Integer({ minimum: 50, default: 2000 }),
   timeoutMs: Type.Integer({ minimum: 1, default: 1000 }),
   jitter: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'each interval is stretched by up to this fraction, so checks of many backends do not fire together' }),

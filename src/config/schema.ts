@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { AnalysisSchema, BackgroundAnalysis, PromotionAnalysis, StepAnalysis, WebhookSchema } from './analysis-schema.js'
 import { backendOriginPattern } from './backend-url.js'
 import { Duration } from './duration-schema.js'
+import { GrpcProbeSchema, GrpcSchema } from './grpc-schema.js'
 import { ClientLimitsSchema, HealthCheckSchema, ListenerTlsSchema, OutlierSchema, RetrySchema } from './resilience-schema.js'
 import { MirrorSchema, OverridesSchema, RouteSchema, SetHeaderRouteStep, SetMirrorRouteStep, ShapingLimitsSchema, StickinessSchema } from './shaping-schema.js'
 
@@ -18,7 +19,7 @@ const Listener = Type.Object({
   host: Type.String({ minLength: 1, default: '0.0.0.0', description: 'address to bind' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, description: 'TCP port; 0 picks a free one' }),
   tls: Type.Optional(ListenerTlsSchema),
-  http2: Type.Boolean({ default: false, description: 'also serve HTTP/2 (negotiated by ALPN); needs tls' }),
+  http2: Type.Boolean({ default: false, description: 'with tls: also serve HTTP/2 (negotiated by ALPN); without: serve HTTP/2 with prior knowledge (h2c, what gRPC clients speak) and no HTTP/1.1' }),
 }, strict)
 
 const Admin = Type.Object({
@@ -33,7 +34,7 @@ const Admin = Type.Object({
 
 export const VersionSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'version name, used in metrics labels and x-ramp-version' }),
-  backends: Type.Array(Type.String({ format: 'uri', pattern: backendOriginPattern }), { minItems: 1, description: 'http(s)://host:port origins' }),
+  backends: Type.Array(Type.String({ format: 'uri', pattern: backendOriginPattern }), { minItems: 1, description: 'http(s)://host:port origins, or h2c://host:port for HTTP/2 without TLS (gRPC)' }),
 }, strict)
 
 const CanaryStep = Type.Object({
@@ -93,6 +94,7 @@ const State = Type.Object({
 const Readiness = Type.Object({
   enabled: Type.Boolean({ default: true, description: 'false treats a new version as ready at once' }),
   path: Type.String({ pattern: '^/', default: '/healthz' }),
+  grpc: Type.Optional(GrpcProbeSchema),
   timeoutMs: Type.Integer({ minimum: 1, default: 2000 }),
   intervalMs: Type.Integer({ minimum: 10, default: 1000 }),
 }, { ...strict, default: {} })
@@ -129,6 +131,7 @@ export const ConfigSchema = Type.Object({
   healthCheck: HealthCheckSchema,
   outlier: OutlierSchema,
   retry: RetrySchema,
+  grpc: GrpcSchema,
   clients: ClientLimitsSchema,
   drainTimeoutMs: Type.Integer({ minimum: 0, default: 30000, description: 'on SIGTERM/SIGINT, how long in-flight requests may take to finish before ramp exits' }),
   workers: Type.Union([Type.Integer({ minimum: 1, maximum: 1024 }), Type.Literal('auto')], { default: 1, description: 'data-plane processes: 1 serves in one process; N > 1 runs a primary (the rollout, the admin API) and N workers on the shared listening sockets; auto: one per core the process may use' }),

@@ -1,3 +1,4 @@
+import { originsOf } from './backend-url.js'
 import { durationMs } from './duration.js'
 import type { Problem } from './problems.js'
 import { analysisProblems } from './analysis-semantic.js'
@@ -9,7 +10,7 @@ export function versionProblems(v: VersionSpec, path: string): Problem[] {
   const out: Problem[] = []
   const seen = new Set<string>()
   v.backends.forEach((b, i) => {
-    const origin = new URL(b).origin
+    const { origin } = originsOf(b)
     if (seen.has(origin)) out.push({ path: `${path}.backends[${i}]`, message: `${quote(b)} is listed twice` })
     seen.add(origin)
   })
@@ -61,10 +62,6 @@ export function semanticProblems(c: RawConfig): Problem[] {
   const mode = c.mode ?? (s?.blueGreen !== undefined ? 'blueGreen' : 'canary')
   if (mode === 'blueGreen' && c.weight !== 0 && c.weight !== 100) {
     out.push({ path: 'weight', message: `${c.weight} is a split; in blueGreen mode the weight is 0 (stable active) or 100 (canary active)` })
-  }
-  for (const name of ['listen', 'preview'] as const) {
-    const l = c[name]
-    if (l?.http2 === true && l.tls === undefined) out.push({ path: `${name}.http2`, message: `needs ${name}.tls: ramp serves HTTP/2 over TLS only (negotiated by ALPN), so give a certificate and key or drop http2` })
   }
   const ports = new Map<string, string>()
   for (const name of ['listen', 'preview', 'admin'] as const) {

@@ -4,6 +4,7 @@ import { exposition } from './exposition.js'
 import { HotCounter, HotCounters } from './hot-counter.js'
 import { HotHistogram, type HotHistogramSeries } from './hot-histogram.js'
 import { registerProcessMetrics } from './process-metrics.js'
+import { grpcCodes } from '../grpc/status.js'
 
 /** Status classes are the only `code` label values, so the label set stays bounded. */
 export const codeClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
@@ -18,6 +19,7 @@ export interface WindowReading { listener: string; version: string; successRate:
 
 /** Pre-bound children for one (listener, version): the per-request path does no label lookups. */
 export interface RequestSeries {
+  /** By status class, then by gRPC code (`codeClasses.length + code`): the `code` label's bounded values. */
   readonly byClass: ReadonlyArray<HotCounter>
   readonly duration: HotHistogramSeries
 }
@@ -26,7 +28,7 @@ export class Metrics {
   readonly registry = new Registry()
   private readonly hotRequests = new HotCounters()
   private readonly hotDecisions = new HotCounters()
-  readonly requests = this.hotRequests.of(new Counter({ name: 'ramp_requests_total', help: 'Requests served, by listener, version and status class.', labelNames: ['listener', 'version', 'code'], registers: [this.registry], collect: this.hotRequests.collect }))
+  readonly requests = this.hotRequests.of(new Counter({ name: 'ramp_requests_total', help: 'Requests served, by listener, version and status class (a gRPC call: the name of its grpc-status, OK, UNAVAILABLE...).', labelNames: ['listener', 'version', 'code'], registers: [this.registry], collect: this.hotRequests.collect }))
   readonly duration = new HotHistogram('ramp_request_duration_seconds', 'Time from request to the end of the response, by listener and version.', durationBuckets, this.registry)
   readonly upstreamErrors = new Counter({ name: 'ramp_upstream_errors_total', help: 'Requests that failed upstream, by version and reason (connect, tls, reset, timeout, bad_response, no_backend).', labelNames: ['version', 'reason'], registers: [this.registry] })
   readonly weight = new Gauge({ name: 'ramp_canary_weight', help: 'Canary share of main-listener traffic, in percent.', registers: [this.registry] })
@@ -86,7 +88,7 @@ export class Metrics {
     let s = versions.get(version)
     if (s === undefined) {
       s = {
-        byClass: codeClasses.map((code) => this.hotRequests.series({ listener, version, code })),
+        byClass: [...codeClasses, ...grpcCodes].map((code) => this.hotRequests.series({ listener, version, code })),
         duration: this.duration.series({ listener, version }),
       }
       versions.set(version, s)

@@ -1,3 +1,4 @@
+import { originsOf } from '../config/backend-url.js'
 import { freshCheck, type CheckState } from './active-check.js'
 import { freshOutlier, type Outcome, type OutlierState } from './outlier.js'
 
@@ -24,8 +25,13 @@ export interface BackendHealth {
 /** One upstream origin of a version. `inflight` is mutable on purpose: the balancer reads it. */
 export interface Backend {
   readonly url: string
-  /** `http://host:port`, the key undici pools connections by. */
+  /** `http://host:port`, the key undici pools connections by; `h2c://host:port` for an HTTP/2 backend. */
   readonly origin: string
+  /**
+   * Where a gRPC call goes: HTTP/2 whatever the scheme (gRPC needs it), so `h2://host:port`
+   * (TLS, ALPN h2) for an https backend; the same as `origin` otherwise.
+   */
+  readonly grpcOrigin: string
   /** `host:port`, the Host sent when the client's is not preserved. */
   readonly host: string
   readonly version: string
@@ -34,9 +40,8 @@ export interface Backend {
 }
 
 export function createBackend(version: string, url: string): Backend {
-  const parsed = new URL(url)
   const health: BackendHealth = { check: freshCheck, outlier: freshOutlier(), share: 1, slowStartSince: null, lastCheck: null, sink: null }
-  return { url, origin: parsed.origin, host: parsed.host, version, inflight: 0, health }
+  return { url, ...originsOf(url), version, inflight: 0, health }
 }
 
 /** In the candidates: not held out by active checks, not ejected. */

@@ -71,7 +71,7 @@ export class HealthMonitor implements HealthSink {
     this.checks = checks
     this.outlier = outlier
     this.accepts = statusAccepter(checks.expectedStatus)
-    this.probe = deps.probe ?? ((url, rules) => probeOnce(url, { path: rules.path, timeoutMs: rules.timeoutMs, dispatcher: deps.dispatcher }))
+    this.probe = deps.probe ?? ((url, rules) => probeOnce(url, { path: rules.path, grpc: rules.grpc, timeoutMs: rules.timeoutMs, dispatcher: deps.dispatcher }))
     for (const v of deps.unavailable ?? []) this.told.set(v, false)
   }
 
@@ -173,7 +173,7 @@ export class HealthMonitor implements HealthSink {
     if (f === undefined) return
     const h = b.health
     const now = this.deps.clock.now()
-    const ok = answer.status !== null && this.accepts(answer.status)
+    const ok = answer.passed ?? (answer.status !== null && this.accepts(answer.status))
     h.lastCheck = { at: now, ok, detail: answer.detail }
     const was = isAvailable(b)
     h.check = afterCheck(h.check, ok, this.checks)

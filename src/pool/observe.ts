@@ -8,7 +8,12 @@ import type { Backend } from './backend.js'
 
 /** An upstream answered with `status`: a 5xx counts against the backend, anything else resets its counts. */
 export function observeStatus(backend: Backend, status: number): void {
-  backend.health.sink?.observe(backend, status >= 500 ? '5xx' : 'success')
+  observeOutcome(backend, status >= 500)
+}
+
+/** An upstream answered: a failed answer (a 5xx, a gRPC error code) counts as a 5xx against the backend. */
+export function observeOutcome(backend: Backend, failed: boolean): void {
+  backend.health.sink?.observe(backend, failed ? '5xx' : 'success')
 }
 
 /**

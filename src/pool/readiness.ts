@@ -3,6 +3,7 @@ import { probeOnce } from './probe.js'
 
 export interface ReadinessOptions {
   path: string
+  grpc?: { service: string } | undefined
   timeoutMs: number
   intervalMs: number
   dispatcher: Dispatcher
@@ -20,7 +21,7 @@ export interface ProbeReport {
 
 /**
  * Probes every backend of a version each interval until all of them answer the readiness
- * path with 2xx or 3xx in the same round, then calls `onReady` once and stops. "Ready" means
+ * path with 2xx or 3xx (or pass the gRPC health check: see probe.ts) in the same round, then calls `onReady` once and stops. "Ready" means
  * every replica, as Argo waits for a fully available ReplicaSet before shifting traffic.
  */
 export function probeReadiness(backends: readonly string[], opts: ReadinessOptions, onReady: () => void, onRound?: (reports: ProbeReport[]) => void): ReadinessProbe {
@@ -47,6 +48,6 @@ export function probeReadiness(backends: readonly string[], opts: ReadinessOptio
 }
 
 async function probeOne(backend: string, opts: ReadinessOptions): Promise<ProbeReport> {
-  const { status, detail } = await probeOnce(backend, opts)
-  return { backend, ok: status !== null && status >= 200 && status < 400, detail }
+  const { status, detail, passed } = await probeOnce(backend, opts)
+  return { backend, ok: passed ?? (status !== null && status >= 200 && status < 400), detail }
 }

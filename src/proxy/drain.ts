@@ -85,14 +85,15 @@ export class ListenerDrain {
       const res = currentResponse(socket)
       if (res !== null && !res.headersSent) res.shouldKeepAlive = false
     }
-    const reaper = setInterval(() => { this.server.closeIdleConnections() }, reapEveryMs)
+    // An HTTP/2 server has no HTTP/1 connections to reap (nor the method): its sessions get GOAWAY.
+    const reaper = setInterval(() => { this.server.closeIdleConnections?.() }, reapEveryMs)
     this.closed = (this.app as Drainable).close().finally(() => { clearInterval(reaper) })
     return this.closed
   }
 
   /** Closes every connection still open; says how many requests were in flight on them. */
   cut(): { requests: number; connections: number } {
-    this.server.closeIdleConnections()
+    this.server.closeIdleConnections?.()
     const requests = this.inFlightCount
     let connections = 0
     for (const socket of this.sockets) {

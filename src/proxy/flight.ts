@@ -6,7 +6,9 @@ import type { UpstreamReason } from '../upstream-reason.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Backend } from '../pool/backend.js'
-import { observeStatus } from '../pool/observe.js'
+import { grpcCodeOf } from '../errors.js'
+import { GRPC_CANCELLED, grpcCodeOfHttp, grpcStatusOf } from '../grpc/status.js'
+import { observeOutcome } from '../pool/observe.js'
 import type { VersionPool } from '../pool/pool.js'
 import type { Clock } from '../clock.js'
 import type { Listener } from '../routing/types.js'
@@ -17,7 +19,7 @@ import type { Lane } from './lanes.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { responseHead } from './raw-response.js'
 import { recordResponse, upstreamFailure } from './record.js'
-import { sendError, type ClientResponse } from './respond.js'
+import { endWithHeaders, sendError, type ClientResponse } from './respond.js'
 import type { Retries, RetriedFlight } from './retry.js'
 import { badStatusError } from './upstream-errors.js'
 
@@ -79,6 +81,8 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   private head: { status: number; statusText: string; headers: string[] } | null = null
   /** The client has its whole response before undici is done with the try (a 204 or 304). */
   private answered = false
+  /** A gRPC call's `grpc-status` (from the trailers, the headers of a trailers-only answer, or ramp's own error); -1 until known. */
+  private grpcStatus = -1
 
   constructor(
     private readonly deps: FlightDeps,
@@ -91,6 +95,8 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     backend: Backend | null,
     /** The upstream request, sent again as it is by a retry (only Host follows the backend). */
     private readonly options: Dispatcher.DispatchOptions & { headers: string[] },
+    /** A gRPC call: sent over HTTP/2 and judged by its `grpc-status`. */
+    readonly grpc: boolean,
   ) {
     this.backend = backend
     this.streamsBody = options.body !== null && options.body !== undefined
@@ -100,6 +106,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   }
 
   get method(): string { return this.req.method as string }
+  get bodyRead(): boolean { return this.req.readableDidRead }
   get headers(): IncomingHttpHeaders { return this.req.headers }
 
   /** Sends the next try to `this.backend`. */
@@ -109,7 +116,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     this.discarding = false
     this.resume = null
     const o = this.options
-    o.origin = backend.origin
+    o.origin = this.grpc ? backend.grpcOrigin : backend.origin
     if (!this.deps.settings().preserveHost) o.headers[1] = backend.host
     this.deps.agent.dispatch(o, this)
   }
@@ -117,6 +124,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   /** The upstream request failed before any of it reached the client: the failure is the client's answer. */
   fail(reason: UpstreamReason, error: Parameters<typeof sendError>[1]): void {
     this.upstreamReason = reason
+    if (this.grpc) this.grpcStatus = grpcCodeOf(error)
     sendError(this.res, error, this.setCookie)
   }
 
@@ -152,6 +160,8 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     }
     const { responseVersionHeader } = this.deps.settings()
     const headers = clientRawHeaders(raw, responseVersionHeader, this.pool.name)
+    // A trailers-only answer (a gRPC error, usually) has its status in the headers.
+    if (this.grpc) this.readGrpcStatus(headers)
     if (this.setCookie !== null) headers.push('set-cookie', this.setCookie)
     this.head = { status, statusText, headers }
     this.resume = resume
@@ -186,9 +196,28 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     this.abortTry = null
     if (this.discarding) return this.retryLater()
     if (this.ended || this.answered) return
-    if (!this.res.headersSent) this.writeHead()
-    if (trailers !== null && trailers.length > 0) this.res.addTrailers(fieldsObject(trailers as unknown as Buffer[]))
+    const res = this.res
+    if (!res.headersSent) {
+      // A response without body or trailers (a gRPC trailers-only answer) stays one frame on HTTP/2.
+      if (res.req.httpVersionMajor !== 1 && (trailers === null || trailers.length === 0)) {
+        const { status, headers } = this.head as NonNullable<Flight['head']>
+        return endWithHeaders(res as Http2ServerResponse, status, headers)
+      }
+      this.writeHead()
+    }
+    if (trailers !== null && trailers.length > 0) {
+      const fields = fieldsObject(trailers as unknown as Buffer[])
+      if (this.grpc && fields['grpc-status'] !== undefined) this.grpcStatus = grpcStatusOf(fields['grpc-status'])
+      this.res.addTrailers(fields)
+    }
     this.res.end()
+  }
+
+  private readGrpcStatus(headers: readonly string[]): void {
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string
+      if (name.length === 11 && name.toLowerCase() === 'grpc-status') this.grpcStatus = grpcStatusOf(headers[i + 1] as string)
+    }
   }
 
   onError(err: Error): void {
@@ -205,6 +234,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     }
     const mapped = upstreamFailure(this.deps.metrics, this.deps.log, backend, err)
     this.upstreamReason = mapped.reason
+    if (this.grpc) this.grpcStatus = grpcCodeOf(mapped.error)
     if (!this.res.headersSent) return sendError(this.res, mapped.error, this.setCookie)
     this.cut()
   }
@@ -273,6 +303,17 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     return res.writableEnded && (res as Http2ServerResponse).stream.rstCode === h2.NGHTTP2_NO_ERROR
   }
 
+  /**
+   * A finished gRPC call's code: its `grpc-status`; CANCELLED for a client that left; else
+   * what a gRPC client reads from a response without one (an HTTP error's mapping, UNKNOWN
+   * for a 200 that never said).
+   */
+  private grpcOutcome(status: number): number {
+    if (status === 499) return GRPC_CANCELLED
+    if (this.grpcStatus >= 0) return this.grpcStatus
+    return grpcCodeOfHttp(status)
+  }
+
   private finish(): void {
     const deps = this.deps
     const res = this.res
@@ -285,9 +326,11 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     const backend = this.backend
     if (backend !== null) backend.inflight--
     const status = complete || (res.headersSent && this.upstreamReason !== undefined) ? res.statusCode : 499
-    if (backend !== null && this.upstreamReason === undefined && res.headersSent) observeStatus(backend, res.statusCode)
+    const grpc = this.grpc ? this.grpcOutcome(status) : -1
+    const failed = grpc < 0 ? status >= 500 : deps.settings().grpcErrorCodes[grpc] === true
+    if (backend !== null && this.upstreamReason === undefined && res.headersSent) observeOutcome(backend, failed)
     const seconds = Number(process.hrtime.bigint() - this.start) / 1e9
-    recordResponse(this.lane.series, this.lane.window, status, seconds, this.upstreamReason, deps.clock.now())
+    recordResponse(this.lane.series, this.lane.window, status, seconds, this.upstreamReason, deps.clock.now(), grpc, failed)
     const { accessRatio } = deps.settings()
     if (accessRatio > 0 && (accessRatio >= 1 || deps.random() < accessRatio)) {
       const req = this.req

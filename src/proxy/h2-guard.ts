@@ -1,4 +1,4 @@
-import { constants, type Http2SecureServer, type Http2Session, type ServerHttp2Stream } from 'node:http2'
+import { constants, type Http2SecureServer, type Http2Server, type Http2Session, type ServerHttp2Stream } from 'node:http2'
 import type { ClientRejection } from './client-errors.js'
 
 export interface H2Limits {
@@ -27,7 +27,7 @@ interface Resets {
 export class H2Guard {
   private readonly sessions = new Map<Http2Session, Resets>()
 
-  constructor(server: Http2SecureServer, private readonly limits: () => H2Limits, private readonly rejected: (reason: ClientRejection) => void) {
+  constructor(server: Http2SecureServer | Http2Server, private readonly limits: () => H2Limits, private readonly rejected: (reason: ClientRejection) => void) {
     server.on('session', (session: Http2Session) => {
       this.sessions.set(session, { windowStart: 0, count: 0, cut: false })
       session.on('close', () => this.sessions.delete(session))

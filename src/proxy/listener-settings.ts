@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js'
 import type { CurrentConfig } from '../config/current.js'
+import { grpcFailureTable } from '../grpc/status.js'
 import { retryPolicy, type RetryPolicy } from './retry-policy.js'
 
 /** What the data plane reads of the configuration for each request. */
@@ -20,6 +21,8 @@ export interface ListenerSettings {
   readonly rawHeaderEntries: number
   /** `upstream`, for the backend side of an upgrade. */
   readonly upstream: Config['upstream']
+  /** By gRPC code: true for the codes that make a call a failure (`grpc.errorCodes`). */
+  readonly grpcErrorCodes: readonly boolean[]
 }
 
 /**
@@ -43,6 +46,7 @@ export function listenerSettings(config: CurrentConfig): () => ListenerSettings 
         retry: retryPolicy(c.retry),
         rawHeaderEntries: c.clients.maxHeaderCount * 2,
         upstream: c.upstream,
+        grpcErrorCodes: grpcFailureTable(c.grpc.errorCodes),
       }
     }
     return view

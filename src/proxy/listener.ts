@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici'
 import type { Measurements } from '../analysis/window.js'
 import type { CurrentConfig } from '../config/current.js'
 import { rampError } from '../errors.js'
+import { isGrpcContentType } from '../grpc/status.js'
 import type { ListenerDrain } from './drain.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -69,7 +70,7 @@ export function createListener(opts: ListenerOptions): DataListener {
   const { name, config, tables, metrics, log, random, measurements, clock } = opts
   const settings = listenerSettings(config)
   const proto = opts.certificates === null ? 'http' : 'https'
-  const http2 = opts.certificates !== null && (name === 'main' ? config.current.listen : config.current.preview)?.http2 === true
+  const http2 = (name === 'main' ? config.current.listen : config.current.preview)?.http2 === true
   const rejected = rejectionsOf(metrics.clientRejections, name)
   const retries = new Retries({ settings, budget: new RetryBudget(), counter: metrics.retries, random, log })
   const deps: FlightDeps = { listener: name, agent: opts.agent, settings, retries, metrics, log, clock, random, drain: opts.drain }
@@ -124,6 +125,7 @@ export function createListener(opts: ListenerOptions): DataListener {
       version: pool.name,
     })
     const path = target?.path ?? url
+    const grpc = !http1 && isGrpcContentType(req.headers['content-type'])
     let body = bodyOf(req)
     const copyTo = mirrorTarget(table, table.shaping, name, pool, facts, random)
     if (copyTo !== null) body = mirror.copy(req, { path, rawHeaders: raw, host }, body, copyTo)
@@ -133,7 +135,7 @@ export function createListener(opts: ListenerOptions): DataListener {
       method: req.method as Dispatcher.HttpMethod,
       headers,
       body,
-    })
+    }, grpc)
     retries.requestStarted()
     opts.drain?.admit(res as ServerResponse, http1)
     if (backend === null) {

@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js'
 import { upstreamRawHeaders } from './headers.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { recordResponse } from './record.js'
+import { isGrpcContentType } from '../grpc/status.js'
 import { upstreamError } from './upstream-errors.js'
 
 export interface MirrorDeps {
@@ -127,7 +128,9 @@ export class Mirror {
       backend.inflight--
       recordResponse(series, window, status, Number(process.hrtime.bigint() - started) / 1e9, reason, this.deps.clock.now())
     }
-    this.deps.agent.request({ origin: backend.origin, path: sent.path, method: req.method as 'GET', headers, body })
+    // A gRPC call goes over HTTP/2 to an https backend too, as the flight sends it.
+    const origin = req.httpVersionMajor !== 1 && isGrpcContentType(req.headers['content-type']) ? backend.grpcOrigin : backend.origin
+    this.deps.agent.request({ origin, path: sent.path, method: req.method as 'GET', headers, body })
       .then(async (res) => {
         await res.body.dump()
         done(res.statusCode, undefined)

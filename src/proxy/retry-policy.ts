@@ -44,6 +44,17 @@ export function replayable(policy: RetryPolicy, method: string, headers: Incomin
   return length === '0' || (length === undefined && !bodyStreamed)
 }
 
+/**
+ * Whether a gRPC call can be sent again after a try that failed for `reason`: gRPC calls are
+ * not known to be idempotent, so only a try that reached no backend (`connect`: refused,
+ * unreachable, a refused stream) is retried, whatever the method list says, and only while
+ * none of the call's body has been read (an HTTP/2 stream is opened only once its connection
+ * is up, so a failed connection leaves the body to the next try).
+ */
+export function grpcReplayable(reason: RetryReason, bodyRead: boolean): boolean {
+  return reason === 'connect' && !bodyRead
+}
+
 /** How a try failed, when that failure may be retried; undefined for a success and every other failure. */
 export function retryReason(policy: RetryPolicy, err: unknown, status: number | undefined): RetryReason | undefined {
   if (err !== undefined && err !== null) return tryFailureOf(err)

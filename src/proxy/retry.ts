@@ -7,7 +7,7 @@ import { pickBackend, type Random } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import { backoffDelay } from './backoff.js'
 import type { RetryBudget } from './retry-budget.js'
-import { replayable, retryReason, type RetryPolicy, type RetryReason } from './retry-policy.js'
+import { grpcReplayable, replayable, retryReason, type RetryPolicy, type RetryReason } from './retry-policy.js'
 
 /** What a retry reads and moves of one request in flight; the listener's flight is one. */
 export interface RetriedFlight {
@@ -17,6 +17,10 @@ export interface RetriedFlight {
   readonly headers: IncomingHttpHeaders
   /** A body stream was forwarded with the first try: it cannot be sent again. */
   readonly streamsBody: boolean
+  /** A gRPC call: retried only when it reached no backend (see `grpcReplayable`). */
+  readonly grpc: boolean
+  /** Some of the client's body has been read (and sent to a backend that failed). */
+  readonly bodyRead: boolean
   /** Tries made so far, the first included. */
   tries: number
   /** Holds a slot of the budget, from a retry's decision to the outcome of that try. */
@@ -80,7 +84,7 @@ export class Retries {
     const { retry: policy } = this.opts.settings()
     const reason = retryReason(policy, err, status)
     if (reason === undefined || flight.tries >= policy.attempts) return null
-    if (!replayable(policy, flight.method, flight.headers, flight.streamsBody)) return null
+    if (!(flight.grpc ? grpcReplayable(reason, flight.bodyRead) : replayable(policy, flight.method, flight.headers, flight.streamsBody))) return null
     // Only the backend that just failed is left out: with two backends, a third try goes back
     // to the first, whose failure is often a one-off (a reset on a reused keep-alive socket).
     const next = pickBackend(flight.pool, this.opts.random, failed)

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import { createServer as createH2cServer, createSecureServer, type Http2SecureServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import type { Duplex } from 'node:stream'
 import type { Config } from '../config/load.js'
 import { rampError } from '../errors.js'
@@ -14,7 +14,7 @@ import { sendError } from './respond.js'
 export type RequestHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void
 
 export interface DataServer {
-  /** The node server: http, https, or HTTP/2 over TLS that also speaks HTTP/1.1 (ALPN picks). */
+  /** The node server: http, https, HTTP/2 over TLS that also speaks HTTP/1.1 (ALPN picks), or h2c. */
   readonly server: Server
   /** Set for an HTTP/2 listener: its sessions, for the close and the rapid-reset defence. */
   readonly h2: H2Guard | null
@@ -30,19 +30,20 @@ export function createDataServer(certs: Certificates | null, http2: boolean, cli
   const limits = clients()
   let server: Server
   let h2: H2Guard | null = null
-  if (certs === null) server = createHttpServer(handle as (req: IncomingMessage, res: ServerResponse) => void)
-  else if (!http2) server = createHttpsServer({ cert: certs.cert, key: certs.key }, handle as (req: IncomingMessage, res: ServerResponse) => void)
-  else {
-    const secure: Http2SecureServer = createSecureServer({
-      cert: certs.cert,
-      key: certs.key,
-      allowHTTP1: true,
-      maxSessionMemory: 64,
-      settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams },
-    }, handle)
-    h2 = new H2Guard(secure, clients, rejected)
-    // The HTTP/1 side of this server reads the same fields as an http.Server.
-    server = secure as unknown as Server
+  const h2Options = { maxSessionMemory: 64, settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams } }
+  if (!http2) {
+    server = certs === null
+      ? createHttpServer(handle as (req: IncomingMessage, res: ServerResponse) => void)
+      : createHttpsServer({ cert: certs.cert, key: certs.key }, handle as (req: IncomingMessage, res: ServerResponse) => void)
+  } else {
+    // Without TLS there is no ALPN to tell HTTP/1.1 from HTTP/2, and Node's cleartext HTTP/2
+    // server speaks HTTP/2 alone: h2c with prior knowledge, what gRPC clients open.
+    const h2Server: Http2SecureServer | Http2Server = certs === null
+      ? createH2cServer(h2Options, handle)
+      : createSecureServer({ cert: certs.cert, key: certs.key, allowHTTP1: true, ...h2Options }, handle)
+    h2 = new H2Guard(h2Server, clients, rejected)
+    // The HTTP/1 side of a TLS server reads the same fields as an http.Server.
+    server = h2Server as unknown as Server
   }
   server.on('checkContinue', handle)
   // Node would answer these itself, in its own shape: an expectation other than

@@ -1,5 +1,6 @@
-import type { Agent, Dispatcher as UndiciDispatcher } from 'undici'
-import { Dispatcher } from '../undici-core.js'
+import type { Dispatcher as UndiciDispatcher } from 'undici'
+import type { UpstreamAgent } from './agent.js'
+import { PromisedDispatcher } from './promised-dispatcher.js'
 
 /**
  * The one upstream dispatcher that the proxy, the mirror and the readiness probe hold. A
@@ -8,8 +9,8 @@ import { Dispatcher } from '../undici-core.js'
  * which closes once they have (undici's `close()` waits for them). Nothing holding this
  * object has to be told.
  */
-export class SwappableAgent extends Dispatcher {
-  constructor(private agent: Agent) {
+export class SwappableAgent extends PromisedDispatcher {
+  constructor(private agent: UpstreamAgent) {
     super()
   }
 
@@ -18,28 +19,17 @@ export class SwappableAgent extends Dispatcher {
   }
 
   /** Puts `next` in service; resolves once the old agent's requests finished and it closed. */
-  swap(next: Agent): Promise<void> {
+  swap(next: UpstreamAgent): Promise<void> {
     const old = this.agent
     this.agent = next
     return old.close()
   }
 
-  override close(): Promise<void>
-  override close(callback: () => void): void
-  override close(callback?: () => void): Promise<void> | void {
-    const closed = this.agent.close()
-    if (callback === undefined) return closed
-    closed.then(callback, callback)
+  protected closing(): Promise<void> {
+    return this.agent.close()
   }
 
-  override destroy(): Promise<void>
-  override destroy(err: Error | null): Promise<void>
-  override destroy(callback: () => void): void
-  override destroy(err: Error | null, callback: () => void): void
-  override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
-    const callback = typeof a === 'function' ? a : b
-    const destroyed = this.agent.destroy(typeof a === 'function' ? null : (a ?? null))
-    if (callback === undefined) return destroyed
-    destroyed.then(callback, callback)
+  protected destroying(err: Error | null): Promise<void> {
+    return this.agent.destroy(err)
   }
 }

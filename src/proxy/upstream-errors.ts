@@ -46,6 +46,14 @@ const byCode: Record<string, Mapping> = {
   RAMP_UPSTREAM_BAD_STATUS: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent an invalid status code (outside 100-599)' },
   // undici's parser errors carry no code, only this name and the parser's message.
   HTTPParserError: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent a response that is not valid HTTP' },
+  // HTTP/2 backends (src/proxy/h2-call.ts). A refused stream was not processed (RFC 9113 8.7).
+  RAMP_H2_REFUSED_STREAM: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'refused the stream', retry: 'connect' },
+  ERR_HTTP2_GOAWAY_SESSION: { code: 'RAMP_ERR_UPSTREAM_CONNECT', reason: 'connect', says: 'was going away', retry: 'connect' },
+  RAMP_H2_STREAM_RESET: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'reset the stream', retry: 'reset' },
+  ERR_HTTP2_STREAM_ERROR: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'reset the stream' },
+  ERR_HTTP2_SESSION_ERROR: { code: 'RAMP_ERR_UPSTREAM_RESET', reason: 'reset', says: 'closed the connection with an error' },
+  ERR_HTTP2_ERROR: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'broke the HTTP/2 protocol' },
+  RAMP_GRPC_DEADLINE: { code: 'RAMP_ERR_UPSTREAM_TIMEOUT', reason: 'timeout', says: 'did not finish the call within its grpc-timeout' },
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: { code: 'RAMP_ERR_UPSTREAM_BAD_RESPONSE', reason: 'bad_response', says: 'sent a body whose length differs from its content-length' },
 }
 

@@ -16,8 +16,8 @@ function problems(yaml: string): string[] {
 }
 
 const rows = [
-  { name: 'http2 without tls on the main listener is refused with its path', yaml: `listen: { port: 8080, http2: true }\n${stable}`, want: ['listen.http2: needs listen.tls: ramp serves HTTP/2 over TLS only (negotiated by ALPN), so give a certificate and key or drop http2'] },
-  { name: 'http2 without tls on the preview listener is refused with its path', yaml: `listen: { port: 8080 }\npreview: { port: 8081, http2: true }\n${stable}`, want: ['preview.http2: needs preview.tls: ramp serves HTTP/2 over TLS only (negotiated by ALPN), so give a certificate and key or drop http2'] },
+  { name: 'http2 without tls (h2c with prior knowledge, for gRPC) is accepted on the main listener', yaml: `listen: { port: 8080, http2: true }\n${stable}`, want: [] },
+  { name: 'http2 without tls is accepted on the preview listener', yaml: `listen: { port: 8080 }\npreview: { port: 8081, http2: true }\n${stable}`, want: [] },
   { name: 'http2 with tls is accepted', yaml: `listen: { port: 8080, http2: true, tls: { cert: c.pem, key: k.pem } }\n${stable}`, want: [] },
   { name: 'tls needs both files', yaml: `listen: { port: 8080, tls: { cert: c.pem } }\n${stable}`, want: ['listen.tls.key: is required'] },
 ] as const

@@ -13,7 +13,7 @@ const good = {
 
 const cases = [
   { name: 'an unknown key', yaml: `listen: ${good.listen}\nstable: ${good.stable}\nlisten_port: 8080\n`, says: 'listen_port: unknown key' },
-  { name: 'a malformed backend URL', yaml: `listen: ${good.listen}\nstable: ${good.stable}\ncanary: { name: v2, backends: ["http://127.0.0.1:9002", "htp://x"] }\n`, says: 'canary.backends[1]: "htp://x" is not an http(s) URL' },
+  { name: 'a malformed backend URL', yaml: `listen: ${good.listen}\nstable: ${good.stable}\ncanary: { name: v2, backends: ["http://127.0.0.1:9002", "htp://x"] }\n`, says: 'canary.backends[1]: "htp://x" is not an http(s) or h2c URL' },
   { name: 'weight 100.5', yaml: `listen: ${good.listen}\nstable: ${good.stable}\ncanary: ${good.canary}\nweight: 100.5\n`, says: 'weight: 100.5 is above the maximum 100' },
   { name: 'duplicate version names', yaml: `listen: ${good.listen}\nstable: ${good.stable}\ncanary: { name: v1, backends: ["http://127.0.0.1:9002"] }\n`, says: 'canary.name: "v1" is also the stable version\'s name' },
   { name: 'a missing stable', yaml: `listen: ${good.listen}\ncanary: ${good.canary}\n`, says: 'stable: is required' },
@@ -42,7 +42,7 @@ test('every problem of a file is printed, one line each', async (t) => {
   const { code } = await ramp.exit
   assert.equal(code, 2)
   const lines = ramp.stderr().split('\n').map((l) => l.trim())
-  for (const expected of ['nope: unknown key', 'canary.backends[0]: "htp://x" is not an http(s) URL', 'weight: 100.5 is above the maximum 100']) {
+  for (const expected of ['nope: unknown key', 'canary.backends[0]: "htp://x" is not an http(s) or h2c URL', 'weight: 100.5 is above the maximum 100']) {
     assert.ok(lines.some((l) => l.startsWith(expected)), `missing "${expected}" in:\n${ramp.stderr()}`)
   }
   assert.match(ramp.stderr(), /has 3 problems/)

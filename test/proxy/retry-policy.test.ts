@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import type { IncomingHttpHeaders } from 'node:http'
 import { test } from 'node:test'
 import { parseConfig } from '../../src/config/load.js'
-import { replayable, retryPolicy, retryReason, type RetryReason } from '../../src/proxy/retry-policy.js'
+import { grpcReplayable, replayable, retryPolicy, retryReason, type RetryReason } from '../../src/proxy/retry-policy.js'
 
 function policy(retry = '{}') {
   return retryPolicy(parseConfig(`listen: { port: 0 }\nstable: { name: v1, backends: ["http://127.0.0.1:1"] }\nretry: ${retry}\n`, null, {}).retry)
@@ -65,3 +65,16 @@ test('onStatus replaces the retried statuses', () => {
   assert.equal(retryReason(p, undefined, 500), 'status')
   assert.equal(retryReason(p, undefined, 503), undefined)
 })
+
+const grpcCases: readonly { reason: RetryReason; bodyRead: boolean; retried: boolean }[] = [
+  { reason: 'connect', bodyRead: false, retried: true },
+  { reason: 'connect', bodyRead: true, retried: false },
+  { reason: 'reset', bodyRead: false, retried: false },
+  { reason: 'status', bodyRead: false, retried: false },
+]
+
+for (const c of grpcCases) {
+  test(`a gRPC call after a ${c.reason} failure${c.bodyRead ? ' with its body read' : ''} is ${c.retried ? '' : 'not '}retried`, () => {
+    assert.equal(grpcReplayable(c.reason, c.bodyRead), c.retried)
+  })
+}

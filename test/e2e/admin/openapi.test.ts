@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { backendOriginPattern } from '../../../src/config/backend-url.js'
 import { test } from 'node:test'
 import { request } from 'undici'
 import { backends } from '../../support/world/backends.js'
@@ -24,7 +25,7 @@ test('the OpenAPI document lists every status of each route: the verbs\' 200 and
 test('a backend is described by a standard format and a pattern, not a format only ramp knows', async () => {
   const doc = JSON.stringify(await adminDocument())
   assert.doesNotMatch(doc, /backend-url|http-url/)
-  assert.match(doc, /"format":"uri","pattern":"\^\[Hh\]\[Tt\]\[Tt\]\[Pp\]\[Ss\]\?:\/\/\[\^\/\?#@\\\\s\]\+\/\?\$"/)
+  assert.ok(doc.includes(`"format":"uri","pattern":${JSON.stringify(backendOriginPattern)}`), 'a backend: format uri and the origin pattern')
 })
 
 test('the check every admin answer of the tests goes through refuses one that breaks the document', async () => {

@@ -5,7 +5,8 @@ import { release } from '../../support/world/config.js'
 import { world } from '../../support/world/world.js'
 import { bench, failedChecks, shares } from './support.js'
 
-interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number; ceilingAddedMs: number | null } | null }
+interface GrpcFigures { rampToDirectRps: number; addedP99Ms: number; runs: { label: string; calls: number; rps: number; p99: number; errors: number }[] }
+interface Figures { ratios: Record<string, number | null>; fixedRate: { offered: number; directP99: number; rampP99: number; addedMs: number; ceilingAddedMs: number | null } | null; grpc: GrpcFigures | null }
 
 test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in one run, then the fixed-rate rows; the figures agree with each other', async (t) => {
   // A warm-up, so that a helper slow to answer its first requests on a loaded machine still fills its row.
@@ -35,6 +36,14 @@ test('overhead: direct, plain @fastify/http-proxy, the ceiling proxy and ramp in
   const short = f.ratios.rampToPlainRps < 1.3 || f.ratios.rampToCeilingRps! < 0.85
   assert.equal(output.includes(`Per proxy CPU-second ramp served ${f.ratios.rampToCeilingPerCpu!.toFixed(2)}x the ceiling and ${f.ratios.rampToPlainPerCpu.toFixed(2)}x plain`), short, output)
   assert.ok(report.checks.some((c) => c.name.includes('backends\' own counts') && c.ok), 'the backends\' counts were compared')
+  // Then the gRPC rows: unary calls to the same gRPC backend, direct and through ramp, every one answered OK.
+  assert.ok(f.grpc !== null)
+  const [grpcDirect, grpcRamp] = f.grpc.runs
+  assert.deepEqual(f.grpc.runs.map((r) => r.label), ['gRPC unary, direct (h2c backend)', 'gRPC unary, through ramp (h2c -> h2c)'])
+  assert.ok(grpcDirect!.calls > 0 && grpcRamp!.calls > 0 && grpcDirect!.errors + grpcRamp!.errors === 0)
+  assert.equal(f.grpc.rampToDirectRps, grpcRamp!.rps / grpcDirect!.rps)
+  assert.equal(f.grpc.addedP99Ms, grpcRamp!.p99 - grpcDirect!.p99)
+  assert.ok(report.checks.filter((c) => c.name.includes('every call answered grpc-status 0')).length === 2)
   assert.ok(ramp.samples.some((s) => s.rssBytes !== null && s.weight === 20), 'ramp\'s RSS and weight were read during its run')
   assert.match(html, /<svg class="chart"/)
   assert.doesNotMatch(html, /<script|<link|\b(?:src|href)=/, 'self-contained: no script, nothing loaded')
@@ -47,6 +56,7 @@ test('overhead --target: a running ramp and a --direct backend are measured with
   const { status, report } = await bench(t, 'overhead', { duration: 0.2, target: { main: w.urls.main, admin: w.urls.admin }, direct: v1.url })
   assert.equal(status, 0, failedChecks(report))
   assert.deepEqual(report.runs.map((r) => r.url), [v1.url, w.urls.main, v1.url, w.urls.main])
+  assert.equal((report.figures as unknown as Figures).grpc, null, 'no gRPC rows: they need a backend and an h2c ramp of their own')
   const seen = report.runs.reduce((a, r) => a + r.requests, 0)
   assert.ok(v1.traffic() + v2.traffic() >= seen, 'the real backends served every response the bench saw')
 })

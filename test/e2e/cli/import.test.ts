@@ -80,7 +80,7 @@ strategy:
     assert.equal(r.code, 2, said(r))
     assert.equal(r.stdout, '')
     const lines = r.stderr.split('\n').map((l) => l.trim())
-    for (const problem of ['canary.backends[0]: "htp://x" is not an http(s) URL', 'weight: 100.5 is above the maximum 100', 'strategy.canary.steps[0].pause.duration']) {
+    for (const problem of ['canary.backends[0]: "htp://x" is not an http(s) or h2c URL', 'weight: 100.5 is above the maximum 100', 'strategy.canary.steps[0].pause.duration']) {
       assert.ok(lines.some((l) => l.startsWith(problem)), `missing "${problem}":\n${r.stderr}`)
     }
     assert.match(r.stderr, /has 3 problems/)

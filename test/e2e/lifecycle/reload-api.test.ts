@@ -30,7 +30,7 @@ describe('POST /api/v1/reload', { concurrency: true }, () => {
     const res = await w.admin.reload()
     assert.equal(res.status, 400)
     assert.equal(res.body.error, 'RAMP_ERR_CONFIG_INVALID')
-    assert.deepEqual(res.body.problems, ['stable.backends[0]: "htp://x" is not an http(s) URL', 'weight: 100.5 is above the maximum 100'])
+    assert.deepEqual(res.body.problems, ['stable.backends[0]: "htp://x" is not an http(s) or h2c URL', 'weight: 100.5 is above the maximum 100'])
     assert.equal(w.ramp.config, before)
     assert.deepEqual(await w.sequence(5), ['a', 'a', 'a', 'a', 'a'])
   })

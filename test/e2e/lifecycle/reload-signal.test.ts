@@ -26,7 +26,7 @@ test('SIGHUP with a third backend in the file: traffic reaches it, a long reques
   w.proc.child.kill('SIGHUP')
   const refused = JSON.parse(await w.proc.line(/reload refused/)) as { level: number; msg: string; reload: { problems: string[] } }
   assert.equal(refused.level, 50, 'logged at error')
-  assert.deepEqual(refused.reload.problems, ['stable.backends[0]: "htp://x" is not an http(s) URL'])
+  assert.deepEqual(refused.reload.problems, ['stable.backends[0]: "htp://x" is not an http(s) or h2c URL'])
   assert.match(refused.msg, /the running configuration stays in force/)
   const after = await w.sequence(30)
   assert.ok(after.includes('c'), 'still the three backends of the last good file')

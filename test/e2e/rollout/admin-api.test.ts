@@ -43,7 +43,7 @@ for (const workers of [1, 2]) {
       assert.equal(method.headers.allow, 'POST')
       const body = await w.admin.deploy({ name: 'v3', backends: ['htp://x'] })
       assert.equal(body.status, 400)
-      assert.match(String(body.body.message), /body\.version\.backends\[0\]: "htp:\/\/x" is not an http\(s\) URL/)
+      assert.match(String(body.body.message), /body\.version\.backends\[0\]: "htp:\/\/x" is not an http\(s\) or h2c URL/)
       const media = await w.admin.call('POST', '/api/v1/rollout/promote', '<full/>', { 'content-type': 'application/xml' })
       assert.equal(media.status, 415)
       const sameName = await w.admin.deploy({ name: 'v1', backends: ['http://127.0.0.1:9009'] }, { supersede: true })

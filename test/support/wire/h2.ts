@@ -6,9 +6,9 @@ import type { SelfSigned } from '../certs.js'
 export const tlsListener = (cert: SelfSigned, clients = ''): string =>
   `listen: { port: 0, http2: true, tls: { cert: "${cert.certPath}", key: "${cert.keyPath}" } }\n${clients}`
 
-/** An HTTP/2 session to `url` trusting `ca`, connected; destroyed after the test. */
-export async function h2session(t: TestContext, url: string, ca: Buffer): Promise<ClientHttp2Session> {
-  const session = h2connect(url, { ca })
+/** An HTTP/2 session to `url`, connected, destroyed after the test: TLS trusting `ca`, or h2c (prior knowledge) for an http:// URL. */
+export async function h2session(t: TestContext, url: string, ca?: Buffer): Promise<ClientHttp2Session> {
+  const session = h2connect(url, ca === undefined ? {} : { ca })
   session.on('error', () => undefined)
   t.after(() => { if (!session.destroyed) session.destroy() })
   await new Promise<void>((resolve, reject) => { session.once('connect', () => resolve()); session.once('error', reject) })

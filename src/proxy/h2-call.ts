@@ -1,0 +1,262 @@
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
+import { PassThrough, type Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import { isGrpcContentType } from '../grpc/status.js'
+import { grpcTimeoutMs } from '../grpc/timeout.js'
+import type { H2Sessions, H2Slot, H2Waiter } from './h2-sessions.js'
+
+export interface H2CallTimeouts {
+  readonly headersTimeoutMs: number
+  readonly bodyTimeoutMs: number
+}
+
+/** Fields HTTP/2 forbids (RFC 9113 8.2.2); Node throws on them. `te` is put back as `trailers` for gRPC. */
+const connectionSpecific = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host', 'http2-settings'])
+
+const failure = (code: string, message: string): Error => Object.assign(new Error(message), { code })
+
+/** Body bytes kept until the response starts, so that a refused stream can be sent again. */
+const keepAtMost = 64 * 1024
+/** Refused streams one call is sent again after, at most. */
+const maxRefusals = 3
+
+/**
+ * One request sent as an HTTP/2 stream, driving undici's raw dispatch handler (the one
+ * `Flight`, the mirror and `request` use) as undici's own clients do: `onConnect` with the
+ * abort, `onHeaders` with the raw fields (strings, whose `toString` ignores the encoding
+ * undici's readers pass), `onData` with back-pressure, `onComplete` with the trailers. Unlike
+ * undici's HTTP/2 client it forwards request trailers and multiplexes requests with streamed
+ * bodies (undici runs those one per connection), which a gRPC stream needs.
+ *
+ * A `grpc-timeout` bounds the whole call in place of the headers and body timeouts: a
+ * streaming call may be silent for as long as its deadline allows.
+ *
+ * A stream the backend refuses (REFUSED_STREAM, or past the last stream of a GOAWAY) was not
+ * processed (RFC 9113 8.7), so it is sent again on another session, its body replayed from
+ * the first bytes, which are kept (up to 64 KiB) until the response starts. A session that
+ * closes with a maximum connection age, as gRPC servers do, then costs no call.
+ */
+export class H2Call implements H2Waiter {
+  cancelled = false
+  private stream: ClientHttp2Stream | null = null
+  private slot: H2Slot | null = null
+  private timer: NodeJS.Timeout | null = null
+  private trailers: string[] | null = null
+  private readonly headers: OutgoingHttpHeaders
+  private readonly deadlineMs: number | null
+  private readonly body: Readable | Buffer | string | null
+  /** What is piped into the stream: the body, or after a refusal its replay. */
+  private source: Readable | null = null
+  private kept: Buffer[] | null = []
+  private keptBytes = 0
+  private refusals = 0
+  private responded = false
+
+  constructor(
+    private readonly sessions: H2Sessions,
+    opts: Dispatcher.DispatchOptions,
+    private readonly handler: Dispatcher.DispatchHandler,
+    scheme: 'http' | 'https',
+    authority: string,
+    private readonly timeouts: H2CallTimeouts,
+  ) {
+    const headers: OutgoingHttpHeaders = { ':method': opts.method, ':path': opts.path, ':scheme': scheme }
+    let host: string | undefined
+    let deadline: number | null = null
+    let grpc = false
+    const add = (name: string, value: string): void => {
+      const lower = name.toLowerCase()
+      if (lower === 'host') host ??= value
+      if (connectionSpecific.has(lower)) return
+      if (lower === 'content-type') grpc = isGrpcContentType(value)
+      else if (lower === 'grpc-timeout') deadline = grpcTimeoutMs(value)
+      const prior = headers[lower]
+      headers[lower] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [String(prior), value]
+    }
+    const given = opts.headers
+    if (Array.isArray(given)) for (let i = 0; i < given.length; i += 2) add(String(given[i]), String(given[i + 1]))
+    else if (given !== null && typeof given === 'object') for (const [k, v] of Object.entries(given as Record<string, string | undefined>)) if (v !== undefined) add(k, v)
+    headers[':authority'] = host ?? authority
+    if (grpc) headers.te = 'trailers'
+    this.headers = headers
+    this.deadlineMs = deadline
+    const body = opts.body
+    this.body = body === undefined || body === null ? null : (body as Readable | Buffer | string)
+  }
+
+  start(): void {
+    try {
+      this.handler.onConnect?.(this.abort)
+    } catch (err) {
+      return this.fail(err as Error)
+    }
+    if (this.cancelled) return
+    if (this.deadlineMs !== null) this.arm(this.deadlineMs, 'RAMP_GRPC_DEADLINE', `the call's grpc-timeout (${this.deadlineMs} ms) passed`)
+    this.sessions.acquire(this)
+  }
+
+  run(slot: H2Slot): void {
+    this.slot = slot
+    const body = this.body
+    let stream: ClientHttp2Stream
+    try {
+      stream = slot.session.request(this.headers, { endStream: body === null, waitForTrailers: body !== null && typeof body !== 'string' && !Buffer.isBuffer(body) })
+    } catch (err) {
+      // The session went away between the pick and the request: nothing reached the backend,
+      // so another session may take it.
+      this.release()
+      if (this.refusals++ < maxRefusals) return this.sessions.acquire(this)
+      return this.fail(failure('RAMP_H2_REFUSED_STREAM', (err as Error).message))
+    }
+    this.stream = stream
+    if (this.deadlineMs === null) this.arm(this.timeouts.headersTimeoutMs, 'UND_ERR_HEADERS_TIMEOUT', `headers timeout after ${this.timeouts.headersTimeoutMs} ms`)
+    stream.on('response', (fields) => { this.onResponse(fields) })
+    stream.on('data', (chunk: Buffer) => {
+      if (!this.cancelled && this.handler.onData?.(chunk) === false) stream.pause()
+    })
+    stream.on('trailers', (fields: IncomingHttpHeaders) => { this.trailers = rawFields(fields) })
+    stream.on('end', () => { this.complete() })
+    // A refused stream is sent again once it has closed.
+    stream.on('error', (err: Error) => { if (!this.replays(stream)) this.fail(err) })
+    stream.on('close', () => { this.closed() })
+    if (body === null) return
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      stream.end(body)
+      return
+    }
+    // The client's trailers (a gRPC client may send some) are known once its body ended.
+    stream.on('wantTrailers', () => { stream.sendTrailers(forwardableTrailers((body as { trailers?: IncomingHttpHeaders }).trailers)) })
+    if (this.source === null) {
+      this.source = body
+      body.on('data', this.keep)
+    }
+    this.source.pipe(stream)
+  }
+
+  private readonly keep = (chunk: Buffer): void => {
+    const kept = this.kept
+    if (kept === null) return
+    this.keptBytes += chunk.length
+    if (this.keptBytes <= keepAtMost) kept.push(chunk)
+    else this.stopKeeping()
+  }
+
+  private stopKeeping(): void {
+    this.kept = null
+    if (this.body !== null && typeof this.body !== 'string' && !Buffer.isBuffer(this.body)) this.body.off('data', this.keep)
+  }
+
+  /** Whether `stream` was refused and the call can be sent again. */
+  private replays(stream: ClientHttp2Stream): boolean {
+    return stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && !this.responded && !this.cancelled && this.kept !== null && this.refusals < maxRefusals
+  }
+
+  /** Sends the call again on a session with room, its body from its first byte. */
+  private replay(): void {
+    this.refusals++
+    const body = this.body
+    const old = this.stream
+    this.stream = null
+    if (body !== null && typeof body !== 'string' && !Buffer.isBuffer(body) && this.source !== null) {
+      if (old !== null) this.source.unpipe(old)
+      const again = new PassThrough()
+      again.write(Buffer.concat(this.kept as Buffer[]))
+      if (body.readableEnded) again.end()
+      else body.pipe(again)
+      this.source = again
+    }
+    this.sessions.acquire(this)
+  }
+
+  /** Cancels the call: RST_STREAM(CANCEL) to the backend, the handler told once. */
+  readonly abort = (reason?: Error): void => {
+    this.fail(reason ?? failure('UND_ERR_ABORTED', 'Request aborted'))
+  }
+
+  private onResponse(fields: IncomingHttpHeaders): void {
+    if (this.cancelled) return
+    const stream = this.stream as ClientHttp2Stream
+    this.responded = true
+    this.stopKeeping()
+    if (this.deadlineMs === null) this.disarm()
+    if (this.deadlineMs === null) stream.setTimeout(this.timeouts.bodyTimeoutMs, () => { this.fail(failure('UND_ERR_BODY_TIMEOUT', `body timeout after ${this.timeouts.bodyTimeoutMs} ms`)) })
+    const status = Number(fields[':status'])
+    const raw = rawFields(fields)
+    if (this.handler.onHeaders?.(status, raw as unknown as Buffer[], () => { stream.resume() }, '') === false) stream.pause()
+  }
+
+  private complete(): void {
+    if (this.cancelled) return
+    this.settle()
+    this.handler.onComplete?.(this.trailers ?? [])
+    // The backend ended the call while the client may still be sending: its stream goes too.
+    const stream = this.stream
+    if (stream !== null && !stream.closed) stream.close(constants.NGHTTP2_NO_ERROR)
+  }
+
+  /** A stream that closed without its response's end: reset by the backend, or its session gone. */
+  private closed(): void {
+    this.release()
+    const stream = this.stream
+    if (stream !== null && this.replays(stream)) return this.replay()
+    if (this.cancelled) return
+    const code = this.stream?.rstCode ?? constants.NGHTTP2_INTERNAL_ERROR
+    this.fail(code === constants.NGHTTP2_REFUSED_STREAM
+      ? failure('RAMP_H2_REFUSED_STREAM', 'the backend refused the stream (REFUSED_STREAM)')
+      : failure('RAMP_H2_STREAM_RESET', `the backend reset the stream (code ${code})`))
+  }
+
+  fail(err: Error): void {
+    if (this.cancelled) return
+    this.settle()
+    const stream = this.stream
+    if (stream !== null && !stream.closed) stream.close(constants.NGHTTP2_CANCEL)
+    const code = (err as { code?: string }).code
+    // Node reports a peer's RST_STREAM as this generic error; the code says whether the backend saw the request.
+    if (code === 'ERR_HTTP2_STREAM_ERROR' && stream?.rstCode === constants.NGHTTP2_REFUSED_STREAM) err = failure('RAMP_H2_REFUSED_STREAM', err.message)
+    this.handler.onError?.(err)
+  }
+
+  private settle(): void {
+    this.cancelled = true
+    this.disarm()
+    if (this.stream !== null) this.source?.unpipe(this.stream)
+    this.stopKeeping()
+  }
+
+  private release(): void {
+    const slot = this.slot
+    if (slot === null) return
+    this.slot = null
+    this.sessions.release(slot)
+  }
+
+  private arm(ms: number, code: string, message: string): void {
+    this.disarm()
+    this.timer = setTimeout(() => { this.fail(failure(code, message)) }, ms)
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+  }
+}
+
+/** Node's field object as a raw list: pseudo-fields left out, repeated fields one entry each. */
+function rawFields(fields: IncomingHttpHeaders): string[] {
+  const out: string[] = []
+  for (const name in fields) {
+    if (name.charCodeAt(0) === 58 /* : */) continue
+    const v = fields[name]
+    if (Array.isArray(v)) for (const one of v) out.push(name, one)
+    else if (v !== undefined) out.push(name, v)
+  }
+  return out
+}
+
+function forwardableTrailers(trailers: IncomingHttpHeaders | undefined): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {}
+  if (trailers === undefined) return out
+  for (const name in trailers) if (name.charCodeAt(0) !== 58 && !connectionSpecific.has(name)) out[name] = trailers[name]
+  return out
+}
