@@ -40,9 +40,9 @@ after(() => rmSync(work, { recursive: true, force: true }))
 const ramp = (args: string[]): Promise<{ stdout: string; stderr: string }> => run(join(app, 'bin/ramp.js'), args, { env: { PATH: process.env.PATH } })
 
 test('the tarball holds the launcher, the build and the configurations it reads, and no sources, tests, source maps or bench results', () => {
-  const shipped = /^(package\.json|README\.md|LICENSE|bin\/ramp\.js|dist\/.+\.c?js|config\/[\w-]+\.(yaml|json))$/
+  const shipped = /^(package\.json|README\.md|LICENSE|bin\/ramp\.js|dist\/.+\.c?js|dist\/ui\/[\w.-]+\.(html|css|svg)|config\/[\w-]+\.(yaml|json))$/
   assert.deepEqual(files.filter((f) => !shipped.test(f)), [])
-  for (const needed of ['dist/bundle/main.js', 'dist/startup-memory.js', 'config/demo.yaml', 'dist/config/validator.generated.cjs', 'dist/bench/scenarios/overhead.js', 'dist/bench/children/backends.js']) {
+  for (const needed of ['dist/bundle/main.js', 'dist/startup-memory.js', 'config/demo.yaml', 'dist/config/validator.generated.cjs', 'dist/bench/scenarios/overhead.js', 'dist/bench/children/backends.js', 'dist/ui/index.html', 'dist/ui/dashboard.js']) {
     assert.ok(files.includes(needed), `${needed} is not in the tarball`)
   }
   const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { command?: string[] }> }
