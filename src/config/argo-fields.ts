@@ -135,7 +135,7 @@ export const ignoredSpecFields: Record<string, string> = {
   workloadRef: 'ramp does not run pods; the new version is the backends given to `ramp deploy`',
   minReadySeconds: 'ramp sends traffic to a backend once its readiness check passes (readiness:), with no extra wait',
   revisionHistoryLimit: 'ramp keeps no ReplicaSets; the state holds the stable and the new version only',
-  rollbackWindow: 'ramp keeps one previous version (the stable), not a window of revisions; `ramp undo` rolls back to it',
+  rollbackWindow: 'ramp keeps one previous version (the stable), not a window of revisions; `ramp abort` sends all traffic back to it',
   paused: 'a ramp rollout starts with `ramp deploy`; pause it with `ramp pause`',
   restartAt: 'ramp does not restart pods',
   analysis: 'the run-history limits are for AnalysisRun objects, which ramp does not keep',

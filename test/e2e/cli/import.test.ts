@@ -108,8 +108,9 @@ describe('ramp import', { concurrency: true }, () => {
       ['strategy.canary.stableService', 'ramp routes to backends directly, not through Services'],
       ['strategy.canary.trafficRouting', 'ramp is the traffic router'],
       ['strategy.canary.steps[2].setCanaryScale', 'ramp does not scale replicas'],
-      ['.analysis dropped', 'Argo AnalysisTemplates do not carry over'],
-      ['strategy.canary.analysis', 'Argo AnalysisTemplates do not carry over'],
+      ['.analysis dropped', 'template success-rate is not an AnalysisTemplate of this file'],
+      ['strategy.canary.analysis', 'template success-rate is not an AnalysisTemplate of this file'],
+      ['spec.replicas', 'ramp does not scale replicas'],
     ] as const) {
       assert.ok(comments.some((c) => c.includes(field) && c.includes(why)), `no comment for ${field} (${why}):\n${comments.join('\n')}`)
     }
