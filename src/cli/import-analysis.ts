@@ -1,3 +1,5 @@
+import { isMapping } from '../config/is-mapping.js'
+
 /**
  * Argo AnalysisTemplates (and ClusterAnalysisTemplates) into ramp analysis templates, for
  * `ramp import`. ramp runs Prometheus and web metrics; a condition converts when it compares
@@ -11,7 +13,6 @@ export interface ConvertedTemplate {
   defaults: Array<{ name: string; value: string }>
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 export const nameOf = (d: Record<string, unknown>): string => String((d.metadata as { name?: string } | undefined)?.name ?? '')
 
@@ -36,17 +37,17 @@ function range(condition: string, failure: boolean): { min?: number | string; ma
 }
 
 function provider(p: Record<string, unknown>, at: string, notes: string[]): Record<string, unknown> | undefined {
-  if (isObject(p.prometheus)) {
+  if (isMapping(p.prometheus)) {
     const { address, query, timeout, ...rest } = p.prometheus
     for (const key of Object.keys(rest)) notes.push(`${at}.prometheus.${key} dropped: ramp's Prometheus provider takes address, query and timeout only`)
     return { prometheus: { address, query, ...(timeout === undefined ? {} : { timeout: seconds(timeout) }) } }
   }
-  if (isObject(p.web)) {
+  if (isMapping(p.web)) {
     const { url, method, headers, jsonPath, body, timeoutSeconds, ...rest } = p.web
     for (const key of Object.keys(rest)) notes.push(`${at}.web.${key} dropped: ramp's web provider takes url, method, headers, jsonPath, body and timeoutSeconds only`)
     const web: Record<string, unknown> = { url }
     if (method !== undefined) web.method = method
-    if (Array.isArray(headers)) web.headers = Object.fromEntries(headers.filter(isObject).map((h) => [String(h.key), String(h.value)]))
+    if (Array.isArray(headers)) web.headers = Object.fromEntries(headers.filter(isMapping).map((h) => [String(h.key), String(h.value)]))
     if (typeof jsonPath === 'string') web.jsonPath = jsonPath.replace(/^\{(.*)\}$/, '$1')
     if (body !== undefined) web.body = typeof body === 'string' ? body : JSON.stringify(body)
     if (timeoutSeconds !== undefined) web.timeout = seconds(timeoutSeconds)
@@ -58,13 +59,13 @@ function provider(p: Record<string, unknown>, at: string, notes: string[]): Reco
 export function convertTemplate(doc: Record<string, unknown>, notes: string[]): ConvertedTemplate | undefined {
   const name = nameOf(doc)
   const at = `${String(doc.kind)} ${name}`
-  const spec = isObject(doc.spec) ? doc.spec : {}
+  const spec = isMapping(doc.spec) ? doc.spec : {}
   const metrics: Array<Record<string, unknown>> = []
   const first: Record<string, unknown> = {}
   for (const [i, m] of (Array.isArray(spec.metrics) ? spec.metrics : []).entries()) {
-    if (!isObject(m)) continue
+    if (!isMapping(m)) continue
     const mat = `${at} metrics[${i}] (${String(m.name)})`
-    const p = isObject(m.provider) ? provider(m.provider, `${mat}.provider`, notes) : undefined
+    const p = isMapping(m.provider) ? provider(m.provider, `${mat}.provider`, notes) : undefined
     if (p === undefined) {
       notes.push(`${mat} dropped: its provider is not one ramp has (ramp runs prometheus and web metrics; write others as ramp builtins)`)
       continue
@@ -87,6 +88,6 @@ export function convertTemplate(doc: Record<string, unknown>, notes: string[]): 
   }
   if (first.interval === undefined && first.count === undefined) first.count = 1 // Argo measures a metric without an interval once
   const template: Record<string, unknown> = { name, ...Object.fromEntries(Object.entries(first).filter(([, v]) => v !== undefined)), metrics }
-  const defaults = (Array.isArray(spec.args) ? spec.args : []).filter(isObject).filter((a) => a.value !== undefined).map((a) => ({ name: String(a.name), value: String(a.value) }))
+  const defaults = (Array.isArray(spec.args) ? spec.args : []).filter(isMapping).filter((a) => a.value !== undefined).map((a) => ({ name: String(a.name), value: String(a.value) }))
   return { template, defaults }
 }

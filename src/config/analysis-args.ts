@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Problem } from './problems.js'
+import { isMapping } from './is-mapping.js'
 
 /**
  * Argo's analysis `args`: a reference gives values (`args: [{ name: service, value: shop }]`)
@@ -11,7 +12,6 @@ import type { Problem } from './problems.js'
  */
 const placeholder = /\{\{\s*args\.([A-Za-z0-9_.-]+)\s*\}\}/g
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 interface Ref {
   at: string
@@ -22,23 +22,23 @@ interface Ref {
 function analysisRefs(strategy: unknown): Ref[] {
   const out: Ref[] = []
   const add = (ref: unknown, at: string): void => {
-    if (isObject(ref)) out.push({ at, ref })
+    if (isMapping(ref)) out.push({ at, ref })
   }
-  if (!isObject(strategy)) return out
+  if (!isMapping(strategy)) return out
   const c = strategy.canary
-  if (isObject(c)) {
+  if (isMapping(c)) {
     add(c.analysis, 'strategy.canary.analysis')
-    if (Array.isArray(c.steps)) c.steps.forEach((s, i) => isObject(s) && add(s.analysis, `strategy.canary.steps[${i}].analysis`))
+    if (Array.isArray(c.steps)) c.steps.forEach((s, i) => isMapping(s) && add(s.analysis, `strategy.canary.steps[${i}].analysis`))
   }
   const bg = strategy.blueGreen
-  if (isObject(bg)) {
+  if (isMapping(bg)) {
     add(bg.prePromotionAnalysis, 'strategy.blueGreen.prePromotionAnalysis')
     add(bg.postPromotionAnalysis, 'strategy.blueGreen.postPromotionAnalysis')
   }
   return out
 }
 
-const refName = (t: unknown): string | undefined => (typeof t === 'string' ? t : isObject(t) && typeof t.templateName === 'string' ? t.templateName : undefined)
+const refName = (t: unknown): string | undefined => (typeof t === 'string' ? t : isMapping(t) && typeof t.templateName === 'string' ? t.templateName : undefined)
 
 /** A string that is one placeholder and nothing else takes a number's type when the value reads as one (a threshold). */
 function substitute(value: unknown, args: Map<string, string>): unknown {
@@ -48,7 +48,7 @@ function substitute(value: unknown, args: Map<string, string>): unknown {
     return whole && out.trim() !== '' && Number.isFinite(Number(out)) ? Number(out) : out
   }
   if (Array.isArray(value)) return value.map((v) => substitute(v, args))
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, args)]))
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, args)]))
   return value
 }
 
@@ -69,7 +69,7 @@ function readArgs(r: Ref, problems: Problem[]): Map<string, string> | undefined 
   }
   raw.forEach((a, j) => {
     const at = `${r.at}.args[${j}]`
-    if (!isObject(a) || typeof a.name !== 'string') problems.push({ path: at, message: 'must be { name, value }' })
+    if (!isMapping(a) || typeof a.name !== 'string') problems.push({ path: at, message: 'must be { name, value }' })
     else if (a.valueFrom !== undefined) problems.push({ path: `${at}.valueFrom`, message: 'ramp cannot read Kubernetes fields or pod hashes; give the value itself (value: ...)' })
     else if (typeof a.value !== 'string' && typeof a.value !== 'number' && typeof a.value !== 'boolean') problems.push({ path: `${at}.value`, message: `${a.name} has no value; give value: ...` })
     else values.set(a.name, String(a.value))
@@ -80,9 +80,9 @@ function readArgs(r: Ref, problems: Problem[]): Map<string, string> | undefined 
 /** Resolves every `args` of the strategy's analysis references, in place (see above). */
 export function resolveAnalysisArgs(tree: Record<string, unknown>, problems: Problem[]): void {
   const analysis = tree.analysis
-  const templates: unknown[] = isObject(analysis) && Array.isArray(analysis.templates) ? analysis.templates : []
+  const templates: unknown[] = isMapping(analysis) && Array.isArray(analysis.templates) ? analysis.templates : []
   const byName = new Map<string, Record<string, unknown>>()
-  for (const t of templates) if (isObject(t) && typeof t.name === 'string') byName.set(t.name, t)
+  for (const t of templates) if (isMapping(t) && typeof t.name === 'string') byName.set(t.name, t)
   const derived = new Map<string, Record<string, unknown>>()
   const unresolved = new Set<string>()
 
@@ -108,10 +108,10 @@ export function resolveAnalysisArgs(tree: Record<string, unknown>, problems: Pro
       return copy
     })
   }
-  if (derived.size === 0 || !isObject(analysis)) return
+  if (derived.size === 0 || !isMapping(analysis)) return
   // A template with placeholders that only derived copies run would only fail its URL checks.
   analysis.templates = [
-    ...templates.filter((t) => !isObject(t) || placeholders(t).length === 0 || unresolved.has(String(t.name))),
+    ...templates.filter((t) => !isMapping(t) || placeholders(t).length === 0 || unresolved.has(String(t.name))),
     ...derived.values(),
   ]
 }

@@ -1,3 +1,5 @@
+import { isMapping } from './is-mapping.js'
+
 /**
  * Fields of an Argo Rollouts `strategy:` block that only make sense inside Kubernetes (they
  * move ReplicaSets or mesh objects ramp does not have). A block copied from a Rollout keeps
@@ -55,7 +57,6 @@ export const ignoredAnalysisRefFields: Record<string, string> = {
 const argoStepOrder = ['setCanaryScale', 'setWeight', 'setHeaderRoute', 'setMirrorRoute', 'experiment', 'analysis', 'pause', 'plugin']
 const rank = (key: string): number => (argoStepOrder.includes(key) ? argoStepOrder.indexOf(key) : argoStepOrder.length)
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /**
  * Reads an Argo strategy the way Argo does, in place: Kubernetes-only fields are removed,
@@ -65,7 +66,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  */
 export function dropIgnoredStrategyFields(strategy: unknown, path = 'strategy'): string[] {
   const notes: string[] = []
-  if (!isObject(strategy)) return notes
+  if (!isMapping(strategy)) return notes
   const drop = (obj: Record<string, unknown>, table: Record<string, string>, at: string): void => {
     for (const key of Object.keys(obj)) {
       const why = table[key]
@@ -76,20 +77,20 @@ export function dropIgnoredStrategyFields(strategy: unknown, path = 'strategy'):
     }
   }
   const dropRef = (ref: unknown, at: string): void => {
-    if (!isObject(ref)) return
+    if (!isMapping(ref)) return
     drop(ref, ignoredAnalysisRefFields, at)
     if (!Array.isArray(ref.templates)) return
     ref.templates.forEach((t, i) => {
-      if (isObject(t) && 'clusterScope' in t) {
+      if (isMapping(t) && 'clusterScope' in t) {
         delete t.clusterScope
         notes.push(`${at}.templates[${i}].clusterScope ignored: ramp has one set of templates (analysis.templates), not namespaced and cluster ones`)
       }
     })
   }
   const c = strategy.canary
-  if (isObject(c)) {
+  if (isMapping(c)) {
     const routing = c.trafficRouting
-    const maxWeight = isObject(routing) && typeof routing.maxTrafficWeight === 'number' && routing.maxTrafficWeight > 0 ? routing.maxTrafficWeight : 100
+    const maxWeight = isMapping(routing) && typeof routing.maxTrafficWeight === 'number' && routing.maxTrafficWeight > 0 ? routing.maxTrafficWeight : 100
     drop(c, ignoredCanaryFields, `${path}.canary`)
     dropRef(c.analysis, `${path}.canary.analysis`)
     if (c.steps === null) c.steps = []
@@ -97,7 +98,7 @@ export function dropIgnoredStrategyFields(strategy: unknown, path = 'strategy'):
     if (maxWeight !== 100) notes.push(`${path}.canary.trafficRouting.maxTrafficWeight ${maxWeight}: each setWeight is read as parts of ${maxWeight} and written as a percentage, as Argo does (setWeight 20 is ${round2(2000 / maxWeight)}%)`)
   }
   const bg = strategy.blueGreen
-  if (isObject(bg)) {
+  if (isMapping(bg)) {
     drop(bg, ignoredBlueGreenFields, `${path}.blueGreen`)
     dropRef(bg.prePromotionAnalysis, `${path}.blueGreen.prePromotionAnalysis`)
     dropRef(bg.postPromotionAnalysis, `${path}.blueGreen.postPromotionAnalysis`)
@@ -115,7 +116,7 @@ function reshapeStep(
   dropRef: (ref: unknown, at: string) => void,
   notes: string[],
 ): unknown[] {
-  if (!isObject(step)) return [step]
+  if (!isMapping(step)) return [step]
   const emptied = Object.keys(step).length > 0
   drop(step, ignoredStepFields, at)
   dropRef(step.analysis, `${at}.analysis`)

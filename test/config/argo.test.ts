@@ -86,7 +86,7 @@ test('argo: a placeholder no arg fills, and a valueFrom arg, are refused by name
 
 test('argo: args work in background and blue/green promotion analysis too', () => {
   const c = parseConfig(`${templated}strategy: { blueGreen: { prePromotionAnalysis: { templates: [ { templateName: rate } ], args: [ { name: service, value: shop }, { name: min, value: "2" } ] } } }\n`, null, {})
-  assert.match(String(c.strategy?.blueGreen?.prePromotionAnalysis?.templates[0]), /^rate\.args-/)
+  assert.match(c.strategy?.blueGreen?.prePromotionAnalysis?.templates[0] as string, /^rate\.args-/)
   const b = parseConfig(`${templated}strategy: { canary: { analysis: { templates: [ rate ], args: [ { name: service, value: shop }, { name: min, value: "2" } ] }, steps: [ { setWeight: 10 } ] } }\n`, null, {})
   assert.equal(b.analysis.templates[0]?.metrics[0]?.thresholdRange.min, 2)
 })

@@ -132,12 +132,12 @@ describe('ramp import', { concurrency: true }, () => {
     assert.doesNotMatch(r.stdout, /steps\[2\]\.analysis/)
   })
 
-  test('a file without a Rollout exits 2', async (t) => {
+  test('a file without a Rollout or a Flagger Canary exits 2', async (t) => {
     const file = folder(t)('service.yaml', manifest.split('---')[0] ?? '')
     const r = await cli(t, ['import', file])
     assert.equal(r.code, 2, said(r))
     assert.equal(r.stdout, '')
-    assert.match(r.stderr, new RegExp(`^${file} has no document with kind: Rollout$`, 'm'))
+    assert.match(r.stderr, new RegExp(`^${file} has no document with kind: Rollout \\(Argo Rollouts\\) or kind: Canary \\(Flagger\\)$`, 'm'))
   })
 
   test('a manifest that is not YAML exits 2 naming the YAML error', async (t) => {

@@ -11,14 +11,14 @@ import { tally } from '../../support/world/traffic.js'
 import { world, type World } from '../../support/world/world.js'
 import { cli, said, type CliResult } from './run.js'
 
-// Each manifest under manifests/ is written in Argo's format for one feature; the imported
+// Each manifest under manifests/ is written in Argo's or Flagger's format for one feature; the imported
 // config is checked, then run against loopback backends where the feature moves traffic.
 
 const manifest = (name: string): string => fileURLToPath(new URL(`manifests/${name}`, import.meta.url))
 
 interface Imported {
   result: CliResult
-  config: { strategy: { canary: { steps: unknown[]; analysis?: unknown } }; analysis?: { templates: Array<{ name: string; metrics: unknown[] } & Record<string, unknown>> }; progressDeadlineAbort?: boolean; progressDeadlineSeconds?: number }
+  config: { strategy: { canary: { steps: unknown[]; analysis?: unknown }; blueGreen?: unknown }; webhooks?: Array<Record<string, unknown>>; analysis?: { templates: Array<{ name: string; metrics: unknown[] } & Record<string, unknown>> }; progressDeadlineAbort?: boolean; progressDeadlineSeconds?: number }
   notes: string[]
 }
 
@@ -41,10 +41,13 @@ async function validates(t: TestContext, r: Imported): Promise<void> {
   assert.doesNotMatch(checked.stdout, /warning/)
 }
 
-/** Runs the imported strategy with v1 stable and v2 the canary, exact balance so shares are counts. */
+/**
+ * Runs the imported steps with v1 stable and v2 the canary, exact balance so shares are
+ * counts. The analysis is left out: these runs check the weights and routes of each step.
+ */
 async function run(t: TestContext, r: Imported): Promise<World> {
   const [v1, v2] = await backends(t, 'v1', 'v2')
-  return world(t, { config: release({ v1: v1.url, v2: v2.url, strategy: r.config.strategy, more: 'balance: exact' }) })
+  return world(t, { config: release({ v1: v1.url, v2: v2.url, strategy: { canary: { steps: r.config.strategy.canary.steps } }, more: 'balance: exact' }) })
 }
 
 async function pausedAt(w: World, step: number): Promise<void> {
@@ -144,5 +147,76 @@ describe('ramp import of Argo manifests', { concurrency: true }, () => {
     const missing = await cli(t, ['import', manifest('argo-two-rollouts.yaml'), '--name', 'cart'])
     assert.equal(missing.code, 2, said(missing))
     assert.match(missing.stderr, /has no Rollout named cart \(it has web, api\)$/m)
+  })
+})
+
+describe('ramp import of Flagger canaries', { concurrency: true }, () => {
+  test('stepWeight to maxWeight, builtin and Prometheus metrics, every webhook type ramp has; the rest named', async (t) => {
+    const r = await imported(t, 'flagger-canary.yaml')
+    assert.deepEqual(r.config.strategy.canary.steps, [10, 20, 30, 40, 50].flatMap((w) => [{ setWeight: w }, { pause: { duration: '30s' } }]))
+    assert.deepEqual(r.config.strategy.canary.analysis, { templates: ['flagger-request-success-rate', 'flagger-request-duration', 'flagger-404s-percentage'] })
+    const [success, duration, notFound] = r.config.analysis?.templates ?? []
+    assert.deepEqual(success, { name: 'flagger-request-success-rate', interval: '30s', failureLimit: 4, window: '1m', metrics: [{ name: 'request-success-rate', builtin: 'successRate', thresholdRange: { min: 0.99 } }] })
+    assert.deepEqual(duration?.metrics, [{ name: 'request-duration', builtin: 'latencyP99', thresholdRange: { max: 500 } }])
+    assert.deepEqual(notFound?.metrics, [{
+      name: '404s percentage',
+      prometheus: { address: 'http://127.0.0.1:9090', query: '100 - sum(rate(requests{namespace="test",workload="podinfo",code!="404"}[1m])) / sum(rate(requests{namespace="test",workload="podinfo"}[1m])) * 100' },
+      thresholdRange: { max: 5 },
+    }], 'the MetricTemplate\'s variables filled from the Canary')
+    assert.deepEqual(r.config.webhooks?.map((h) => [h.name, h.type]), [
+      ['ok-to-go', 'confirm-rollout'], ['smoke', 'pre-rollout'], ['load-test', 'rollout'], ['ship-it', 'confirm-promotion'],
+      ['done', 'post-rollout'], ['big-red-button', 'rollback'], ['chat', 'event'],
+    ])
+    assert.equal(r.config.webhooks?.[1]?.failureLimit, 4, 'a failed pre-rollout check counts toward the threshold')
+    for (const note of [
+      'spec.targetRef dropped', 'spec.service dropped', 'spec.analysis.alerts dropped',
+      'spec.analysis.metrics[3] (dd) dropped: MetricTemplate dd-errors uses provider datadog',
+      'spec.analysis.webhooks[1] (smoke).metadata dropped',
+      'spec.analysis.webhooks[3] (more-traffic) dropped: ramp has no confirm-traffic-increase webhooks',
+    ]) assert.ok(r.notes.some((n) => n.startsWith(note)), `missing "${note}":\n${r.notes.join('\n')}`)
+    assert.equal(r.config.progressDeadlineAbort, true, 'Flagger rolls back a canary that is not ready in time')
+    await validates(t, r)
+
+    const w = await run(t, r)
+    await pausedAt(w, 1)
+    assert.deepEqual(tally(await w.sequence(100)), { v1: 90, v2: 10 })
+  })
+
+  test('an A/B test (iterations with match) routes each match to the new version for iterations x interval', async (t) => {
+    const r = await imported(t, 'flagger-ab.yaml')
+    assert.deepEqual(r.config.strategy.canary.steps, [
+      { setHeaderRoute: { name: 'ab-0', match: [{ headers: { 'x-canary': { regex: '^(?:.*insider.*)$' } } }] } },
+      { setHeaderRoute: { name: 'ab-1', match: [{ headers: { cookie: { regex: '^(?:.*(^|; )canary=always(;.*|))$' } } }] } },
+      { pause: { duration: '600s' } },
+    ], 'one route per match: Istio\'s matches are any-of, a route\'s conditions all-of')
+    assert.deepEqual(r.config.analysis?.templates.map((x) => [x.name, x.failureLimit]), [['flagger-request-success-rate', 1]])
+    await validates(t, r)
+
+    const w = await run(t, r)
+    await pausedAt(w, 2)
+    assert.deepEqual(tally(await w.sequence(20, { 'x-canary': 'an-insider-1' })), { v2: 20 })
+    assert.deepEqual(tally(await w.sequence(20, { cookie: 'a=b; canary=always' })), { v2: 20 })
+    assert.deepEqual(tally(await w.sequence(20, { 'x-canary': 'outsider' })), { v1: 20 })
+    assert.deepEqual(tally(await w.sequence(20, { cookie: 'xcanary=always' })), { v1: 20 }, 'the regex holds for the whole value, as in Istio')
+  })
+
+  test('iterations with mirror copies traffic to the new version for iterations x interval, judged on the mirror listener', async (t) => {
+    const r = await imported(t, 'flagger-mirror.yaml')
+    assert.deepEqual(r.config.strategy.canary.steps, [{ setMirrorRoute: { name: 'mirror', percentage: 50 } }, { pause: { duration: '60s' } }])
+    assert.deepEqual(r.config.analysis?.templates.map((x) => [x.name, x.listener, x.failureLimit]), [['flagger-request-duration', 'mirror', 2]])
+    await validates(t, r)
+
+    const w = await run(t, r)
+    await pausedAt(w, 1)
+    assert.deepEqual(tally(await w.sequence(400)), { v1: 400 }, 'every answer from v1')
+    // A draw per request at 50%: fewer than 150 copies of 400 has a chance below 1e-6.
+    assert.ok(await w.metricReaches('ramp_mirror_requests_total', { version: 'v2', result: 'sent' }, 150) >= 150, 'copies reach v2')
+  })
+
+  test('iterations alone is Flagger\'s blue/green: preview for iterations x interval, the metrics as pre-promotion analysis', async (t) => {
+    const r = await imported(t, 'flagger-bluegreen.yaml')
+    assert.deepEqual(r.config.strategy, { blueGreen: { autoPromotionSeconds: 60, prePromotionAnalysis: { templates: ['flagger-request-success-rate'] } } })
+    assert.deepEqual(r.config.analysis?.templates[0], { name: 'flagger-request-success-rate', interval: '15s', count: 4, failureLimit: 1, window: '15s', metrics: [{ name: 'request-success-rate', builtin: 'successRate', thresholdRange: { min: 0.995 } }] })
+    await validates(t, r)
   })
 })
