@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseConfig } from '../../src/config/load.js'
-import { isRampError } from '../../src/errors.js'
+import { problems } from './problems.js'
 
 // An Argo strategy pasted into a config reads as Argo reads it (the same code `ramp import` runs).
 
 const base = 'listen: { port: 8080 }\nstable: { name: v1, backends: ["http://127.0.0.1:9001"] }\n'
 
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'x.yaml', {})
-  } catch (err) {
-    if (isRampError(err) && err.code === 'RAMP_ERR_CONFIG_INVALID') return err.details?.problems as string[]
-    throw err
-  }
-  return []
-}
 
 const hdr = '{ name: beta, match: [ { headerName: x-beta, headerValue: { exact: "1" } } ] }'
 

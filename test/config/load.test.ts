@@ -3,19 +3,10 @@ import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { parseConfig } from '../../src/config/load.js'
 import { schemaDocument } from '../../src/config/schema.js'
-import { isRampError } from '../../src/errors.js'
+import { problems } from './problems.js'
 
 const base = 'listen: { port: 8080 }\nstable: { name: v1, backends: ["http://127.0.0.1:9001"] }\n'
 
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, 'x.yaml', env)
-  } catch (err) {
-    if (isRampError(err) && err.code === 'RAMP_ERR_CONFIG_INVALID') return err.details?.problems as string[]
-    throw err
-  }
-  return []
-}
 
 const rows = [
   { name: 'a minimal config is valid', yaml: base, want: [] },
