@@ -73,6 +73,19 @@ describe('ramp import of Argo manifests', { concurrency: true }, () => {
     assert.equal((await w.rollout()).routing.routes.length, 0, 'step 3 removed the route before the pause of the same Argo step')
   })
 
+  test('the same multi-action step given to POST /api/v1/rollout runs the same way', async (t) => {
+    const r = await imported(t, 'argo-multi-action.yaml')
+    const [v1, v3] = await backends(t, 'v1', 'v3')
+    const w = await world(t, { config: release({ v1: v1.url, more: 'balance: exact' }) })
+    const res = await w.admin.deploy({ name: 'v3', backends: [v3.url] }, { strategy: { canary: { steps: [
+      { setWeight: 20 }, { pause: {}, setHeaderRoute: { name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: '1' } }] } },
+    ] } } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    await pausedAt(w, 2)
+    assert.deepEqual((await w.rollout()).steps.map((s) => Object.keys(s.step)), r.config.strategy.canary.steps.slice(0, 3).map((s) => Object.keys(s as object)))
+    assert.deepEqual(tally(await w.sequence(20, beta)), { v3: 20 })
+  })
+
   test('steps: left null imports as no steps', async (t) => {
     const r = await imported(t, 'argo-null-steps.yaml')
     assert.deepEqual(r.config.strategy, { canary: { steps: [] } })
