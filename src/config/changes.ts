@@ -1,4 +1,5 @@
 import type { Config } from './load.js'
+import { isMapping } from './is-mapping.js'
 
 /**
  * How a changed field takes effect on a reload:
@@ -39,7 +40,6 @@ export function appliesTo(path: string): Applies {
   return 'restart'
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /**
  * The paths where two configs differ: down through objects present on both sides, a whole
@@ -47,7 +47,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * side has none).
  */
 export function changedPaths(a: unknown, b: unknown, path = ''): string[] {
-  if (isObject(a) && isObject(b)) {
+  if (isMapping(a) && isMapping(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
     return keys.flatMap((k) => changedPaths(a[k], b[k], path === '' ? k : `${path}.${k}`))
   }
@@ -95,7 +95,7 @@ export function planReload(running: Config, next: Config, plugged: Plugged): Rel
 }
 
 function valueAt(root: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), root)
+  return path.split('.').reduce<unknown>((node, key) => (isMapping(node) ? node[key] : undefined), root)
 }
 
 /** `path` comes from changedPaths, so every parent of it is an object on both sides. */

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { rampError } from '../errors.js'
 import { percentToBp } from '../routing/weight.js'
+import { resolveAnalysisArgs } from './analysis-args.js'
 import { dropIgnoredStrategyFields } from './argo-fields.js'
 import { expandEnv } from './env.js'
 import { ajvProblems, formatProblem, type Problem } from './problems.js'
@@ -39,7 +40,10 @@ export function parseConfig(text: string, source: string | null, env: NodeJS.Pro
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
     throw invalid(source, [...problems, { path: '', message: 'the configuration must be a mapping (key: value)' }])
   }
-  const warnings = dropIgnoredStrategyFields((tree as Record<string, unknown>).strategy)
+  const found = problems.length
+  const warnings = adoptArgoFields(tree as Record<string, unknown>, problems)
+  // An unfilled placeholder would also fail the checks of the field it sits in: say it once.
+  if (problems.length > found) throw invalid(source, problems)
 
   const validate = validators().config
   if (!validate(tree)) problems.push(...ajvProblems(validate.errors ?? [], tree))
@@ -66,6 +70,16 @@ export function parseConfig(text: string, source: string | null, env: NodeJS.Pro
 function resolveTls<L extends { tls?: { cert: string; key: string } }>(listener: L, base: string): L {
   if (listener.tls === undefined) return listener
   return { ...listener, tls: { cert: resolve(base, listener.tls.cert), key: resolve(base, listener.tls.key) } }
+}
+
+/**
+ * Reads the Argo forms of a config in place (Kubernetes-only fields, multi-action steps,
+ * analysis args); `ramp import` calls it too, so both say the same. Returns the warnings.
+ */
+export function adoptArgoFields(tree: Record<string, unknown>, problems: Problem[]): string[] {
+  const warnings = dropIgnoredStrategyFields(tree.strategy)
+  resolveAnalysisArgs(tree, problems)
+  return warnings
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Config {

@@ -43,7 +43,7 @@ const CanaryStep = Type.Object({
   analysis: Type.Optional(StepAnalysis),
   setHeaderRoute: Type.Optional(SetHeaderRouteStep),
   setMirrorRoute: Type.Optional(SetMirrorRouteStep),
-}, { ...strict, description: 'exactly one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute' })
+}, { ...strict, description: 'one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute; a step with several (Argo allows it) runs as one step each, in Argo\'s order' })
 
 const CanaryStrategy = Type.Object({
   steps: Type.Array(CanaryStep, { default: [] }),

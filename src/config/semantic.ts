@@ -49,9 +49,8 @@ export function semanticProblems(c: RawConfig): Problem[] {
     s.canary?.steps.forEach((step, i) => {
       const keys = Object.keys(step)
       const at = `strategy.canary.steps[${i}]`
-      if (keys.length !== 1) {
-        out.push({ path: at, message: keys.length === 0 ? 'is empty; give one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute' : `has ${keys.join(' and ')}; give one action per step` })
-      }
+      // A step with several actions was split at load (argo-fields.ts); only an empty one is left to refuse.
+      if (keys.length === 0) out.push({ path: at, message: 'is empty; give one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute' })
       if (step.pause?.duration !== undefined && durationMs(step.pause.duration) === undefined) {
         out.push({ path: `${at}.pause.duration`, message: `${quote(step.pause.duration)} is not a duration (500ms, 30s, 5m, 1h or seconds)` })
       }

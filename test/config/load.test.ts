@@ -3,19 +3,10 @@ import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { parseConfig } from '../../src/config/load.js'
 import { schemaDocument } from '../../src/config/schema.js'
-import { isRampError } from '../../src/errors.js'
+import { problems } from './problems.js'
 
 const base = 'listen: { port: 8080 }\nstable: { name: v1, backends: ["http://127.0.0.1:9001"] }\n'
 
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, 'x.yaml', env)
-  } catch (err) {
-    if (isRampError(err) && err.code === 'RAMP_ERR_CONFIG_INVALID') return err.details?.problems as string[]
-    throw err
-  }
-  return []
-}
 
 const rows = [
   { name: 'a minimal config is valid', yaml: base, want: [] },
@@ -26,7 +17,7 @@ const rows = [
   { name: 'a bad mode names the choices', yaml: `${base}mode: linear\n`, want: ['mode: "linear" is not one of "canary", "blueGreen"'] },
   { name: 'blueGreen with a split weight is refused', yaml: `${base}canary: { name: v2, backends: ["http://127.0.0.1:9002"] }\nmode: blueGreen\nweight: 30\n`, want: ['weight: 30 is a split; in blueGreen mode the weight is 0 (stable active) or 100 (canary active)'] },
   { name: 'two listeners on one port are refused', yaml: `${base}preview: { port: 8080 }\n`, want: ['preview.port: 8080 is also the listen port; each listener needs its own'] },
-  { name: 'a step with two actions is refused', yaml: `${base}strategy: { canary: { steps: [ { setWeight: 10, pause: {} } ] } }\n`, want: ['strategy.canary.steps[0]: has setWeight and pause; give one action per step'] },
+  { name: 'an empty step is refused', yaml: `${base}strategy: { canary: { steps: [ {} ] } }\n`, want: ['strategy.canary.steps[0]: is empty; give one of setWeight, pause, analysis, setHeaderRoute, setMirrorRoute'] },
   { name: 'a malformed pause duration is refused', yaml: `${base}strategy: { canary: { steps: [ { pause: { duration: 10x } } ] } }\n`, want: ['strategy.canary.steps[0].pause.duration: "10x" is not a duration: 500ms, 30s, 5m, 1h, 7d, or a number of seconds'] },
   { name: 'both strategies at once are refused', yaml: `${base}strategy: { canary: { steps: [] }, blueGreen: {} }\n`, want: ['strategy: give exactly one of canary, blueGreen'] },
   { name: 'a YAML syntax error is reported once with its position', yaml: 'listen: [\n', want: ['YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:'] },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { dropIgnoredStrategyFields } from '../../config/argo-fields.js'
 import { formatProblem } from '../../config/problems.js'
 import { stepShapingProblems } from '../../config/shaping-semantic.js'
 import { rampError } from '../../errors.js'
@@ -19,6 +20,8 @@ export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions):
     schema: { summary: 'Start a rollout of a new version (waits for readiness, then runs the strategy).', body: StartBody, response: startResponses, security },
   }, async (request, reply) => {
     const { version, strategy, supersede } = request.body
+    // A step with several actions runs as a config's does: one step each, in Argo's order.
+    dropIgnoredStrategyFields(strategy)
     const problems = stepShapingProblems(strategy, 'body.strategy').map(formatProblem)
     if (problems.length > 0) throw rampError('RAMP_ERR_ADMIN_BAD_REQUEST', `invalid request: ${problems.join('; ')}`, { details: { problems } })
     const view = await run({

@@ -108,8 +108,9 @@ describe('ramp import', { concurrency: true }, () => {
       ['strategy.canary.stableService', 'ramp routes to backends directly, not through Services'],
       ['strategy.canary.trafficRouting', 'ramp is the traffic router'],
       ['strategy.canary.steps[2].setCanaryScale', 'ramp does not scale replicas'],
-      ['.analysis dropped', 'Argo AnalysisTemplates do not carry over'],
-      ['strategy.canary.analysis', 'Argo AnalysisTemplates do not carry over'],
+      ['.analysis dropped', 'template success-rate is not an AnalysisTemplate of this file'],
+      ['strategy.canary.analysis', 'template success-rate is not an AnalysisTemplate of this file'],
+      ['spec.replicas', 'ramp does not scale replicas'],
     ] as const) {
       assert.ok(comments.some((c) => c.includes(field) && c.includes(why)), `no comment for ${field} (${why}):\n${comments.join('\n')}`)
     }
@@ -131,12 +132,12 @@ describe('ramp import', { concurrency: true }, () => {
     assert.doesNotMatch(r.stdout, /steps\[2\]\.analysis/)
   })
 
-  test('a file without a Rollout exits 2', async (t) => {
+  test('a file without a Rollout or a Flagger Canary exits 2', async (t) => {
     const file = folder(t)('service.yaml', manifest.split('---')[0] ?? '')
     const r = await cli(t, ['import', file])
     assert.equal(r.code, 2, said(r))
     assert.equal(r.stdout, '')
-    assert.match(r.stderr, new RegExp(`^${file} has no document with kind: Rollout$`, 'm'))
+    assert.match(r.stderr, new RegExp(`^${file} has no document with kind: Rollout \\(Argo Rollouts\\) or kind: Canary \\(Flagger\\)$`, 'm'))
   })
 
   test('a manifest that is not YAML exits 2 naming the YAML error', async (t) => {
