@@ -6,6 +6,8 @@ import { gated, patience } from './setup.js'
 /** successRate >= 0.99 over at least 20 requests, four times, 500 ms apart. */
 const health = {
   name: 'health', interval: '500ms', count: 4, minRequests: 20,
+  // A loaded machine can leave one window short of minRequests; the verdict is the metric's.
+  inconclusiveLimit: 2,
   metrics: [{ name: 'success', builtin: 'successRate', thresholdRange: { min: 0.99 } }],
 }
 

@@ -10,7 +10,9 @@ describe('pre-rollout webhooks', { concurrency: true }, () => {
       strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
       webhooks: [{ name: 'checks', type: 'pre-rollout', failureLimit: 1 }],
     })
-    hook.answer(500, '/checks')
+    // Each refusal takes a second, so that the checks are still running while the test looks
+    // (refused at once, two calls 500 ms apart can abort before a loaded machine sees them run).
+    hook.answer(500, '/checks', 1000)
     await w.routed()
     await waitFor('the first pre-rollout call', () => hook.to('/checks').length >= 1, patience)
     // failureLimit 1 tolerates this first failure: the checks are still running, at weight 0.
