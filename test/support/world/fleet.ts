@@ -3,6 +3,7 @@ import type { TestContext } from 'node:test'
 import { parse, stringify } from 'yaml'
 import type { RedisServer } from '../redis.js'
 import assert from 'node:assert/strict'
+import { eventually } from './eventually.js'
 import { world, type World } from './world.js'
 
 export interface FleetOptions {
@@ -32,15 +33,10 @@ export function fleetConfig(config: string, url: string, key: string, instance: 
   return stringify(tree)
 }
 
-/** Polls `read` every 2 ms until `ok`; the ms it took, or a failure naming the last value. */
+/** `eventually` (10 s at most), failing also when it took longer than `ms`; returns the ms it took. */
 export async function within<T>(what: string, ms: number, read: () => Promise<T>, ok: (v: T) => boolean): Promise<number> {
   const started = performance.now()
-  let last: T = await read()
-  while (!ok(last)) {
-    if (performance.now() - started > 10_000) assert.fail(`${what}: still ${JSON.stringify(last)} after 10 s`)
-    await new Promise((r) => setTimeout(r, 2))
-    last = await read()
-  }
+  await eventually(what, read, ok, 10_000)
   const took = performance.now() - started
   assert.ok(took <= ms, `${what} took ${took.toFixed(0)} ms (at most ${ms})`)
   return took
