@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv'
 import { quote } from '../errors.js'
+import { grpcMethodPattern, grpcMethodProblem } from '../grpc/method-path.js'
 import { backendOriginPattern, backendUrlProblem, httpUrlPattern, httpUrlProblem, urlProblem } from './backend-url.js'
 
 /** One thing wrong with a configuration, located by its path in the file (`canary.backends[1]`). */
@@ -114,6 +115,7 @@ export const formatMessages: Record<string, (value: string) => string | undefine
 const patternMessages: Record<string, (value: string) => string | undefined> = {
   [backendOriginPattern]: backendUrlProblem,
   [httpUrlPattern]: httpUrlProblem,
+  [grpcMethodPattern]: grpcMethodProblem,
 }
 
 function describe(e: ErrorObject, value: unknown): string {

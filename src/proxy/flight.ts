@@ -22,6 +22,7 @@ import { recordResponse, upstreamFailure } from './record.js'
 import { endWithHeaders, sendError, type ClientResponse } from './respond.js'
 import type { Retries, RetriedFlight } from './retry.js'
 import { badStatusError } from './upstream-errors.js'
+import { BodyReplay } from './body-replay.js'
 
 /** What every flight of one listener shares. */
 export interface FlightDeps {
@@ -39,6 +40,9 @@ export interface FlightDeps {
 export type ClientRequest = IncomingMessage | Http2ServerRequest
 
 type Abort = (reason?: Error) => void
+
+/** A flight's upstream request: undici's, with raw headers, and a body a retry can send again. */
+export type UpstreamOptions = Omit<Dispatcher.DispatchOptions, 'body'> & { headers: string[]; body: Readable | BodyReplay | null }
 
 /** The reason a try is cancelled for a client that left: one object, since undici would make one, with its stack, per cancel. */
 const clientLeft = Object.freeze(new Error('the client left before its response was complete'))
@@ -94,7 +98,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     private readonly setCookie: string | null,
     backend: Backend | null,
     /** The upstream request, sent again as it is by a retry (only Host follows the backend). */
-    private readonly options: Dispatcher.DispatchOptions & { headers: string[] },
+    private readonly options: UpstreamOptions,
     /** A gRPC call: sent over HTTP/2 and judged by its `grpc-status`. */
     readonly grpc: boolean,
   ) {
@@ -108,6 +112,11 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
   get method(): string { return this.req.method as string }
   get bodyRead(): boolean { return this.req.readableDidRead }
   get headers(): IncomingHttpHeaders { return this.req.headers }
+  get path(): string { return this.options.path }
+  get bodyKept(): boolean {
+    const body = this.options.body
+    return body === null || body === undefined || (body instanceof BodyReplay && body.replayable)
+  }
 
   /** Sends the next try to `this.backend`. */
   send(): void {
@@ -118,7 +127,8 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     const o = this.options
     o.origin = this.grpc ? backend.grpcOrigin : backend.origin
     if (!this.deps.settings().preserveHost) o.headers[1] = backend.host
-    this.deps.agent.dispatch(o, this)
+    // A BodyReplay is a gRPC call's body, and gRPC calls go to the HTTP/2 agent, which takes it (h2-call.ts).
+    this.deps.agent.dispatch(o as Dispatcher.DispatchOptions, this)
   }
 
   /** The upstream request failed before any of it reached the client: the failure is the client's answer. */
@@ -149,19 +159,22 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
       this.abortTry?.(badStatusError(status))
       return false
     }
-    if (this.deps.retries.retriesStatus(status)) {
-      const delay = this.deps.retries.next(this, undefined, status)
+    // A trailers-only answer (a gRPC error, usually) has its status in the headers.
+    if (this.grpc) this.grpcStatus = grpcStatusIn(raw)
+    if (this.deps.retries.retriesStatus(status) || this.grpcStatus >= 0) {
+      const delay = this.deps.retries.next(this, undefined, status, this.grpcStatus)
       if (delay !== null) {
         // Moved to another backend already; the retry is sent once this body is read through.
         this.discarding = true
+        this.grpcStatus = -1
         this.retryDelay = delay
         return true
       }
     }
+    // This answer is the client's: nothing will be sent again.
+    this.releaseBody()
     const { responseVersionHeader } = this.deps.settings()
     const headers = clientRawHeaders(raw, responseVersionHeader, this.pool.name)
-    // A trailers-only answer (a gRPC error, usually) has its status in the headers.
-    if (this.grpc) this.readGrpcStatus(headers)
     if (this.setCookie !== null) headers.push('set-cookie', this.setCookie)
     this.head = { status, statusText, headers }
     this.resume = resume
@@ -213,11 +226,10 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     this.res.end()
   }
 
-  private readGrpcStatus(headers: readonly string[]): void {
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i] as string
-      if (name.length === 11 && name.toLowerCase() === 'grpc-status') this.grpcStatus = grpcStatusOf(headers[i + 1] as string)
-    }
+  /** A safe gRPC call's body, kept for its retries, goes once the call can no longer be retried. */
+  private releaseBody(): void {
+    const body = this.options.body
+    if (body instanceof BodyReplay) body.release()
   }
 
   onError(err: Error): void {
@@ -321,6 +333,7 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     if (!complete) this.leave()
     this.ended = true
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.releaseBody()
     deps.retries.requestEnded(this)
     deps.drain?.ended(complete)
     const backend = this.backend
@@ -337,6 +350,15 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
       deps.log.info({ access: { listener: deps.listener, method: req.method, url: req.url, status, version: this.pool.name, reason: this.reason, backend: backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: complete } }, 'access')
     }
   }
+}
+
+/** The `grpc-status` among an answer's raw header fields (a trailers-only answer), or -1. */
+function grpcStatusIn(raw: readonly unknown[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = String(raw[i])
+    if (name.length === 11 && name.toLowerCase() === 'grpc-status') return grpcStatusOf(String(raw[i + 1]))
+  }
+  return -1
 }
 
 /** Whether the client's request has a body to forward. An HTTP/2 request says so by not ending its stream with its headers. */

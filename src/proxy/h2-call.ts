@@ -1,8 +1,9 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { isGrpcContentType } from '../grpc/status.js'
 import { grpcTimeoutMs } from '../grpc/timeout.js'
+import { BodyReplay } from './body-replay.js'
 import type { H2Sessions, H2Slot, H2Waiter } from './h2-sessions.js'
 
 export interface H2CallTimeouts {
@@ -34,7 +35,9 @@ const maxRefusals = 3
  * A stream the backend refuses (REFUSED_STREAM, or past the last stream of a GOAWAY) was not
  * processed (RFC 9113 8.7), so it is sent again on another session, its body replayed from
  * the first bytes, which are kept (up to 64 KiB) until the response starts. A session that
- * closes with a maximum connection age, as gRPC servers do, then costs no call.
+ * closes with a maximum connection age, as gRPC servers do, then costs no call. A body given
+ * as a `BodyReplay` is the flight's, kept across its tries (a method safe to retry): the
+ * flight, not the call, says when it goes.
  */
 export class H2Call implements H2Waiter {
   cancelled = false
@@ -44,11 +47,11 @@ export class H2Call implements H2Waiter {
   private trailers: string[] | null = null
   private readonly headers: OutgoingHttpHeaders
   private readonly deadlineMs: number | null
-  private readonly body: Readable | Buffer | string | null
-  /** What is piped into the stream: the body, or after a refusal its replay. */
-  private source: Readable | null = null
-  private kept: Buffer[] | null = []
-  private keptBytes = 0
+  /** A body known whole when the call is made (a probe's). */
+  private readonly fixed: Buffer | string | null = null
+  /** A streamed body, and whether this call owns it (releases what it keeps once the response starts). */
+  private readonly replay: BodyReplay | null = null
+  private readonly ownsReplay: boolean = false
   private refusals = 0
   private responded = false
 
@@ -81,7 +84,12 @@ export class H2Call implements H2Waiter {
     this.headers = headers
     this.deadlineMs = deadline
     const body = opts.body
-    this.body = body === undefined || body === null ? null : (body as Readable | Buffer | string)
+    if (body instanceof BodyReplay) this.replay = body
+    else if (typeof body === 'string' || Buffer.isBuffer(body)) this.fixed = body
+    else if (body !== undefined && body !== null) {
+      this.replay = new BodyReplay(body as Readable, keepAtMost)
+      this.ownsReplay = true
+    }
   }
 
   start(): void {
@@ -97,10 +105,10 @@ export class H2Call implements H2Waiter {
 
   run(slot: H2Slot): void {
     this.slot = slot
-    const body = this.body
+    const { replay, fixed } = this
     let stream: ClientHttp2Stream
     try {
-      stream = slot.session.request(this.headers, { endStream: body === null, waitForTrailers: body !== null && typeof body !== 'string' && !Buffer.isBuffer(body) })
+      stream = slot.session.request(this.headers, { endStream: replay === null && fixed === null, waitForTrailers: replay !== null })
     } catch (err) {
       // The session went away between the pick and the request: nothing reached the backend,
       // so another session may take it.
@@ -119,52 +127,23 @@ export class H2Call implements H2Waiter {
     // A refused stream is sent again once it has closed.
     stream.on('error', (err: Error) => { if (!this.replays(stream)) this.fail(err) })
     stream.on('close', () => { this.closed() })
-    if (body === null) return
-    if (typeof body === 'string' || Buffer.isBuffer(body)) {
-      stream.end(body)
-      return
-    }
+    if (fixed !== null) stream.end(fixed)
+    if (replay === null) return
     // The client's trailers (a gRPC client may send some) are known once its body ended.
-    stream.on('wantTrailers', () => { stream.sendTrailers(forwardableTrailers((body as { trailers?: IncomingHttpHeaders }).trailers)) })
-    if (this.source === null) {
-      this.source = body
-      body.on('data', this.keep)
-    }
-    this.source.pipe(stream)
-  }
-
-  private readonly keep = (chunk: Buffer): void => {
-    const kept = this.kept
-    if (kept === null) return
-    this.keptBytes += chunk.length
-    if (this.keptBytes <= keepAtMost) kept.push(chunk)
-    else this.stopKeeping()
-  }
-
-  private stopKeeping(): void {
-    this.kept = null
-    if (this.body !== null && typeof this.body !== 'string' && !Buffer.isBuffer(this.body)) this.body.off('data', this.keep)
+    stream.on('wantTrailers', () => { stream.sendTrailers(forwardableTrailers((replay.source as { trailers?: IncomingHttpHeaders }).trailers)) })
+    replay.pipeTo(stream)
   }
 
   /** Whether `stream` was refused and the call can be sent again. */
   private replays(stream: ClientHttp2Stream): boolean {
-    return stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && !this.responded && !this.cancelled && this.kept !== null && this.refusals < maxRefusals
+    return stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && !this.responded && !this.cancelled && (this.replay?.replayable ?? true) && this.refusals < maxRefusals
   }
 
   /** Sends the call again on a session with room, its body from its first byte. */
-  private replay(): void {
+  private sendAgain(): void {
     this.refusals++
-    const body = this.body
-    const old = this.stream
+    this.replay?.detach()
     this.stream = null
-    if (body !== null && typeof body !== 'string' && !Buffer.isBuffer(body) && this.source !== null) {
-      if (old !== null) this.source.unpipe(old)
-      const again = new PassThrough()
-      again.write(Buffer.concat(this.kept as Buffer[]))
-      if (body.readableEnded) again.end()
-      else body.pipe(again)
-      this.source = again
-    }
     this.sessions.acquire(this)
   }
 
@@ -177,7 +156,7 @@ export class H2Call implements H2Waiter {
     if (this.cancelled) return
     const stream = this.stream as ClientHttp2Stream
     this.responded = true
-    this.stopKeeping()
+    if (this.ownsReplay) this.replay?.release()
     if (this.deadlineMs === null) this.disarm()
     if (this.deadlineMs === null) stream.setTimeout(this.timeouts.bodyTimeoutMs, () => { this.fail(failure('UND_ERR_BODY_TIMEOUT', `body timeout after ${this.timeouts.bodyTimeoutMs} ms`)) })
     const status = Number(fields[':status'])
@@ -198,12 +177,9 @@ export class H2Call implements H2Waiter {
   private closed(): void {
     this.release()
     const stream = this.stream
-    if (stream !== null && this.replays(stream)) return this.replay()
+    if (stream !== null && this.replays(stream)) return this.sendAgain()
     if (this.cancelled) return
-    const code = this.stream?.rstCode ?? constants.NGHTTP2_INTERNAL_ERROR
-    this.fail(code === constants.NGHTTP2_REFUSED_STREAM
-      ? failure('RAMP_H2_REFUSED_STREAM', 'the backend refused the stream (REFUSED_STREAM)')
-      : failure('RAMP_H2_STREAM_RESET', `the backend reset the stream (code ${code})`))
+    this.fail(resetBy(this.stream?.rstCode ?? constants.NGHTTP2_INTERNAL_ERROR))
   }
 
   fail(err: Error): void {
@@ -212,16 +188,17 @@ export class H2Call implements H2Waiter {
     const stream = this.stream
     if (stream !== null && !stream.closed) stream.close(constants.NGHTTP2_CANCEL)
     const code = (err as { code?: string }).code
-    // Node reports a peer's RST_STREAM as this generic error; the code says whether the backend saw the request.
-    if (code === 'ERR_HTTP2_STREAM_ERROR' && stream?.rstCode === constants.NGHTTP2_REFUSED_STREAM) err = failure('RAMP_H2_REFUSED_STREAM', err.message)
+    // Node reports a peer's RST_STREAM as this generic error (a stream ramp closes itself is
+    // settled first); the code says whether the backend saw the request.
+    if (code === 'ERR_HTTP2_STREAM_ERROR' && stream !== null) err = resetBy(stream.rstCode ?? constants.NGHTTP2_INTERNAL_ERROR)
     this.handler.onError?.(err)
   }
 
   private settle(): void {
     this.cancelled = true
     this.disarm()
-    if (this.stream !== null) this.source?.unpipe(this.stream)
-    this.stopKeeping()
+    this.replay?.detach()
+    if (this.ownsReplay) this.replay?.release()
   }
 
   private release(): void {
@@ -240,6 +217,13 @@ export class H2Call implements H2Waiter {
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
   }
+}
+
+/** A stream the backend reset with `code`: refused (it never processed it, RFC 9113 8.7) or reset after it saw it. */
+function resetBy(code: number): Error {
+  return code === constants.NGHTTP2_REFUSED_STREAM
+    ? failure('RAMP_H2_REFUSED_STREAM', 'the backend refused the stream (REFUSED_STREAM)')
+    : failure('RAMP_H2_STREAM_RESET', `the backend reset the stream (code ${code})`)
 }
 
 /** Node's field object as a raw list: pseudo-fields left out, repeated fields one entry each. */

@@ -43,7 +43,7 @@ export function listenerSettings(config: CurrentConfig): () => ListenerSettings 
         accessRatio: c.log.access === true ? 1 : c.log.access === false ? 0 : c.log.access,
         preserveHost: c.preserveHost,
         limits: c.limits,
-        retry: retryPolicy(c.retry),
+        retry: retryPolicy(c.retry, c.grpc.retry),
         rawHeaderEntries: c.clients.maxHeaderCount * 2,
         upstream: c.upstream,
         grpcErrorCodes: grpcFailureTable(c.grpc.errorCodes),

@@ -17,7 +17,8 @@ import type { Clock } from '../clock.js'
 import type { Certificates } from '../tls/certificates.js'
 import { createChooser } from './choose.js'
 import { rejectionsOf } from './client-limits.js'
-import { bodyOf, Flight, type ClientRequest, type FlightDeps } from './flight.js'
+import { BodyReplay } from './body-replay.js'
+import { bodyOf, Flight, type UpstreamOptions, type ClientRequest, type FlightDeps } from './flight.js'
 import { clientHost, upstreamRawHeaders } from './headers.js'
 import { hostProblem } from './host-header.js'
 import { listenerSettings } from './listener-settings.js'
@@ -126,9 +127,12 @@ export function createListener(opts: ListenerOptions): DataListener {
     })
     const path = target?.path ?? url
     const grpc = !http1 && isGrpcContentType(req.headers['content-type'])
-    let body = bodyOf(req)
+    let body: UpstreamOptions['body'] = bodyOf(req)
     const copyTo = mirrorTarget(table, table.shaping, name, pool, facts, random)
     if (copyTo !== null) body = mirror.copy(req, { path, rawHeaders: raw, host }, body, copyTo)
+    // A call of a method safe to call twice keeps its body for a retry after a backend saw it.
+    const { grpc: grpcRetry } = current.retry
+    if (grpc && body !== null && grpcRetry.safe(path)) body = new BodyReplay(body, grpcRetry.bufferBytes)
     const flight = new Flight(deps, req, res, pool, lane, reason, setCookie, backend, {
       origin: '',
       path,

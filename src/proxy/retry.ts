@@ -2,25 +2,23 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Counter } from 'prom-client'
 import type { Logger } from '../log.js'
 import type { Backend } from '../pool/backend.js'
-import { observeFailure, observeStatus } from '../pool/observe.js'
+import { observeFailure, observeOutcome, observeStatus } from '../pool/observe.js'
 import { pickBackend, type Random } from '../pool/p2c.js'
 import type { VersionPool } from '../pool/pool.js'
 import { backoffDelay } from './backoff.js'
 import type { RetryBudget } from './retry-budget.js'
-import { grpcReplayable, replayable, retryReason, type RetryPolicy, type RetryReason } from './retry-policy.js'
+import { grpcReplayable, replayable, retryReason, type GrpcCall, type RetryPolicy, type RetryReason } from './retry-policy.js'
 
 /** What a retry reads and moves of one request in flight; the listener's flight is one. */
-export interface RetriedFlight {
+export interface RetriedFlight extends GrpcCall {
   readonly pool: VersionPool
   backend: Backend | null
   readonly method: string
   readonly headers: IncomingHttpHeaders
   /** A body stream was forwarded with the first try: it cannot be sent again. */
   readonly streamsBody: boolean
-  /** A gRPC call: retried only when it reached no backend (see `grpcReplayable`). */
+  /** A gRPC call: retried only when it reached no backend, or its method is safe (see `grpcReplayable`). */
   readonly grpc: boolean
-  /** Some of the client's body has been read (and sent to a backend that failed). */
-  readonly bodyRead: boolean
   /** Tries made so far, the first included. */
   tries: number
   /** Holds a slot of the budget, from a retry's decision to the outcome of that try. */
@@ -34,7 +32,7 @@ export type RetryResult = 'retried' | 'budget_exhausted' | 'no_other_backend'
 
 export interface RetriesOptions {
   /** The config in force, read per try (a reload may change it). */
-  settings: () => { readonly retry: RetryPolicy }
+  settings: () => { readonly retry: RetryPolicy; readonly grpcErrorCodes: readonly boolean[] }
   budget: RetryBudget
   counter: Counter<'version' | 'reason' | 'result'>
   random: Random
@@ -74,17 +72,18 @@ export class Retries {
   }
 
   /**
-   * After a failed try (`err`, or a response of `status`): milliseconds to back off before the
-   * next try, with `flight.backend` already moved; or null to hand this outcome to the client.
+   * After a failed try (`err`, or a response of `status`, or a trailers-only gRPC answer of
+   * `grpcCode`): milliseconds to back off before the next try, with `flight.backend` already
+   * moved; or null to hand this outcome to the client.
    */
-  next(flight: RetriedFlight, err: unknown, status: number | undefined): number | null {
+  next(flight: RetriedFlight, err: unknown, status: number | undefined, grpcCode = -1): number | null {
     this.tryEnded(flight)
     const failed = flight.backend
     if (failed === null || flight.ended) return null
     const { retry: policy } = this.opts.settings()
-    const reason = retryReason(policy, err, status)
+    const reason = retryReason(policy, err, status, grpcCode)
     if (reason === undefined || flight.tries >= policy.attempts) return null
-    if (!(flight.grpc ? grpcReplayable(reason, flight.bodyRead) : replayable(policy, flight.method, flight.headers, flight.streamsBody))) return null
+    if (!(flight.grpc ? grpcReplayable(policy, reason, flight) : reason !== 'grpc_status' && replayable(policy, flight.method, flight.headers, flight.streamsBody))) return null
     // Only the backend that just failed is left out: with two backends, a third try goes back
     // to the first, whose failure is often a one-off (a reset on a reused keep-alive socket).
     const next = pickBackend(flight.pool, this.opts.random, failed)
@@ -98,7 +97,7 @@ export class Retries {
       flight.holdsRetry = true
     }
     this.opts.counter.inc({ version: flight.pool.name, reason, result: 'retried' })
-    this.tryFailed(failed, reason, status)
+    this.tryFailed(failed, reason, status, grpcCode)
     failed.inflight--
     next.inflight++
     flight.backend = next
@@ -110,10 +109,11 @@ export class Retries {
    * so this is the one place where passive health learns of it; the last try of a request is
    * seen where its response ends.
    */
-  private tryFailed(backend: Backend, reason: RetryReason, status: number | undefined): void {
-    if (status !== undefined) observeStatus(backend, status)
+  private tryFailed(backend: Backend, reason: RetryReason, status: number | undefined, grpcCode: number): void {
+    if (reason === 'grpc_status') observeOutcome(backend, this.opts.settings().grpcErrorCodes[grpcCode] === true)
+    else if (status !== undefined) observeStatus(backend, status)
     else observeFailure(backend, reason === 'status' ? 'bad_response' : reason)
-    this.opts.log.debug({ version: backend.version, backend: backend.url, reason, status }, 'try failed, retrying on another backend')
+    this.opts.log.debug({ version: backend.version, backend: backend.url, reason, status, grpcStatus: grpcCode >= 0 ? grpcCode : undefined }, 'try failed, retrying on another backend')
   }
 
   private refused(flight: RetriedFlight, reason: RetryReason, result: RetryResult): null {

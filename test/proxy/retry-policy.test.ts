@@ -4,8 +4,9 @@ import { test } from 'node:test'
 import { parseConfig } from '../../src/config/load.js'
 import { grpcReplayable, replayable, retryPolicy, retryReason, type RetryReason } from '../../src/proxy/retry-policy.js'
 
-function policy(retry = '{}') {
-  return retryPolicy(parseConfig(`listen: { port: 0 }\nstable: { name: v1, backends: ["http://127.0.0.1:1"] }\nretry: ${retry}\n`, null, {}).retry)
+function policy(retry = '{}', grpc = '{}') {
+  const config = parseConfig(`listen: { port: 0 }\nstable: { name: v1, backends: ["http://127.0.0.1:1"] }\nretry: ${retry}\ngrpc: ${grpc}\n`, null, {})
+  return retryPolicy(config.retry, config.grpc.retry)
 }
 
 const defaults = policy()
@@ -56,25 +57,55 @@ const reasons: Array<[string, unknown, number | undefined, RetryReason | undefin
 
 for (const [name, err, status, expected] of reasons) {
   test(`${name} is ${expected === undefined ? 'not retried' : `retried as ${expected}`}`, () => {
-    assert.equal(retryReason(defaults, err, status), expected)
+    assert.equal(retryReason(defaults, err, status, -1), expected)
   })
 }
 
 test('onStatus replaces the retried statuses', () => {
   const p = policy('{ onStatus: [500] }')
-  assert.equal(retryReason(p, undefined, 500), 'status')
-  assert.equal(retryReason(p, undefined, 503), undefined)
+  assert.equal(retryReason(p, undefined, 500, -1), 'status')
+  assert.equal(retryReason(p, undefined, 503, -1), undefined)
 })
 
-const grpcCases: readonly { reason: RetryReason; bodyRead: boolean; retried: boolean }[] = [
-  { reason: 'connect', bodyRead: false, retried: true },
-  { reason: 'connect', bodyRead: true, retried: false },
-  { reason: 'reset', bodyRead: false, retried: false },
-  { reason: 'status', bodyRead: false, retried: false },
+test('a trailers-only gRPC answer is retried after the codes of grpc.retry.onCodes, UNAVAILABLE by default', () => {
+  assert.equal(retryReason(defaults, undefined, 200, 14), 'grpc_status')
+  assert.equal(retryReason(defaults, undefined, 200, 13), undefined, 'INTERNAL')
+  assert.equal(retryReason(defaults, undefined, 200, 0), undefined, 'OK')
+  const p = policy('{}', '{ retry: { onCodes: [RESOURCE_EXHAUSTED, ABORTED] } }')
+  assert.equal(retryReason(p, undefined, 200, 8), 'grpc_status')
+  assert.equal(retryReason(p, undefined, 200, 10), 'grpc_status')
+  assert.equal(retryReason(p, undefined, 200, 14), undefined, 'UNAVAILABLE is no longer listed')
+})
+
+const safe = policy('{}', '{ retry: { methods: [/shop.Cart/Get, /shop.Catalog/*] } }')
+
+// [name, path, reason, body read, body kept, retried]
+const grpcCases: Array<[string, string, RetryReason, boolean, boolean, boolean]> = [
+  ['a call after a connect failure', '/shop.Cart/Add', 'connect', false, true, true],
+  ['a call after a connect failure with its body read', '/shop.Cart/Add', 'connect', true, false, false],
+  ['a call after a reset', '/shop.Cart/Add', 'reset', false, true, false],
+  ['a call after a 503', '/shop.Cart/Add', 'status', false, true, false],
+  ['a call after UNAVAILABLE', '/shop.Cart/Add', 'grpc_status', true, true, false],
+  ['a safe method after a reset', '/shop.Cart/Get', 'reset', true, true, true],
+  ['a safe method after UNAVAILABLE', '/shop.Cart/Get', 'grpc_status', true, true, true],
+  ['a safe method after a 503', '/shop.Cart/Get', 'status', true, true, true],
+  ['a method of a safe service after UNAVAILABLE', '/shop.Catalog/List', 'grpc_status', true, true, true],
+  ['a safe method whose body outgrew the buffer', '/shop.Cart/Get', 'reset', true, false, false],
+  ['a method of another service with a safe one\'s name', '/shop.Other/Get', 'reset', true, true, false],
+  ['a path below a safe service', '/shop.Catalog/List/more', 'reset', true, true, false],
 ]
 
-for (const c of grpcCases) {
-  test(`a gRPC call after a ${c.reason} failure${c.bodyRead ? ' with its body read' : ''} is ${c.retried ? '' : 'not '}retried`, () => {
-    assert.equal(grpcReplayable(c.reason, c.bodyRead), c.retried)
+for (const [name, path, reason, bodyRead, bodyKept, expected] of grpcCases) {
+  test(`gRPC: ${name} is ${expected ? '' : 'not '}retried`, () => {
+    assert.equal(grpcReplayable(safe, reason, { path, bodyRead, bodyKept }), expected)
   })
 }
+
+test('gRPC: a method name that is not /package.Service/Method or /package.Service/* is refused with what to write', () => {
+  for (const bad of ['shop.Cart/Get', '/shop.Cart', '/shop.Cart/Get/x', '/*/Get', '/shop.Cart/G*']) {
+    assert.throws(() => policy('{}', `{ retry: { methods: ["${bad}"] } }`), (err: Error) => {
+      assert.match(err.message, /grpc\.retry\.methods\[0\]: .* is not a gRPC method: write \/package\.Service\/Method/)
+      return true
+    }, bad)
+  }
+})
