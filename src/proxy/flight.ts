@@ -7,6 +7,7 @@ import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Backend } from '../pool/backend.js'
 import { grpcCodeOf } from '../errors.js'
+import { grpcPushbackMs } from '../grpc/pushback.js'
 import { GRPC_CANCELLED, grpcCodeOfHttp, grpcStatusOf } from '../grpc/status.js'
 import { observeOutcome } from '../pool/observe.js'
 import type { VersionPool } from '../pool/pool.js'
@@ -162,12 +163,14 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
     // A trailers-only answer (a gRPC error, usually) has its status in the headers.
     if (this.grpc) this.grpcStatus = grpcStatusIn(raw)
     if (this.deps.retries.retriesStatus(status) || this.grpcStatus >= 0) {
-      const delay = this.deps.retries.next(this, undefined, status, this.grpcStatus)
+      // A gRPC server may say when to retry, or not to (a pushback it sends with its error).
+      const pushback = this.grpcStatus >= 0 ? grpcPushbackMs(raw) : undefined
+      const delay = pushback === null ? null : this.deps.retries.next(this, undefined, status, this.grpcStatus)
       if (delay !== null) {
         // Moved to another backend already; the retry is sent once this body is read through.
         this.discarding = true
         this.grpcStatus = -1
-        this.retryDelay = delay
+        this.retryDelay = pushback ?? delay
         return true
       }
     }

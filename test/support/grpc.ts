@@ -28,6 +28,8 @@ export interface GrpcBackendOptions {
   /** Share of unary calls answered UNAVAILABLE (drawn from `random`). */
   unavailableRate?: number
   random?: () => number
+  /** Sent as `grpc-retry-pushback-ms` with each UNAVAILABLE answer. */
+  pushback?: string
   /** Unary calls answer after this long. */
   delayMs?: number
   /** What grpc.health.v1.Health/Check answers; null: the server has no health service. */
@@ -71,6 +73,11 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
     call.on('cancelled', () => { cancelled++ })
   }
   const server = new grpc.Server(opts.serverOptions)
+  const unavailableMetadata = (): grpc.Metadata => {
+    const md = new grpc.Metadata()
+    if (opts.pushback !== undefined) md.set('grpc-retry-pushback-ms', opts.pushback)
+    return md
+  }
   const trailing = (): grpc.Metadata => {
     const md = new grpc.Metadata()
     md.set('x-served-by', name)
@@ -85,7 +92,7 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
       maxInFlight = Math.max(maxInFlight, now)
       const answer = (): void => {
         inFlight.set(peer, (inFlight.get(peer) ?? 1) - 1)
-        if (random() < (opts.unavailableRate ?? 0)) cb({ code: grpc.status.UNAVAILABLE, details: `${name} is down` })
+        if (random() < (opts.unavailableRate ?? 0)) cb({ code: grpc.status.UNAVAILABLE, details: `${name} is down`, metadata: unavailableMetadata() })
         else cb(null, { text: call.request.text, version: name }, trailing())
       }
       if (opts.delayMs === undefined) answer()

@@ -123,3 +123,23 @@ test('a safe call whose body outgrew grpc.retry.bufferBytes is not sent again: t
   assert.ok(failed > 0)
   assert.equal(await w.metric('ramp_retries_total', { version: 'v1', reason: 'reset', result: 'retried' }), 0)
 })
+
+test('a server\'s grpc-retry-pushback-ms is obeyed: a negative one means no retry, a number is the wait before it', async (t) => {
+  const never = await grpcBackend(t, { name: 'never', unavailableRate: 1, pushback: '-1' })
+  const later = await grpcBackend(t, { name: 'later', unavailableRate: 1, pushback: '300' })
+  const up = await grpcBackend(t, { name: 'up' })
+  const w = await world(t, { config: release({ v1: [never.url, up.url], v2: [later.url, up.url], more: `${safe('[/demo.Echo/Say]')}\nretry: { backoffMs: 1, maxBackoffMs: 1 }` }) })
+  await w.routed()
+  const client = echoClient(t, targetOf(w.urls.main))
+  let refused = 0
+  for (let i = 0; i < 20; i++) if ((await say(client, 'x', { 'x-ramp-version': 'v1' })).error?.code === grpc.status.UNAVAILABLE) refused++
+  assert.ok(refused > 0)
+  assert.equal(refused, never.calls(), 'no call the server pushed back on was retried')
+  for (let i = 0; i < 20 && later.calls() === 0; i++) {
+    const started = Date.now()
+    const r = await say(client, 'x', { 'x-ramp-version': 'v2' })
+    assert.equal(r.error, null, r.error?.details)
+    if (later.calls() > 0) assert.ok(Date.now() - started >= 300, `the retry waited the server's 300 ms, not the 1 ms backoff (${Date.now() - started} ms)`)
+  }
+  assert.equal(later.calls(), 1, 'a call reached the backend asking for 300 ms')
+})
