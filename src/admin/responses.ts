@@ -1,4 +1,4 @@
-import { ErrorResponse, HealthResponse, HistoryResponse, ReadyResponse, ReloadResponse, RolloutResponse, StatusResponse, TextResponse, TrafficResponse } from './schemas.js'
+import { ErrorResponse, HealthResponse, HistoryResponse, ReadyResponse, ReloadResponse, RolloutResponse, StartResponse, StatusResponse, TextResponse, TrafficResponse } from './schemas.js'
 
 /**
  * Every status each admin route answers, for the OpenAPI document (the admin server does not
@@ -23,7 +23,7 @@ const written = {
 export const readSchema = (ok: object) => ({ 200: ok, 401: unauthorized, 500: internal })
 
 export const verbResponses = { 200: { ...RolloutResponse, description: 'the rollout the verb left' }, ...written }
-export const startResponses = { 201: { ...RolloutResponse, description: 'the rollout started' }, ...written }
+export const startResponses = { 201: { ...StartResponse, description: 'the rollout started' }, ...written }
 export const reloadResponses = { 200: ReloadResponse, ...written }
 
 export const statusResponses = readSchema(StatusResponse)

@@ -70,7 +70,7 @@ const statusFields = {
 
 export const StatusResponse = Type.Object(statusFields, { additionalProperties: false })
 
-export const RolloutResponse = Type.Object({
+const rolloutFields = {
   ...statusFields,
   revision: Type.Integer(),
   desiredWeight: Type.Number({ minimum: 0, maximum: 100 }),
@@ -90,6 +90,13 @@ export const RolloutResponse = Type.Object({
   updatedAt: isoTime,
   finishedAt: isoTime,
   stateVsConfig: Type.Array(Type.Object({ field: Type.String(), config: Type.String(), state: Type.String() }), { description: 'where the state resumed at start differs from the config; the state won (empty once the rollout changes)' }),
+}
+
+export const RolloutResponse = Type.Object(rolloutFields, open)
+
+export const StartResponse = Type.Object({
+  ...rolloutFields,
+  ignored: Type.Optional(Type.Array(Type.String(), { description: 'fields of the strategy dropped because they only mean something in Kubernetes, each with why (as a config\'s are)' })),
 }, open)
 
 export const HistoryResponse = Type.Object({

@@ -16,12 +16,21 @@ const security = [{ bearer: [] }]
 export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions): void {
   const run = async (event: EngineEvent) => rolloutView(await opts.driver.dispatch(event), opts.driver.table, opts.analysis(), opts.health(), opts.drift())
 
+  // A strategy pasted from an Argo Rollout reads as a config's does, before the strict schema
+  // sees it: Kubernetes-only fields dropped (and named in the answer), a step with several
+  // actions one step each, in Argo's order.
+  const ignored = new WeakMap<object, string[]>()
   app.post<{ Body: StartBody }>('/api/v1/rollout', {
     schema: { summary: 'Start a rollout of a new version (waits for readiness, then runs the strategy).', body: StartBody, response: startResponses, security },
+    preValidation: (request, _reply, done) => {
+      const body = request.body as { strategy?: unknown } | null | undefined
+      if (body !== null && typeof body === 'object') ignored.set(request, dropIgnoredStrategyFields(body.strategy))
+      done()
+    },
   }, async (request, reply) => {
     const { version, strategy, supersede } = request.body
-    // A step with several actions runs as a config's does: one step each, in Argo's order.
-    dropIgnoredStrategyFields(strategy)
+    const notes = ignored.get(request) ?? []
+    if (notes.length > 0) request.log.warn({ ignored: notes }, 'fields of the strategy ramp has no use for were dropped')
     const problems = stepShapingProblems(strategy, 'body.strategy').map(formatProblem)
     if (problems.length > 0) throw rampError('RAMP_ERR_ADMIN_BAD_REQUEST', `invalid request: ${problems.join('; ')}`, { details: { problems } })
     const view = await run({
@@ -31,7 +40,7 @@ export function registerRolloutRoutes(app: FastifyInstance, opts: AdminOptions):
       supersede: supersede === true,
       actor: actorOf(request),
     })
-    return reply.code(201).send(view)
+    return reply.code(201).send(notes.length > 0 ? { ...view, ignored: notes } : view)
   })
 
   app.post<{ Body: PromoteBody | undefined }>('/api/v1/rollout/promote', {

@@ -86,6 +86,24 @@ describe('ramp import of Argo manifests', { concurrency: true }, () => {
     assert.deepEqual(tally(await w.sequence(20, beta)), { v3: 20 })
   })
 
+  test('a strategy pasted into POST /api/v1/rollout with Kubernetes-only fields runs, and the answer names what was dropped', async (t) => {
+    const [v1, v3] = await backends(t, 'v1', 'v3')
+    const w = await world(t, { config: release({ v1: v1.url, more: 'balance: exact' }) })
+    const res = await w.admin.deploy({ name: 'v3', backends: [v3.url] }, { strategy: { canary: {
+      canaryService: 'shop-canary', maxSurge: '25%', trafficRouting: { nginx: { stableIngress: 'shop' } },
+      steps: [{ setCanaryScale: { weight: 20 } }, { setWeight: 30 }, { pause: {} }],
+    } } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.deepEqual((res.body as { ignored?: string[] }).ignored, [
+      'strategy.canary.canaryService ignored: ramp routes to backends directly, not through Services',
+      'strategy.canary.maxSurge ignored: ramp does not scale replicas',
+      'strategy.canary.trafficRouting ignored: ramp is the traffic router',
+      'strategy.canary.steps[0].setCanaryScale ignored: ramp does not scale replicas; the weight alone moves traffic',
+    ])
+    await pausedAt(w, 1)
+    assert.deepEqual(tally(await w.sequence(10)), { v1: 7, v3: 3 }, 'the setWeight of 30 after the dropped scale step')
+  })
+
   test('steps: left null imports as no steps', async (t) => {
     const r = await imported(t, 'argo-null-steps.yaml')
     assert.deepEqual(r.config.strategy, { canary: { steps: [] } })
