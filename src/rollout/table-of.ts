@@ -13,7 +13,7 @@ import type { RolloutState } from './types.js'
  * special case.
  */
 export function tableOf(s: RolloutState): TableSpec {
-  const canary = inProgress(s) && s.canaryReady ? s.canary : null
+  const canary = tabledCanary(s)
   const mirror = canary === null ? null : mirrorOf(s)
   return {
     mode: s.strategy.type,
@@ -23,6 +23,11 @@ export function tableOf(s: RolloutState): TableSpec {
     routes: canary === null ? [] : routesOf(s).map(copyRoute),
     mirror: mirror === null ? null : copyMirror(mirror),
   }
+}
+
+/** The canary as the table has it: only once it is ready, and while the rollout is in progress. */
+export function tabledCanary(s: RolloutState): RolloutState['canary'] {
+  return inProgress(s) && s.canaryReady ? s.canary : null
 }
 
 /** Two tables the data plane would route alike; a route or mirror change is a new table too. */

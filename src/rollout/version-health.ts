@@ -1,6 +1,6 @@
 import { begin, NOOP, type Outcome } from './draft.js'
 import { formatMessage } from './messages.js'
-import { tableOf } from './table-of.js'
+import { tabledCanary } from './table-of.js'
 import type { EngineEvent, HistoryEntry, Phase, RolloutState, VersionSpec } from './types.js'
 
 export function unavailableOf(s: RolloutState): readonly string[] {
@@ -17,8 +17,8 @@ export function unavailableOf(s: RolloutState): readonly string[] {
  * A version outside the table, or news the state already has, changes nothing.
  */
 export function versionHealth(s: RolloutState, shown: Phase, ev: Extract<EngineEvent, { type: 'versionHealth' }>, now: number): Outcome {
-  const t = tableOf(s)
-  const inTable = t.stable.name === ev.version || t.canary?.name === ev.version
+  const canary = tabledCanary(s)
+  const inTable = s.stable.name === ev.version || canary?.name === ev.version
   const was = unavailableOf(s)
   if (!inTable || was.includes(ev.version) === !ev.available) return NOOP
   const next: RolloutState = { ...s, unavailable: ev.available ? was.filter((v) => v !== ev.version) : [...was, ev.version] }
@@ -28,7 +28,7 @@ export function versionHealth(s: RolloutState, shown: Phase, ev: Extract<EngineE
     actor: 'ramp',
     from: shown,
     to: stableDown(next) ? 'Degraded' : next.phase,
-    detail: healthDetail(next, t.stable, t.canary, ev),
+    detail: healthDetail(next, s.stable, canary, ev),
   }
   return { ...begin(s), state: next, entries: [entry] }
 }
@@ -41,9 +41,9 @@ export function versionHealth(s: RolloutState, shown: Phase, ev: Extract<EngineE
  * the phase beneath meanwhile.
  */
 export function withVersionHealth(next: RolloutState): RolloutState {
-  const t = tableOf(next)
+  const canary = tabledCanary(next)
   const was = unavailableOf(next)
-  const kept = was.filter((v) => v === t.stable.name || v === t.canary?.name)
+  const kept = was.filter((v) => v === next.stable.name || v === canary?.name)
   const s = kept.length === was.length ? next : { ...next, unavailable: kept }
   if (!stableDown(s)) return s
   const degraded: RolloutState = { ...s, phase: 'Degraded', reason: 'StableUnavailable', degradedFrom: { phase: s.phase, reason: s.reason, message: s.message } }
