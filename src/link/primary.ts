@@ -9,15 +9,13 @@ import { exposition } from '../metrics/exposition.js'
 import { retire, sumMetrics, type MetricsJson } from '../metrics/sum.js'
 import type { RoutingSpec } from '../routing/spec.js'
 import type { Link, UpEvent } from './link.js'
+import { restartDelayMs } from './restart-backoff.js'
 import { isFromWorker, type FromWorker, type ToWorker } from './messages.js'
 
 /** A worker that has not applied a spec this long after it was sent is killed (and replaced). */
 const ackTimeoutMs = 5000
 /** How long an on-demand report may take before what was last reported is used. */
 const collectTimeoutMs = 1000
-/** A worker that served this long before it died is restarted at once; one that dies sooner waits longer each time. */
-const stableAfterMs = 10_000
-const maxBackoffMs = 10_000
 
 interface Member {
   readonly worker: Worker
@@ -71,7 +69,8 @@ export class WorkersLink implements Link {
   /** What the engine was last told of each version's health. */
   private readonly told = new Map<string, boolean>()
   private stopping = false
-  private backoffMs = 50
+  /** The wait before the last restart; 0 before any. */
+  private backoffMs = 0
   private firstStart: { failed: (err: Error) => void; serving: () => void } | null = null
 
   constructor(private readonly deps: WorkersLinkDeps) {}
@@ -234,7 +233,7 @@ export class WorkersLink implements Link {
       return
     }
     const lived = Date.now() - member.startedAt
-    this.backoffMs = lived >= stableAfterMs ? 100 : Math.min(this.backoffMs * 2, maxBackoffMs)
+    this.backoffMs = restartDelayMs(this.backoffMs, lived)
     this.deps.log.error({ worker: { id: worker.id, pid: worker.process.pid, code, signal, livedMs: lived, restartInMs: this.backoffMs } },
       `worker ${worker.id} (pid ${worker.process.pid}) died (${signal ?? `exit code ${code}`}) after ${lived} ms; the others keep serving; a new one starts in ${this.backoffMs} ms`)
     setTimeout(() => { if (!this.stopping) this.fork() }, this.backoffMs).unref()

@@ -14,11 +14,14 @@ const pins = [
   { value: 'never', weight: 100, want: 'v1' },
 ] as const
 
-/** Versions that served `n` requests sent with these headers, one at a time. */
+/**
+ * Versions that served `n` requests sent with these headers, one at a time, each on a
+ * connection of its own: with workers, each worker takes some of them.
+ */
 async function served(w: World, headers: Record<string, string>, n = 30): Promise<Record<string, number>> {
   const out: string[] = []
   for (let i = 0; i < n; i++) {
-    const r = await w.send('/', { headers })
+    const r = await w.send('/', { headers: { ...headers, connection: 'close' } })
     assert.equal(r.status, 200)
     out.push(r.version)
   }
@@ -37,7 +40,7 @@ for (const workers of [1, 2]) {
   describe(`workers: ${workers}`, () => {
     async function splitAt(t: TestContext, weight: number, more = ''): Promise<World> {
       const [v1, v2] = await backends(t, 'v1', 'v2')
-      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight, more }), workers, ...seedFor(workers, weight + 1) })
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight, more: `log: { access: ${workers > 1} }\n${more}` }), workers, ...seedFor(workers, weight + 1) })
       await w.routed()
       return w
     }
@@ -46,6 +49,7 @@ for (const workers of [1, 2]) {
       test(`x-ramp-version: ${value} reaches ${want} at weight ${weight}, counted as reason="header"`, async (t) => {
         const w = await splitAt(t, weight)
         assert.deepEqual(await served(w, { 'x-ramp-version': value }), { [want]: 30 })
+        if (workers > 1) assert.equal((await w.cluster.workersThatServed(30)).size, workers, 'every worker pinned some of them')
         assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason: 'header', version: want }, 30), 30)
         await allCounted(w, 30)
         assert.equal(await w.metric('ramp_overrides_ignored_total'), 0)

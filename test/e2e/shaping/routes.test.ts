@@ -66,12 +66,13 @@ for (const workers of [1, 2]) {
   describe(`workers: ${workers}`, () => {
     test('static routes send matching requests to their version, first match wins, counted as route:NAME', async (t) => {
       const [v1, v2] = await backends(t, 'v1', 'v2')
-      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 0, more: routes }), workers, ...seedFor(workers, 3) })
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 0, more: `log: { access: ${workers > 1} }\n${routes}` }), workers, ...seedFor(workers, 3) })
       await w.routed()
       const expected = new Map<string, number>()
       for (const c of cases) {
         for (let i = 0; i < 5; i++) {
-          const r = await w.send(c.path ?? '/', { method: c.method ?? 'GET', headers: c.headers ?? {}, ...(c.method === 'POST' ? { body: '{}' } : {}) })
+          // A connection each, so that with workers every worker routes some of each case.
+          const r = await w.send(c.path ?? '/', { method: c.method ?? 'GET', headers: { ...c.headers, connection: 'close' }, ...(c.method === 'POST' ? { body: '{}' } : {}) })
           assert.equal(r.status, 200, c.what)
           assert.equal(r.version, c.version, c.what)
         }
@@ -84,6 +85,7 @@ for (const workers of [1, 2]) {
         assert.equal(await w.metricReaches('ramp_routing_decisions_total', { reason, version }, n), n, `reason="${reason}" version="${version}"`)
       }
       assert.equal(await w.metric('ramp_routing_decisions_total', { reason: 'route:any-order', version: 'v2' }), 5, 'x-order: 1 never counted under the later route')
+      if (workers > 1) assert.equal((await w.cluster.workersThatServed(cases.length * 5)).size, workers, 'every worker routed some of them')
     })
 
     test('an override beats a route, and a route beats the weight at 100', async (t) => {

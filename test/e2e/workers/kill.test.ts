@@ -34,6 +34,9 @@ test('kill -9 of one of 2 workers under load: the other keeps serving, /readyz s
   const replacement = await replaced
   const servingAt = performance.now()
   assert.deepEqual(cluster.pids().sort(), [survivor, replacement].sort(), 'two workers again: the survivor and the new one')
+  const died = w.logs().filter((l) => (l.worker as { pid?: number } | undefined)?.pid === victim && l.level === 50)
+  assert.equal(died.length, 1, 'the death is logged once, as an error')
+  assert.match(died[0]?.msg ?? '', new RegExp(`^worker \\d+ \\(pid ${victim}\\) died \\(SIGKILL\\) after \\d+ ms; the others keep serving; a new one starts in 100 ms$`))
   await delay(300)
   await traffic.stop()
   watching = false

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
+import { availableParallelism } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { test } from 'node:test'
 import { backend } from '../../support/world/backends.js'
@@ -93,4 +94,15 @@ test('a reload answers only once every worker applied it: with one worker stoppe
   const after = await freshMany(w, 10, 'after')
   assert.deepEqual(after.filter((r) => r.status !== 200 || r.header !== 'v1'), [], 'every worker sends the header at once')
   assert.ok((await served(w, '/?after=', 10)).some((a) => a.worker === stopped), 'the worker that was stopped served some of them')
+})
+
+test('workers: auto runs one worker per core the process may use, each serving', async (t) => {
+  const v1 = await backend(t, { name: 'v1' })
+  const w = await world(t, { config: release({ v1: v1.url, more: 'workers: auto' }), process: true })
+  const cores = availableParallelism()
+  for (let i = 0; i < 10; i++) assert.equal((await w.send(`/?auto=${i}`, { headers: { connection: 'close' } })).status, 200)
+  const text = await w.metrics()
+  const workers = new Set([...text.matchAll(/[{,]worker="(\d+)"/g)].map((m) => m[1]))
+  // One core is one process: no primary and no worker label, as with workers: 1.
+  assert.equal(workers.size, cores > 1 ? cores : 0, `${cores} cores, workers seen in /metrics: ${[...workers].join(', ')}`)
 })

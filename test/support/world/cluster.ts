@@ -19,6 +19,8 @@ export interface Cluster {
   connections(pid: number): number
   /** ramp's access lines so far, each naming the worker that served the request. */
   access(): WorkerAccessLine[]
+  /** The workers that served, once `n` access lines are in (a worker logs a request as its response ends). */
+  workersThatServed(n: number): Promise<Set<number>>
 }
 
 export function cluster(t: TestContext, primary: Spawned, mainUrl: string, logs: () => LogLine[]): Cluster {
@@ -45,6 +47,10 @@ export function cluster(t: TestContext, primary: Spawned, mainUrl: string, logs:
     },
     connections: (worker) => connectionsOn(worker, port),
     access: () => workerAccessLines(logs()),
+    async workersThatServed(n) {
+      await waitFor(`${n} access lines`, () => workerAccessLines(logs()).length >= n)
+      return new Set(workerAccessLines(logs()).map((a) => a.worker))
+    },
   }
 }
 
