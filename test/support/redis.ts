@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
 import { freePort } from './world/ports.js'
+import { waitFor } from './world/eventually.js'
 
 export interface RedisServer {
   url: string
@@ -40,7 +41,7 @@ export async function startRedis(t: Cleanup, opts: RedisOptions = {}): Promise<R
   const launch = async (): Promise<void> => {
     child = spawn('redis-server', args(), { stdio: 'ignore' })
     const exited = new Promise<never>((_, reject) => child?.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with ${code}`))))
-    await Promise.race([until(() => reachable(port)), exited])
+    await Promise.race([waitFor(`redis-server on port ${port} reachable`, () => reachable(port)), exited])
   }
   // A port found free can be taken before redis-server binds it: try another.
   for (let attempt = 0; ; attempt++) {
@@ -78,12 +79,4 @@ function reachable(port: number): Promise<boolean> {
     s.once('connect', () => { s.destroy(); resolve(true) })
     s.once('error', () => resolve(false))
   })
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not reachable within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
 }
