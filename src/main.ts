@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { CliExit, exitCode } from './cli/exit.js'
+import { rampVersion } from './cli/version.js'
 
 // Each command loads its own modules when it runs: `ramp promote` should not pay for
 // loading fastify, the proxy and the config schema that only `ramp serve` needs.
@@ -20,6 +21,7 @@ const jsonOption = (): Option => new Option('--json', 'print the JSON the admin 
 function program(): Command {
   const p = new Command('ramp')
     .description('A traffic-splitting reverse proxy that releases a new version step by step.\nAdmin commands read RAMP_ADMIN_URL and RAMP_ADMIN_TOKEN.')
+    .version(rampVersion(), '-V, --version', 'print ramp\'s version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
