@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander'
+import { endOnClosedStdout } from './cli/closed-stdout.js'
 import { CliExit, exitCode } from './cli/exit.js'
 import { rampVersion } from './cli/version.js'
 
@@ -95,9 +96,13 @@ function program(): Command {
   return p
 }
 
+/** The commands whose stdout is their log, which a closed pipe must not end (src/log.ts). */
+const logging = new Set(['serve', 'demo'])
+
 async function main(argv: string[]): Promise<void> {
+  const keepStdout = endOnClosedStdout()
   try {
-    await program().parseAsync(argv)
+    await program().hook('preAction', (_, action) => { if (logging.has(action.name())) keepStdout() }).parseAsync(argv)
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? exitCode.ok : exitCode.usage
