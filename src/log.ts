@@ -74,8 +74,8 @@ const flushWaitMs = 2000
 
 /**
  * Resolves once the log destination wrote out what it holds, or after `ms`: a stop waits for
- * the last lines when the reader reads, and not for ever when it does not (process.exit drops
- * what a pipe has not taken; a worker left to end by itself would wait for it).
+ * the last lines when the reader reads (process.exit, which ends ramp and each worker, drops
+ * what a pipe has not taken), and not for ever when it does not.
  */
 export async function logFlushed(ms = flushWaitMs, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   // Polled: 'drain' comes only after a write that went past the stream's high-water mark.
