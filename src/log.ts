@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { pino, type Logger, type LevelWithSilent } from 'pino'
 import type { prettyFactory } from 'pino-pretty'
 
@@ -9,9 +10,15 @@ export interface LogOptions {
   format: 'auto' | 'json' | 'pretty'
 }
 
+/**
+ * Bytes of log lines a destination may hold unwritten before further lines are dropped: a
+ * burst of several thousand access lines, far past the 64 KiB a pipe holds itself.
+ */
+export const logBufferBytes = 1024 * 1024
+
 let dropped = 0
 
-/** Log lines lost because their destination refused them (`ramp_log_lines_dropped_total`). */
+/** Log lines lost because their destination refused them or fell behind (`ramp_log_lines_dropped_total`). */
 export function droppedLogLines(): number {
   return dropped
 }
@@ -20,6 +27,11 @@ export function droppedLogLines(): number {
  * A log line that cannot be written is dropped and counted, never fatal: a log pipe whose
  * reader went away (`ramp demo | head`, Ctrl-C on `npm start | tee log`) fails every write
  * with EPIPE, and neither serving nor stopping may depend on it.
+ *
+ * A pipe whose reader stays but does not read does not block the event loop (Node writes to
+ * a pipe without blocking, libuv queues what the pipe does not take), it grows that queue
+ * without bound instead, one access line per request: past `logBufferBytes` unwritten, lines
+ * are dropped and counted, and once the queue has drained one warning says how many.
  *
  * Every line goes through the destination's write callback, which tells a failed write (the
  * stream's 'error' event fires only for the first). Pretty lines are formatted here, on the
@@ -33,14 +45,46 @@ export function createLogger(options: LogOptions, destination?: NodeJS.WritableS
   const format = pretty ? prettyLines() : (line: string): string => line
   if (!out.listeners('error').includes(ignore)) out.on('error', ignore)
   const written = (err?: Error | null): void => { if (err) dropped++ }
-  return pino({ level: options.level, base: { name: 'ramp' } }, {
+  let behind = 0
+  const caughtUp = (): void => {
+    const n = behind
+    behind = 0
+    log.warn({ droppedLines: n }, `${n} log lines dropped: the log's reader fell ${logBufferBytes} bytes behind; see ramp_log_lines_dropped_total`)
+  }
+  const log = pino({ level: options.level, base: { name: 'ramp' } }, {
     write: (line: string) => {
+      const text = format(line)
       // A destroyed stream answers through the callback, a failing one through it too.
-      if (out.writable) out.write(format(line), written)
-      else dropped++
+      if (!out.writable) {
+        dropped++
+      } else if (pending(out) + text.length > logBufferBytes) {
+        dropped++
+        // Above the stream's high-water mark, so its 'drain' is due once the reader reads.
+        if (behind++ === 0) out.once('drain', caughtUp)
+      } else {
+        out.write(text, written)
+      }
     },
   })
+  return log
 }
+
+/** How long a stop waits for the log's reader to take the lines still held. */
+const flushWaitMs = 2000
+
+/**
+ * Resolves once the log destination wrote out what it holds, or after `ms`: a stop waits for
+ * the last lines when the reader reads (process.exit, which ends ramp and each worker, drops
+ * what a pipe has not taken), and not for ever when it does not.
+ */
+export async function logFlushed(ms = flushWaitMs, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  // Polled: 'drain' comes only after a write that went past the stream's high-water mark.
+  const until = performance.now() + ms
+  while (out.writable && pending(out) > 0 && performance.now() < until) await sleep(10)
+}
+
+/** Bytes written to a stream and not yet taken by what is behind it (0 for a synchronous one: a file, a terminal). */
+const pending = (s: NodeJS.WritableStream): number => (s as { writableLength?: number }).writableLength ?? 0
 
 /** Loaded only when asked for: pino-pretty is not needed by a JSON log. */
 function prettyLines(): (line: string) => string {

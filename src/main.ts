@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
+import { endOnClosedStdout } from './cli/closed-stdout.js'
 import { CliExit, exitCode } from './cli/exit.js'
+import { rampVersion } from './cli/version.js'
 
 // Each command loads its own modules when it runs: `ramp promote` should not pay for
 // loading fastify, the proxy and the config schema that only `ramp serve` needs.
@@ -20,6 +22,7 @@ const jsonOption = (): Option => new Option('--json', 'print the JSON the admin 
 function program(): Command {
   const p = new Command('ramp')
     .description('A traffic-splitting reverse proxy that releases a new version step by step.\nAdmin commands read RAMP_ADMIN_URL and RAMP_ADMIN_TOKEN.')
+    .version(rampVersion(), '-V, --version', 'print ramp\'s version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -93,9 +96,13 @@ function program(): Command {
   return p
 }
 
+/** The commands whose stdout is their log, which a closed pipe must not end (src/log.ts). */
+const logging = new Set(['serve', 'demo'])
+
 async function main(argv: string[]): Promise<void> {
+  const keepStdout = endOnClosedStdout()
   try {
-    await program().parseAsync(argv)
+    await program().hook('preAction', (_, action) => { if (logging.has(action.name())) keepStdout() }).parseAsync(argv)
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? exitCode.ok : exitCode.usage

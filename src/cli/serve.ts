@@ -2,7 +2,7 @@ import type { Config } from '../config/load.js'
 import { workerCount } from '../config/workers.js'
 import { isRampError } from '../errors.js'
 import { keepServingOnUncaught } from '../lifecycle/last-resort.js'
-import { createLogger, type Logger } from '../log.js'
+import { createLogger, logFlushed, type Logger } from '../log.js'
 import { startRamp, type Served } from '../ramp.js'
 import { sweepDeadBuffers } from '../buffer-sweep.js'
 import { releaseYoungGeneration } from '../startup-memory.js'
@@ -46,9 +46,11 @@ export async function runUntilSignal(config: Config, log: Logger, extra: { onClo
     exitAfter(deadline, log, `the stop was not over ${deadline} ms after ${signal} (drainTimeoutMs + ${closeGraceMs} ms to close the store and the admin API)`)
     void ramp.close().then(async (report) => {
       await extra.onClose?.()
+      await logFlushed()
       process.exit(report.connectionsCut > 0 ? exitCode.drainCut : exitCode.ok)
-    }).catch((err: unknown) => {
+    }).catch(async (err: unknown) => {
       log.error({ err }, 'error while stopping')
+      await logFlushed()
       process.exit(1)
     })
   }

@@ -57,17 +57,28 @@ export const TemplateRefs = Type.Array(Type.Union([
   Type.Object({ templateName: Type.String({ minLength: 1 }) }, strict),
 ], { description: 'a template name, or { templateName }' }), { minItems: 1 })
 
+/**
+ * Argo's `args`, resolved when the config loads (src/config/analysis-args.ts): the loader's
+ * checks never see them, this is for an editor's check of the file as written.
+ */
+const AnalysisArgs = Type.Optional(Type.Array(Type.Object({
+  name: Type.String({ minLength: 1 }),
+  value: Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+}, strict), { description: 'values for the {{args.NAME}} placeholders of the templates named; ramp makes a template of each set of values when the config loads' }))
+
 export const StepAnalysis = Type.Object({
   templates: TemplateRefs,
+  args: AnalysisArgs,
   onFailure: Type.Union([L('abort'), L('pause')], { default: 'abort' }),
 }, strict)
 
 export const BackgroundAnalysis = Type.Object({
   templates: TemplateRefs,
+  args: AnalysisArgs,
   startingStep: Type.Integer({ minimum: 0, default: 0 }),
 }, strict)
 
-export const PromotionAnalysis = Type.Object({ templates: TemplateRefs }, strict)
+export const PromotionAnalysis = Type.Object({ templates: TemplateRefs, args: AnalysisArgs }, strict)
 
 export const webhookTypes = ['confirm-rollout', 'pre-rollout', 'rollout', 'confirm-promotion', 'post-rollout', 'rollback', 'event'] as const
 

@@ -6,7 +6,7 @@ import { createDataPlane } from '../data-plane.js'
 import { keepServingOnUncaught } from '../lifecycle/last-resort.js'
 import { moment } from '../lifecycle/serving.js'
 import { closeAgent } from '../lifecycle/shutdown.js'
-import { createLogger, type Logger } from '../log.js'
+import { createLogger, logFlushed, type Logger } from '../log.js'
 import { Metrics } from '../metrics/registry.js'
 import { createUpstreamAgent } from '../proxy/agent.js'
 import { SwappableAgent } from '../proxy/swappable-agent.js'
@@ -71,6 +71,8 @@ function start(init: Extract<ToWorker, { ramp: 'init' }>): void {
     await report()
     await closeAgent(agent, result.ended === 'drained' ? settings.current.drainTimeoutMs - result.ms : 0)
     send({ ramp: 'drained', report: result })
+    // The disconnect ends the worker (process.exit), which drops what its stdout pipe has not taken.
+    await logFlushed()
     process.disconnect()
   })())
 

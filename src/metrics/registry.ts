@@ -51,7 +51,7 @@ export class Metrics {
   readonly uncaughtErrors = new Counter({ name: 'ramp_uncaught_errors_total', help: 'Errors no handler caught (kind: uncaughtException, unhandledRejection); ramp logged each and kept serving.', labelNames: ['kind'], registers: [this.registry] })
   private logLinesCounted = 0
   readonly logLinesDropped = new Counter({
-    name: 'ramp_log_lines_dropped_total', help: 'Log lines lost because the log destination refused them (a pipe whose reader went away); ramp kept serving.', registers: [this.registry],
+    name: 'ramp_log_lines_dropped_total', help: 'Log lines lost because the log destination refused them (a pipe whose reader went away) or fell 1 MiB behind (a reader that does not read); ramp kept serving.', registers: [this.registry],
     collect: () => {
       const n = droppedLogLines()
       this.logLinesDropped.inc(n - this.logLinesCounted)

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
+import { Ajv } from 'ajv'
+import { parse } from 'yaml'
+import { addRampFormats } from '../../src/config/formats.js'
 import { parseConfig } from '../../src/config/load.js'
 import { schemaDocument } from '../../src/config/schema.js'
 import { problems } from './problems.js'
@@ -51,9 +54,32 @@ test('config: Kubernetes-only Argo fields are dropped and named as warnings', ()
   assert.deepEqual(c.strategy?.canary?.steps, [{ setWeight: 20 }, { pause: {} }])
 })
 
+const published = (): Record<string, unknown> => JSON.parse(readFileSync(new URL('../../config/schema.json', import.meta.url), 'utf8')) as Record<string, unknown>
+
 test('config/schema.json is the schema the loader uses (run `npm run schema` after changing it)', () => {
-  const published = JSON.parse(readFileSync(new URL('../../config/schema.json', import.meta.url), 'utf8')) as unknown
-  assert.deepEqual(published, schemaDocument())
+  assert.deepEqual(published(), schemaDocument())
+})
+
+// What an editor checks: the file as written, before the loader reads Argo's forms in it.
+test('config/schema.json accepts the example configs and a config using analysis args, as ramp does', () => {
+  const check = addRampFormats(new Ajv({ allErrors: true, strict: false })).compile(published())
+  const withArgs = `${base}analysis:
+  templates:
+    - name: rate
+      metrics:
+        - { name: ok, prometheus: { address: "http://127.0.0.1:9090", query: 'up{svc="{{args.service}}"}' }, thresholdRange: { min: 1 } }
+strategy:
+  canary:
+    analysis: { templates: [ rate ], args: [ { name: service, value: shop } ] }
+    steps:
+      - analysis: { templates: [ { templateName: rate } ], args: [ { name: service, value: cart } ] }
+`
+  const examples = ['canary.yaml', 'bluegreen.yaml', 'demo.yaml'].map((f) => readFileSync(new URL(`../../config/${f}`, import.meta.url), 'utf8'))
+  for (const text of [withArgs, ...examples]) {
+    parseConfig(text, null, {})
+    assert.ok(check(parse(text)), JSON.stringify(check.errors))
+  }
+  assert.equal(check(parse(withArgs.replace('value: shop', 'valueFrom: shop'))), false, 'an arg with no value is refused, as ramp refuses it')
 })
 
 const analysisBase = `${base}analysis:

@@ -106,9 +106,15 @@ export class Fleet {
     beat()
   }
 
-  /** The leader's analysis reads fresh sums: its own latest rows are shared first, then everyone's taken. */
+  /**
+   * The leader's analysis reads fresh sums: its own latest rows are shared and everyone's taken,
+   * in one step. Only the rows: each measurement of each builtin metric asks, and a heartbeat
+   * (the instance list, the revision check) per ask was work the next beat does anyway.
+   */
   async collect(): Promise<void> {
-    await this.beat()
+    if (this.store.redis.status !== 'ready') return
+    const ids = new Set([this.id, ...this.instances.map((i) => i.id)])
+    await this.windows.pull([...ids], this.id).catch((err: unknown) => this.failed(err as Error, 'commands'))
   }
 
   view(): FleetView {

@@ -32,16 +32,24 @@ export class FleetWindows {
     return { sent: (ok) => { if (!ok) this.pending = [...batch, ...this.pending].slice(-keptPushes) } }
   }
 
-  /** Takes every instance's list whole (read and delete in one step) into the sums. */
-  async pull(instances: readonly string[]): Promise<void> {
+  /**
+   * Takes every instance's list whole (read and delete in one step) into the sums; with `own`,
+   * this instance's new rows are pushed first, in the same step, so they are among those taken.
+   */
+  async pull(instances: readonly string[], own?: string): Promise<void> {
     if (instances.length === 0) return
     for (const id of this.newest.keys()) if (!instances.includes(id)) this.newest.delete(id)
     const m = this.redis.multi()
+    // The replies leave out the MULTI that a transaction's length counts.
+    const opened = m.length
+    const pushed = own === undefined ? null : this.push(m, own)
+    const first = m.length - opened
     for (const id of instances) m.lrange(this.listOf(id), 0, -1).del(this.listOf(id))
-    const results = await m.exec()
+    const results = await m.exec().catch((err: unknown) => { pushed?.sent(false); throw err })
+    pushed?.sent(results !== null && results.slice(0, first).every(([err]) => err === null))
     if (results === null) return
     instances.forEach((id, i) => {
-      const [err, items] = results[2 * i] ?? [null, []]
+      const [err, items] = results[first + 2 * i] ?? [null, []]
       if (err !== null) return
       for (const item of items as string[]) {
         const rows = JSON.parse(item) as SeriesRows[]

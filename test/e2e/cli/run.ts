@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import type { TestContext } from 'node:test'
 import { spawnRamp } from '../../support/world/process.js'
 
@@ -14,8 +13,7 @@ export interface CliResult {
 /** Runs the built `ramp` once, to its end; `t` null for a run shared by several tests. */
 export async function cli(t: TestContext | null, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const s = spawnRamp(t, args, env)
-  // 'exit' may come before the last of stdout is read (seen under load): wait for the pipes too.
-  const [{ code }] = await Promise.all([s.exit, once(s.child, 'close')])
+  const { code } = await s.exit
   return { code, stdout: s.stdout(), stderr: s.stderr() }
 }
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { release, settle } from '../../support/world/config.js'
-import { rampBin } from '../../support/world/process.js'
+import { rampBin, spawnProgram } from '../../support/world/process.js'
 
 /**
  * What `ramp serve` must not load to start: schema compilers and their schemas (validators are
@@ -31,18 +30,10 @@ test('ramp serve starts without loading schema compilers, the OpenAPI generator,
   ].join('\n'))
   const config = join(dir, 'ramp.yaml')
   writeFileSync(config, settle(release({ v1: 'http://127.0.0.1:9', v2: 'http://127.0.0.1:9', weight: 10, preview: true }), { process: true, workers: 1, logLevel: 'info' }))
-  const child = spawn(process.execPath, ['--import', join(dir, 'preload.mjs'), rampBin, 'serve', '-c', config], { env: { PATH: process.env.PATH, RAMP_UNBUNDLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-  t.after(() => { child.kill('SIGKILL') })
-  let out = ''
-  const line = (re: RegExp): Promise<void> => new Promise((resolve, reject) => {
-    const check = (): void => { if (re.test(out)) resolve() }
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); check() })
-    child.once('exit', () => reject(new Error(`ramp exited; stdout:\n${out}`)))
-    check()
-  })
-  await line(/ramp listening/)
-  child.kill('SIGUSR2')
-  await line(/"dumped":true/)
+  const proc = spawnProgram(t, process.execPath, ['--import', join(dir, 'preload.mjs'), rampBin, 'serve', '-c', config], { RAMP_UNBUNDLED: '1' })
+  await proc.line(/ramp listening/)
+  proc.child.kill('SIGUSR2')
+  await proc.line(/"dumped":true/)
   const loaded = [...readFileSync(esm, 'utf8').split('\n'), ...readFileSync(cjs, 'utf8').split('\n')]
   assert.ok(loaded.some((f) => f.includes('/dist/ramp.js')), 'the hook saw ramp\'s modules')
   assert.deepEqual(unwanted.filter((u) => loaded.some((f) => f.includes(u))), [])

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
 import { refusingUrl } from '../../support/world/ports.js'
 import { answering, recorder } from '../../support/world/recorder.js'
@@ -21,6 +22,16 @@ describe('usage', { concurrency: true }, () => {
       assert.equal(r.code, 0, said(r))
       assert.match(r.stdout, new RegExp(`^Usage: ramp ${c} `))
       assert.match(r.stdout, /^Options:$/m)
+      assert.equal(r.stderr, '')
+    })
+  }
+
+  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+  for (const [flag, env] of [['--version', {}], ['-V', {}], ['--version', { RAMP_UNBUNDLED: '1' }]] as const) {
+    test(`ramp ${flag}${'RAMP_UNBUNDLED' in env ? ' (unbundled)' : ''} prints the package's version and exits 0`, async (t) => {
+      const r = await cli(t, [flag], env)
+      assert.equal(r.code, 0, said(r))
+      assert.equal(r.stdout, `${version}\n`)
       assert.equal(r.stderr, '')
     })
   }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { Redis } from 'ioredis'
 import { backend, backends } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
+import { eventually } from '../../support/world/eventually.js'
 import { fleet, fleetConfig, leaderOf } from '../../support/world/fleet.js'
 import { kill9 } from '../../support/world/process.js'
 import { startRedis } from '../../support/redis.js'
@@ -118,4 +120,43 @@ test('an instance running workers is one member of the fleet: its workers serve 
   const leader = (await plain.admin.status()).fleet?.leader === 'i1' ? plain : withWorkers
   const measured = (await leader.rollout()).analysis.last[0]?.templates[0]?.measurements['success-rate'] ?? []
   assert.match(measured.at(-1)?.message ?? '', /\(from 2 instances\) over \d+ requests/)
+})
+
+/** How many times Redis ran `command` since its counts were last reset. */
+async function calls(redis: Redis, command: string): Promise<number> {
+  const stats = await redis.info('commandstats')
+  return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0)
+}
+
+// Each measurement of each builtin metric made the leader run a whole heartbeat (announce
+// itself, read the instance list and the revision) to get the fleet's rows.
+test('the leader\'s analysis takes the fleet\'s rows without a heartbeat per measurement: the instance list is read once a second per instance, however many metrics measure', async (t) => {
+  const redis = await startRedis(t)
+  const [v1, v2] = await backends(t, 'v1', 'v2')
+  const metrics = ['successRate', 'errorRate', 'latencyP50', 'latencyP90', 'latencyP99', 'requestRate']
+    .map((b) => `        - { name: m-${b}, builtin: ${b}, thresholdRange: { min: 0 } }`).join('\n')
+  const config = release({
+    v1: v1.url,
+    steps: ['setWeight: 50', 'analysis: { templates: [busy] }'],
+    more: `analysis:\n  templates:\n    - name: busy\n      interval: 100ms\n      window: 1s\n      inconclusiveLimit: 1000\n      metrics:\n${metrics}`,
+  })
+  const instances = await fleet(t, redis, { count: 2, config })
+  const direct = new Redis(redis.url)
+  t.after(() => direct.disconnect())
+  assert.equal((await instances[0]?.admin.deploy({ name: 'v2', backends: [v2.url] }))?.status, 201)
+  const leader = await leaderOf(instances)
+  const traffic = instances.map((i) => i.load({ connections: 1 }))
+  const measurements = async (): Promise<Array<{ message: string }>> => (await leader.rollout()).analysis.current[0]?.templates[0]?.measurements['m-requestRate'] ?? []
+  await eventually('the first measurement', measurements, (m) => m.length > 0, 10_000)
+  await direct.config('RESETSTAT')
+  const started = performance.now()
+  await sleep(2000)
+  const [reads, takes] = [await calls(direct, 'hgetall'), await calls(direct, 'lrange')]
+  const seconds = (performance.now() - started) / 1000
+  await Promise.all(traffic.map((l) => l.stop()))
+  t.diagnostic(`${reads} reads of the instance list and ${takes} of row lists in ${seconds.toFixed(1)} s`)
+  // Six metrics every 100 ms made about 60 heartbeats a second on the leader alone.
+  assert.ok(reads <= 2 * Math.ceil(seconds) + 2, `${reads} reads of the instance list in ${seconds.toFixed(1)} s by 2 instances`)
+  assert.ok(takes >= 2 * 6 * seconds, `the rows are still taken for each measurement: ${takes} list reads`)
+  assert.match((await measurements()).at(-1)?.message ?? '', /from 2 instances/, 'the analysis still sees every instance\'s rows')
 })

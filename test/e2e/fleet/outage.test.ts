@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { backends } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
-import { fleet, within } from '../../support/world/fleet.js'
+import { fleet, weightLags, within } from '../../support/world/fleet.js'
 import { Redis } from 'ioredis'
 import { selfSigned } from '../../support/certs.js'
 import { startRedis } from '../../support/redis.js'
@@ -68,7 +68,9 @@ test('rediss:// with the password from RAMP_REDIS_PASSWORD: the fleet stores its
   const [i1, i2] = await fleet(t, redis, { count: 2, key: 'tls-fleet', env, config: release({ v1: v1.url, v2: v2.url, weight: 0 }) }) as [World, World]
   await i1.routed('v2')
   assert.equal((await i1.admin.setWeight(25)).status, 200)
-  await within('the weight on the other instance', 100, () => i2.admin.status(), (s) => s.weight === 25)
+  await within('the weight on the other instance', 1000, () => i2.admin.status(), (s) => s.weight === 25)
+  const [lag] = weightLags(i1, [i2], 25)
+  assert.ok(lag !== undefined && lag <= 100, `applied ${lag} ms after the write (at most 100)`)
   const direct = new Redis(redis.url, { password: 'fleet-secret', tls: { ca: cert.cert } })
   t.after(() => direct.disconnect())
   assert.equal(await direct.hget('tls-fleet', 'revision'), String((await i1.rollout()).revision))

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { backends } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
-import { fleet, leaderOf, within } from '../../support/world/fleet.js'
+import { fleet, leaderOf, weightLags, within } from '../../support/world/fleet.js'
 import { spawnRamp } from '../../support/world/process.js'
 import { startRedis } from '../../support/redis.js'
 import { waitFor } from '../../support/world/eventually.js'
@@ -21,10 +21,7 @@ test('a weight change through one instance is in the table of every other within
   const answer = await i1.admin.setWeight(100)
   assert.equal(answer.status, 200, JSON.stringify(answer.body))
   await Promise.all([i2, i3].map((i) => within('the weight on another instance', 1000, () => i.admin.status(), (s) => s.weight === 100)))
-  // Measured by ramp's own clock (one host): when each instance put the weight in its table, as
-  // its routing log line says. Polling over HTTP would add the polls' own latency.
-  const appliedAt = (i: World): number => i.logs().find((l) => (l.routing as { weight?: number } | undefined)?.weight === 100)?.time ?? Number.NaN
-  const lags = [i2, i3].map((i) => appliedAt(i) - appliedAt(i1))
+  const lags = weightLags(i1, [i2, i3], 100)
   t.diagnostic(`applied by the others ${lags.join(' and ')} ms after the instance that wrote it`)
   for (const lag of lags) assert.ok(lag <= 100, `applied ${lag} ms after the write (at most 100)`)
   for (const i of [i1, i2, i3]) assert.deepEqual(await i.count(20), { v2: 20 })

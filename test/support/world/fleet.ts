@@ -42,6 +42,15 @@ export async function within<T>(what: string, ms: number, read: () => Promise<T>
   return took
 }
 
+/**
+ * How many ms after `from` each of `others` put `weight` in its routing table, by ramp's own
+ * clock (one host) as each one's routing log line says: polling over HTTP would add the
+ * polls' own latency, which a loaded machine makes longer than the lag itself.
+ */
+export function weightLags(from: World, others: World[], weight: number): number[] {
+  const appliedAt = (i: World): number => i.logs().find((l) => (l.routing as { weight?: number } | undefined)?.weight === weight)?.time ?? Number.NaN
+  return others.map((i) => appliedAt(i) - appliedAt(from))
+}
 
 /** The instance that leads, as the first one's status names it (instances are i1, i2...). */
 export async function leaderOf(instances: World[]): Promise<World> {

@@ -11,6 +11,7 @@ export interface Spawned {
   child: ChildProcess
   stdout: () => string
   stderr: () => string
+  /** How it exited, once its stdout and stderr are read to the end ('close': 'exit' may come before the last chunk). */
   exit: Promise<Exit>
   /** Resolves with the first stdout line matching `re` (JSON log lines are whole lines). */
   line(re: RegExp, timeoutMs?: number): Promise<string>
@@ -32,7 +33,7 @@ export function spawnProgram(t: TestContext | null, file: string, args: string[]
   let err = ''
   child.stdout.on('data', (c: Buffer) => { out += c.toString() })
   child.stderr.on('data', (c: Buffer) => { err += c.toString() })
-  const exit = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const exit = new Promise<Exit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })))
   t?.after(() => { if (running(child)) child.kill('SIGKILL') })
   return {
     child,
