@@ -85,10 +85,11 @@ function workersComparison(n: number, one: RampRows, multi: RampRows, ceiling: L
 /**
  * Unary gRPC calls straight to a gRPC backend and through ramp (h2c listener, h2c backend, the
  * stable alone), one after another in the same run: what ramp's HTTP/2 path costs a call.
+ * The grpc scenario runs these rows alone.
  */
-async function grpcRows(kit: Kit): Promise<{ runs: GrpcRun[]; table: TextTable; checks: Check[]; figures: Record<string, number | null> }> {
+export async function grpcRows(kit: Kit): Promise<{ runs: GrpcRun[]; table: TextTable; checks: Check[]; figures: Record<string, number | null> }> {
   const backend = await kit.grpcBackend()
-  const ramp = await kit.ramp(`stable: { name: v1, backends: ["${backend.url}"] }\n`, { h2c: true, profile: false })
+  const ramp = await kit.ramp(`stable: { name: v1, backends: ["${backend.url}"] }\n`, { h2c: true })
   const spec = { concurrency: kit.connections, duration: kit.duration, warmup: kit.warmup(2) }
   const direct = await kit.grpcLoad({ ...spec, label: 'gRPC unary, direct (h2c backend)', url: backend.url, pid: backend.pid })
   const through = await kit.grpcLoad({ ...spec, label: 'gRPC unary, through ramp (h2c -> h2c)', url: ramp.main, pid: ramp.pid })

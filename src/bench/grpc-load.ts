@@ -18,6 +18,8 @@ export interface GrpcLoadSpec {
 export interface GrpcRun {
   label: string
   calls: number
+  /** Calls answered during the warm-up, not counted in `calls`. */
+  warmupCalls: number
   seconds: number
   rps: number
   p50: number
@@ -42,17 +44,17 @@ export async function runGrpcLoad(spec: GrpcLoadSpec, watch: Watch | null): Prom
   session.on('error', () => undefined)
   await new Promise<void>((resolve, reject) => { session.once('connect', () => resolve()); session.once('error', reject) })
   try {
-    await loop(session, spec.concurrency, spec.warmup * 1000, null)
+    const warm = await loop(session, spec.concurrency, spec.warmup * 1000, null)
     const latencies: number[] = []
     const cpu = watch === null ? null : [cpuWindow(watch.target, cpus().length), cpuWindow(watch.bench, cpus().length)] as const
     const started = performance.now()
-    const errors = await loop(session, spec.concurrency, spec.duration * 1000, latencies)
+    const { errors } = await loop(session, spec.concurrency, spec.duration * 1000, latencies)
     const seconds = (performance.now() - started) / 1000
     const [t, b] = cpu === null ? [null, null] : [cpu[0].stop(), cpu[1].stop()]
     latencies.sort((x, y) => x - y)
     const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0
     return {
-      label: spec.label, calls: latencies.length, seconds, rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), errors,
+      label: spec.label, calls: latencies.length, warmupCalls: warm.calls, seconds, rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), errors,
       cpu: t === null || b === null ? null : { target: t.bench, bench: b.bench, others: b.others },
     }
   } finally {
@@ -60,20 +62,22 @@ export async function runGrpcLoad(spec: GrpcLoadSpec, watch: Watch | null): Prom
   }
 }
 
-/** Calls until `ms` passed; each successful call's latency goes to `latencies` when given. Resolves with the failed calls. */
-async function loop(session: ClientHttp2Session, concurrency: number, ms: number, latencies: number[] | null): Promise<number> {
+/** Calls until `ms` passed; each successful call's latency goes to `latencies` when given. Resolves with the calls made and those that failed. */
+async function loop(session: ClientHttp2Session, concurrency: number, ms: number, latencies: number[] | null): Promise<{ calls: number; errors: number }> {
   const end = performance.now() + ms
+  let calls = 0
   let errors = 0
   const caller = async (): Promise<void> => {
     while (performance.now() < end) {
       const start = performance.now()
       const ok = await call(session)
+      calls++
       if (!ok) errors++
       else latencies?.push(performance.now() - start)
     }
   }
   await Promise.all(Array.from({ length: concurrency }, caller))
-  return errors
+  return { calls, errors }
 }
 
 function call(session: ClientHttp2Session): Promise<boolean> {

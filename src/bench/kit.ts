@@ -86,7 +86,7 @@ export class BenchKit implements Kit {
     }
   }
 
-  async ramp(yaml: string, opts: { h2c?: boolean; profile?: boolean } = {}): Promise<RampProcess> {
+  async ramp(yaml: string, opts: { h2c?: boolean } = {}): Promise<RampProcess> {
     if (this.target !== null) return this.target
     this.dir ??= this.tempDir()
     const configPath = join(this.dir, `ramp-${this.children.length}.yaml`)
@@ -99,8 +99,8 @@ export class BenchKit implements Kit {
     const launcher = join(root, 'bin/ramp.js')
     // Node refuses --cpu-prof in NODE_OPTIONS, so a profiled ramp is started by node itself,
     // with the variables the launcher's line would have set.
-    const profileName = `ramp-${this.children.length}`
-    const profiling = opts.profile === false ? [] : this.profiling(profileName)
+    const profileName = `ramp${opts.h2c === true ? '-h2c' : ''}-${this.children.length}`
+    const profiling = this.profiling(profileName)
     const [command, args] = entry !== undefined ? [process.execPath, [...profiling, entry]]
       : profiling.length > 0 ? [process.execPath, [...profiling, launcher]]
         : [launcher, []]
@@ -131,7 +131,10 @@ export class BenchKit implements Kit {
 
   async grpcLoad(spec: GrpcLoadSpec & { pid: number | null }): Promise<GrpcRun> {
     this.say(`${spec.label}: ${spec.concurrency} calls in flight, ${spec.warmup} s warm-up, ${spec.duration} s measured`)
-    return runGrpcLoad(spec, spec.pid === null ? null : { target: spec.pid, bench: process.pid })
+    const from = monotonicUs()
+    const run = await runGrpcLoad(spec, spec.pid === null ? null : { target: spec.pid, bench: process.pid })
+    if (spec.pid !== null) this.served(spec.pid, run.calls + run.warmupCalls, from)
+    return run
   }
 
   async bareServer(): Promise<Served> {
@@ -159,15 +162,17 @@ export class BenchKit implements Kit {
       }
       run.marks.sort((a, b) => a.t - b.t)
     }
-    if (pid !== null) {
-      const n = run.requests + Object.values(run.warmupVersions).reduce((a, b) => a + b, 0)
-      const load = this.loads.get(pid) ?? { requests: 0, windows: [] }
-      load.requests += n
-      load.windows.push({ fromUs: from, toUs: monotonicUs() })
-      this.loads.set(pid, load)
-    }
+    if (pid !== null) this.served(pid, run.requests + Object.values(run.warmupVersions).reduce((a, b) => a + b, 0), from)
     this.runs.push(run)
     return run
+  }
+
+  /** Notes that `pid` served `n` responses (or calls) from `fromUs` until now, for its profile. */
+  private served(pid: number, n: number, fromUs: number): void {
+    const load = this.loads.get(pid) ?? { requests: 0, windows: [] }
+    load.requests += n
+    load.windows.push({ fromUs, toUs: monotonicUs() })
+    this.loads.set(pid, load)
   }
 
   reading(ramp: RampProcess): Promise<RampReading> {

@@ -62,10 +62,10 @@ export interface Kit {
    * ramp (bin/ramp.js serve) in a child process; the kit adds the listeners (127.0.0.1,
    * port 0), the admin API, a JSON log without access log, and a memory store to `yaml`.
    * In --target mode, answers the target without starting anything. `h2c`: the main
-   * listener speaks HTTP/2 with prior knowledge (`http2: true` without TLS), for gRPC.
-   * `profile: false` leaves this ramp out of --profile (a row the profile table does not split).
+   * listener speaks HTTP/2 with prior knowledge (`http2: true` without TLS), for gRPC; its
+   * profile (--profile) is then `ramp-h2c-<n>`.
    */
-  ramp(yaml: string, opts?: { h2c?: boolean; profile?: boolean }): Promise<RampProcess>
+  ramp(yaml: string, opts?: { h2c?: boolean }): Promise<RampProcess>
   plainProxy(upstream: string): Promise<Served>
   ceilingProxy(upstream: string): Promise<Served>
   /** A gRPC backend (node:http2, h2c) answering every call as a unary echo with grpc-status 0. */

@@ -1,4 +1,4 @@
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
+import { constants, type ClientHttp2Stream, type ClientSessionRequestOptions, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { isGrpcContentType } from '../grpc/status.js'
@@ -20,6 +20,13 @@ const failure = (code: string, message: string): Error => Object.assign(new Erro
 const keepAtMost = 64 * 1024
 /** Refused streams one call is sent again after, at most. */
 const maxRefusals = 3
+
+/**
+ * A stream's options with Node's priority defaults written out (and its internal `silent`), so
+ * that `request` only checks them: adding them itself costs ~3% of a proxied gRPC call's CPU.
+ */
+const streamOptions = (endStream: boolean, waitForTrailers: boolean): ClientSessionRequestOptions & { silent: boolean } =>
+  ({ endStream, waitForTrailers, weight: constants.NGHTTP2_DEFAULT_WEIGHT, parent: 0, exclusive: false, silent: false })
 
 /**
  * One request sent as an HTTP/2 stream, driving undici's raw dispatch handler (the one
@@ -108,7 +115,7 @@ export class H2Call implements H2Waiter {
     const { replay, fixed } = this
     let stream: ClientHttp2Stream
     try {
-      stream = slot.session.request(this.headers, { endStream: replay === null && fixed === null, waitForTrailers: replay !== null })
+      stream = slot.session.request(this.headers, streamOptions(replay === null && fixed === null, replay !== null))
     } catch (err) {
       // The session went away between the pick and the request: nothing reached the backend,
       // so another session may take it.
@@ -169,8 +176,10 @@ export class H2Call implements H2Waiter {
     this.settle()
     this.handler.onComplete?.(this.trailers ?? [])
     // The backend ended the call while the client may still be sending: its stream goes too.
+    // Once the request is all sent the stream closes by itself; an RST_STREAM then would
+    // only cost a frame (and a tenth of the call's CPU).
     const stream = this.stream
-    if (stream !== null && !stream.closed) stream.close(constants.NGHTTP2_NO_ERROR)
+    if (stream !== null && !stream.closed && !stream.writableFinished) stream.close(constants.NGHTTP2_NO_ERROR)
   }
 
   /** A stream that closed without its response's end: reset by the backend, or its session gone. */

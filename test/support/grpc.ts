@@ -55,6 +55,8 @@ export interface GrpcBackend {
   cancelled(): number
   /** The most unary calls that were in flight at once on one connection (one peer address). */
   maxInFlightPerConnection(): number
+  /** The connections (peer addresses) that calls of any kind came on. */
+  connections(): number
   setHealth(status: ServingStatus): void
 }
 
@@ -67,9 +69,11 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
   const inFlight = new Map<string, number>()
   let health = opts.health === undefined ? 'SERVING' : opts.health
   const metadata: grpc.Metadata[] = []
-  const seen = (call: { metadata: grpc.Metadata; on(event: 'cancelled', listener: () => void): unknown }): void => {
+  const peers = new Set<string>()
+  const seen = (call: { metadata: grpc.Metadata; getPeer(): string; on(event: 'cancelled', listener: () => void): unknown }): void => {
     calls++
     metadata.push(call.metadata)
+    peers.add(call.getPeer())
     call.on('cancelled', () => { cancelled++ })
   }
   const server = new grpc.Server(opts.serverOptions)
@@ -139,6 +143,7 @@ export async function grpcBackend(t: TestContext, opts: GrpcBackendOptions): Pro
     metadata,
     cancelled: () => cancelled,
     maxInFlightPerConnection: () => maxInFlight,
+    connections: () => peers.size,
     setHealth: (s) => { health = s },
   }
 }

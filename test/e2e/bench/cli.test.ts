@@ -13,13 +13,13 @@ import { resultsDir } from './support.js'
 test('ramp bench --list names every scenario in bench/scenarios/', async (t) => {
   const s = spawnRamp(t, ['bench', '--list'])
   assert.equal((await s.exit).code, 0, s.stderr())
-  assert.deepEqual(s.stdout().trim().split('\n').map((l) => l.split(' ')[0]), ['canary-fails', 'flip-under-load', 'metrics-stall', 'overhead', 'soak', 'split', 'startup'])
+  assert.deepEqual(s.stdout().trim().split('\n').map((l) => l.split(' ')[0]), ['canary-fails', 'flip-under-load', 'grpc', 'metrics-stall', 'overhead', 'soak', 'split', 'startup'])
 })
 
 test('ramp bench refuses an unknown scenario with exit status 2 and names the ones there are', async (t) => {
   const s = spawnRamp(t, ['bench', 'nope'])
   assert.equal((await s.exit).code, 2, s.stderr())
-  assert.match(s.stderr(), /unknown scenario "nope"; one of: canary-fails, flip-under-load, metrics-stall, overhead, soak, split, startup/)
+  assert.match(s.stderr(), /unknown scenario "nope"; one of: canary-fails, flip-under-load, grpc, metrics-stall, overhead, soak, split, startup/)
 })
 
 test('ramp bench refuses bad flags as usage errors that name the problem, before starting anything', async () => {

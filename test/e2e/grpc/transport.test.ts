@@ -34,3 +34,12 @@ test('the backend\'s concurrent-stream limit holds: 20 calls at once to a backen
   assert.ok(v1.maxInFlightPerConnection() <= 2, `${v1.maxInFlightPerConnection()} calls at once on one connection`)
   assert.ok(v1.maxInFlightPerConnection() === 2, 'the calls did share connections')
 })
+
+test('calls that end normally keep the backend\'s connection: 3000 unary calls reach it on one connection, not cut by its reset-flood defence', async (t) => {
+  // A stream reset after every finished call (RST_STREAM) is what an HTTP/2 server's defence
+  // against rapid reset counts: nghttp2's (Node's, grpc-js's) answers past 1000 with GOAWAY.
+  const v1 = await grpcBackend(t, { name: 'v1' })
+  const w = await world(t, { config: release({ v1: v1.url, more: h2c }) })
+  assert.deepEqual(await sayMany(echoClient(t, targetOf(w.urls.main)), 3000, {}, 50), { v1: 3000 })
+  assert.equal(v1.connections(), 1, 'one connection from ramp to the backend')
+})
