@@ -69,17 +69,19 @@ for (const workers of [1, 2]) {
       assert.deepEqual(tally(await kept.versions(50)), { v1: 50 })
     })
 
-    for (const c of badWeights) {
-      test(`PUT /api/v1/weight with ${c.name} answers 400 naming the problem`, async (t) => {
-        const [v1, v2] = await backends(t, 'v1', 'v2')
-        const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 10 }), workers })
-        await w.routed()
-        const res = await w.admin.call<{ error: string; message: string }>('PUT', '/api/v1/weight', c.body)
-        assert.equal(res.status, 400)
-        assert.equal(res.body.error, 'RAMP_ERR_ADMIN_BAD_REQUEST')
-        assert.match(res.body.message, c.says)
-        assert.equal((await w.rollout()).routing.weight, 10, 'the weight did not move')
-      })
-    }
+    test('PUT /api/v1/weight with a bad body answers 400 naming the problem, and the weight does not move', async (t) => {
+      const [v1, v2] = await backends(t, 'v1', 'v2')
+      const w = await world(t, { config: release({ v1: v1.url, v2: v2.url, weight: 10 }), workers })
+      await w.routed()
+      for (const c of badWeights) {
+        await t.test(c.name, async () => {
+          const res = await w.admin.call<{ error: string; message: string }>('PUT', '/api/v1/weight', c.body)
+          assert.equal(res.status, 400)
+          assert.equal(res.body.error, 'RAMP_ERR_ADMIN_BAD_REQUEST')
+          assert.match(res.body.message, c.says)
+          assert.equal((await w.rollout()).routing.weight, 10, 'the weight did not move')
+        })
+      }
+    })
   })
 }
