@@ -6,9 +6,9 @@ import { backend } from '../../support/world/backends.js'
 import { release } from '../../support/world/config.js'
 import { world } from '../../support/world/world.js'
 
-// An access line is over 300 bytes: this many requests write several times what each
-// process may hold unwritten (logBufferBytes) plus what the socket between them holds.
-const requests = Math.ceil((4 * logBufferBytes) / 300)
+// An access line is over 300 bytes: this many requests, shared by the workers, write well
+// past what each process may hold unwritten (logBufferBytes) plus what the socket holds.
+const requestsFor = (workers: number): number => Math.ceil(((workers + 1) * logBufferBytes) / 300)
 
 // A log pipe whose reader stays but never reads (a stuck `| tee`, a collector that stalled)
 // held every line ramp wrote in memory, without bound, and lost them at the exit.
@@ -19,6 +19,7 @@ for (const workers of [1, 2]) {
     const stdout = w.proc.child.stdout
     assert.ok(stdout !== null)
     stdout.pause()
+    const requests = requestsFor(workers)
     const served = await w.count(requests, { connections: 8 })
     assert.equal(served.v1, requests)
     assert.ok(await w.metric('ramp_log_lines_dropped_total') > 0, 'the lines beyond the bound were dropped')
