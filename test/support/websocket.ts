@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import { createServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { Socket } from 'node:net'
+import type { Server as NetServer, Socket } from 'node:net'
 import type { TestContext } from 'node:test'
 import { WebSocket, WebSocketServer } from 'ws'
 
@@ -15,7 +15,7 @@ export interface WsBackend {
 }
 
 /** Listens on an ephemeral loopback port; at the end every socket it accepted is destroyed (upgraded ones are out of closeAllConnections' reach). */
-export async function listen(t: TestContext, server: Server): Promise<number> {
+export async function listen(t: TestContext, server: NetServer): Promise<number> {
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { constants, createServer, type ServerHttp2Session } from 'node:http2'
+import { constants, createServer } from 'node:http2'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
 import { echoClient, grpc, grpcBackend, say, targetOf, type EchoClient, type Msg } from '../../support/grpc.js'
+import { listen } from '../../support/websocket.js'
 import { release } from '../../support/world/config.js'
 import { world } from '../../support/world/world.js'
 
@@ -27,18 +28,9 @@ async function resettingBackend(t: TestContext): Promise<{ url: string; calls: (
       stream.close(constants.NGHTTP2_INTERNAL_ERROR)
     })
   })
-  const sessions = new Set<ServerHttp2Session>()
-  server.on('session', (session) => {
-    sessions.add(session)
-    session.on('close', () => sessions.delete(session))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  // ramp's sessions may outlive this test's backends: close would wait for them.
-  t.after(() => new Promise<void>((resolve) => {
-    server.close(() => resolve())
-    for (const session of sessions) session.destroy()
-  }))
-  return { url: `h2c://127.0.0.1:${(server.address() as { port: number }).port}`, calls: () => calls, bytes: () => bytes }
+  // ramp's sessions may outlive this test's backends: listen destroys their sockets at the end.
+  const port = await listen(t, server)
+  return { url: `h2c://127.0.0.1:${port}`, calls: () => calls, bytes: () => bytes }
 }
 
 /** A client-streaming Collect call: `first`, a pause (the backend may fail in it), then `rest`; the count the server read. */
