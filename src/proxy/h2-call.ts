@@ -164,8 +164,10 @@ export class H2Call implements H2Waiter {
     const stream = this.stream as ClientHttp2Stream
     this.responded = true
     if (this.ownsReplay) this.replay?.release()
-    if (this.deadlineMs === null) this.disarm()
-    if (this.deadlineMs === null) stream.setTimeout(this.timeouts.bodyTimeoutMs, () => { this.fail(failure('UND_ERR_BODY_TIMEOUT', `body timeout after ${this.timeouts.bodyTimeoutMs} ms`)) })
+    if (this.deadlineMs === null) {
+      this.disarm()
+      stream.setTimeout(this.timeouts.bodyTimeoutMs, () => { this.fail(failure('UND_ERR_BODY_TIMEOUT', `body timeout after ${this.timeouts.bodyTimeoutMs} ms`)) })
+    }
     const status = Number(fields[':status'])
     const raw = rawFields(fields)
     if (this.handler.onHeaders?.(status, raw as unknown as Buffer[], () => { stream.resume() }, '') === false) stream.pause()
