@@ -15,7 +15,7 @@ import type { Clock } from '../clock.js'
 import type { Listener } from '../routing/types.js'
 import type { ListenerDrain } from './drain.js'
 import { currentResponse } from './current-response.js'
-import { clientRawHeaders, fieldsObject } from './headers.js'
+import { clientRawHeaders, fieldsObject, rawField } from './headers.js'
 import type { Lane } from './lanes.js'
 import type { ListenerSettings } from './listener-settings.js'
 import { responseHead } from './raw-response.js'
@@ -161,10 +161,13 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
       return false
     }
     // A trailers-only answer (a gRPC error, usually) has its status in the headers.
-    if (this.grpc) this.grpcStatus = grpcStatusIn(raw)
+    if (this.grpc) {
+      const code = rawField(raw, 'grpc-status')
+      this.grpcStatus = code === undefined ? -1 : grpcStatusOf(code)
+    }
     if (this.deps.retries.retriesStatus(status) || this.grpcStatus >= 0) {
       // A gRPC server may say when to retry, or not to (a pushback it sends with its error).
-      const pushback = this.grpcStatus >= 0 ? grpcPushbackMs(raw) : undefined
+      const pushback = this.grpcStatus >= 0 ? grpcPushbackMs(rawField(raw, 'grpc-retry-pushback-ms')) : undefined
       const delay = pushback === null ? null : this.deps.retries.next(this, undefined, status, this.grpcStatus)
       if (delay !== null) {
         // Moved to another backend already; the retry is sent once this body is read through.
@@ -353,15 +356,6 @@ export class Flight implements Dispatcher.DispatchHandler, RetriedFlight {
       deps.log.info({ access: { listener: deps.listener, method: req.method, url: req.url, status, version: this.pool.name, reason: this.reason, backend: backend?.url ?? null, ms: Math.round(seconds * 1e6) / 1e3, completed: complete } }, 'access')
     }
   }
-}
-
-/** The `grpc-status` among an answer's raw header fields (a trailers-only answer), or -1. */
-function grpcStatusIn(raw: readonly unknown[]): number {
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = String(raw[i])
-    if (name.length === 11 && name.toLowerCase() === 'grpc-status') return grpcStatusOf(String(raw[i + 1]))
-  }
-  return -1
 }
 
 /** Whether the client's request has a body to forward. An HTTP/2 request says so by not ending its stream with its headers. */

@@ -177,6 +177,15 @@ export function clientRawHeaders(raw: readonly Buffer[], versionHeader: string |
   return out
 }
 
+/** The first value of field `name` (lower case) in undici's raw list, or undefined. */
+export function rawField(raw: readonly unknown[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const field = String(raw[i])
+    if (field.length === name.length && field.toLowerCase() === name) return String(raw[i + 1])
+  }
+  return undefined
+}
+
 /** Fields from undici's raw list (trailers, a 1xx's headers) as the object Node's writers take, repeated names joined. */
 export function fieldsObject(raw: readonly Buffer[]): Record<string, string> {
   const out: Record<string, string> = {}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { clientRawHeaders, clientResponseHeaders, upgradeRequestHeaders, upstreamRawHeaders, upstreamRequestHeaders, type ForwardContext } from '../../src/proxy/headers.js'
+import { clientRawHeaders, clientResponseHeaders, rawField, upgradeRequestHeaders, upstreamRawHeaders, upstreamRequestHeaders, type ForwardContext } from '../../src/proxy/headers.js'
 
 const ctx: ForwardContext = { clientAddress: '10.0.0.9', proto: 'http', host: 'shop.example', upstreamHost: '127.0.0.1:9001', preserveHost: true, versionHeader: 'x-ramp-version', version: 'v2' }
 
@@ -47,4 +47,12 @@ test('raw response headers: bytes as names and values, repeated Set-Cookie lines
   const raw = ['Set-Cookie', 'a=1', 'Connection', 'keep-alive, X-Private', 'set-cookie', 'b=2', 'Keep-Alive', 'timeout=5', 'X-Private', 'p', 'Transfer-Encoding', 'chunked', 'Trailer', 'x-sum', 'Content-Type', 'text/plain; charset=\u00e9'].map((v) => Buffer.from(v, 'latin1'))
   assert.deepEqual(clientRawHeaders(raw, 'x-ramp-version', 'v1'), ['Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'Trailer', 'x-sum', 'Content-Type', 'text/plain; charset=\u00e9', 'x-ramp-version', 'v1'])
   assert.deepEqual(clientRawHeaders(raw.slice(0, 2), null, 'v1'), ['Set-Cookie', 'a=1'])
+})
+
+test('rawField finds a field of a raw list whatever its case, its first value, or nothing', () => {
+  const raw = ['content-type', 'application/grpc', 'Grpc-Retry-Pushback-Ms', '0', 'grpc-status', '14', 'grpc-status', '2']
+  assert.equal(rawField(raw, 'grpc-retry-pushback-ms'), '0')
+  assert.equal(rawField(raw, 'grpc-status'), '14')
+  assert.equal(rawField(raw, 'grpc-message'), undefined)
+  assert.equal(rawField([Buffer.from('Grpc-Status'), Buffer.from('4')], 'grpc-status'), '4', 'undici\'s buffers too')
 })
