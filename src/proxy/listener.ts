@@ -131,8 +131,7 @@ export function createListener(opts: ListenerOptions): DataListener {
     const copyTo = mirrorTarget(table, table.shaping, name, pool, facts, random)
     if (copyTo !== null) body = mirror.copy(req, { path, rawHeaders: raw, host }, body, copyTo)
     // A call of a method safe to call twice keeps its body for a retry after a backend saw it.
-    const { grpc: grpcRetry } = current.retry
-    if (grpc && body !== null && grpcRetry.safe(path)) body = new BodyReplay(body, grpcRetry.bufferBytes)
+    if (grpc && body !== null && current.retry.grpc.safe(path)) body = new BodyReplay(body, current.retry.grpc.bufferBytes)
     const flight = new Flight(deps, req, res, pool, lane, reason, setCookie, backend, {
       origin: '',
       path,
