@@ -83,7 +83,7 @@ export class Retries {
     const { retry: policy } = this.opts.settings()
     const reason = retryReason(policy, err, status, grpcCode)
     if (reason === undefined || flight.tries >= policy.attempts) return null
-    if (!(flight.grpc ? grpcReplayable(policy, reason, flight) : reason !== 'grpc_status' && replayable(policy, flight.method, flight.headers, flight.streamsBody))) return null
+    if (!(flight.grpc ? grpcReplayable(policy, reason, flight) : replayable(policy, flight.method, flight.headers, flight.streamsBody))) return null
     // Only the backend that just failed is left out: with two backends, a third try goes back
     // to the first, whose failure is often a one-off (a reset on a reused keep-alive socket).
     const next = pickBackend(flight.pool, this.opts.random, failed)
