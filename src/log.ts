@@ -53,11 +53,13 @@ export function createLogger(options: LogOptions, destination?: NodeJS.WritableS
   }
   const log = pino({ level: options.level, base: { name: 'ramp' } }, {
     write: (line: string) => {
-      const text = format(line)
       // A destroyed stream answers through the callback, a failing one through it too.
       if (!out.writable) {
         dropped++
-      } else if (pending(out) + text.length > logBufferBytes) {
+        return
+      }
+      const text = format(line)
+      if (pending(out) + text.length > logBufferBytes) {
         dropped++
         // Above the stream's high-water mark, so its 'drain' is due once the reader reads.
         if (behind++ === 0) out.once('drain', caughtUp)
