@@ -16,6 +16,7 @@ import { startInProcess } from './in-process.js'
 import { accessLines, captureLog, logLines, type AccessLine, type LogLine } from './logs.js'
 import { sumOf } from './metrics.js'
 import { listening, spawnRamp, terminate, type Exit, type Spawned, type Urls } from './process.js'
+import { documentReady } from './openapi.js'
 import { connection, countVersions, load, send, sequence, type Answer, type Connection, type Load, type Send } from './traffic.js'
 
 export interface WorldOptions {
@@ -185,6 +186,7 @@ export async function failedStart(t: TestContext, opts: Omit<WorldOptions, 'proc
 
 async function start(t: TestContext, home: Home, opts: WorldOptions, asProcess: boolean, workers: number): Promise<World> {
   const env = opts.env ?? {}
+  await documentReady()
   let ramp: Ramp | null = null
   let proc: Spawned | null = null
   let urls: Urls
