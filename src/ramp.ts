@@ -87,7 +87,7 @@ export async function startRamp(config: Config, opts: RampOptions): Promise<Ramp
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? true })
   const settings = new CurrentConfig(config)
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
-  const store = opts.store ?? storeFromConfig(config, env)
+  const store = opts.store ?? await storeFromConfig(config, env)
   const clock = opts.clock ?? systemClock
   const fleet = fleetOf(store, log, metrics, config.state.instance)
   const measurements = new Measurements(fleet === null ? {} : { copyTo: fleet.windows.outbox })

@@ -40,7 +40,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   const metrics = new Metrics()
   // The primary's own upstream requests: readiness probes and analysis providers.
   const agent = new SwappableAgent(createUpstreamAgent(config.upstream))
-  const store = storeFromConfig(config, env)
+  const store = await storeFromConfig(config, env)
   const fleet = fleetOf(store, log, metrics, config.state.instance)
   const measurements = new Measurements(fleet === null ? {} : { copyTo: fleet.windows.outbox })
   const count = workerCount(config)

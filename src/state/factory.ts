@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.js'
 import { createFileStore } from './file.js'
 import { createMemoryStore } from './memory.js'
-import { connectRedis, createRedisStore, type RedisStore } from './redis.js'
+import type { RedisStore } from './redis.js'
 import type { StateStore } from './store.js'
 
 /** The `state:` block of the configuration, with `path` already absolute. */
@@ -14,13 +14,15 @@ export interface StoreSpec {
   password?: string | undefined
 }
 
-export function createStore(spec: StoreSpec): StateStore {
+/** Redis's client is loaded only for a redis store: a ramp on a file never pays its start-up. */
+export async function createStore(spec: StoreSpec): Promise<StateStore> {
   switch (spec.store) {
     case 'file':
       return createFileStore(spec.path)
     case 'memory':
       return createMemoryStore()
     case 'redis': {
+      const { connectRedis, createRedisStore } = await import('./redis.js')
       const target = { url: spec.url ?? '', key: spec.key ?? 'ramp', password: spec.password }
       return createRedisStore(target, connectRedis(target, 'ramp'))
     }
@@ -28,7 +30,7 @@ export function createStore(spec: StoreSpec): StateStore {
 }
 
 /** The store the config's `state:` block names; a Redis password may come from RAMP_REDIS_PASSWORD. */
-export function storeFromConfig(config: Config, env: NodeJS.ProcessEnv): StateStore {
+export function storeFromConfig(config: Config, env: NodeJS.ProcessEnv): Promise<StateStore> {
   const { store, url, key } = config.state
   return createStore({ store, path: config.statePath, url, key: key ?? config.name, password: env.RAMP_REDIS_PASSWORD })
 }

@@ -35,9 +35,9 @@ for (const [name, yaml, want] of table) {
   })
 }
 
-test('a Redis store: its key defaults to the rollout\'s name, its description hides the password', () => {
+test('a Redis store: its key defaults to the rollout\'s name, its description hides the password', async () => {
   const config = parseConfig(`${base}state: { store: redis, url: "redis://:secret@cache.internal:6380/2" }\n`, null, {})
-  const store = storeFromConfig(config, {})
+  const store = await storeFromConfig(config, {})
   assert.ok(isShared(store))
   assert.equal(store.keys.doc, 'shop')
   assert.equal(store.keys.leader, 'shop:leader')
@@ -45,5 +45,5 @@ test('a Redis store: its key defaults to the rollout\'s name, its description hi
   assert.ok(!store.description.includes('secret'))
   store.redis.disconnect()
   assert.equal(redisDescription({ url: 'rediss://h:1/0', key: 'k' }), 'redis rediss://h:1/0 key k')
-  assert.equal(isShared(createStore({ store: 'memory', path: '' })), false)
+  assert.equal(isShared(await createStore({ store: 'memory', path: '' })), false)
 })

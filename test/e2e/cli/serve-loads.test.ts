@@ -9,13 +9,13 @@ import { rampBin, spawnProgram } from '../../support/world/process.js'
 /**
  * What `ramp serve` must not load to start: schema compilers and their schemas (validators are
  * precompiled at build time; fastify's error serializer needs only fast-json-stringify's runtime), the OpenAPI generator (built at its first request), the bench,
- * pretty logging, and the parts of undici and prom-client it does not use. Run from dist/'s
+ * pretty logging, Redis's client (for a store that is not Redis), and the parts of undici and prom-client it does not use. Run from dist/'s
  * modules (RAMP_UNBUNDLED=1), where every file a module loads is seen: ES modules through a
  * loader hook, CommonJS ones in require's cache once ramp listens.
  */
-const unwanted = ['/@sinclair/typebox/', '/@fastify/swagger/', '/fast-json-stringify/index.js', '/@fastify/ajv-compiler/', '/ajv/dist/ajv.js', '/ajv/dist/compile/', '/autocannon/', '/pino-pretty/', '/undici/index.js', '/undici/lib/web/', '/prom-client/index.js', '/@opentelemetry/', '/dist/bench/']
+const unwanted = ['/@sinclair/typebox/', '/@fastify/swagger/', '/fast-json-stringify/index.js', '/@fastify/ajv-compiler/', '/ajv/dist/ajv.js', '/ajv/dist/compile/', '/autocannon/', '/pino-pretty/', '/undici/index.js', '/undici/lib/web/', '/prom-client/index.js', '/@opentelemetry/', '/dist/bench/', '/ioredis/', '/dist/state/redis.js']
 
-test('ramp serve starts without loading schema compilers, the OpenAPI generator, the bench, pretty logging, or undici\'s and prom-client\'s indexes', async (t) => {
+test('ramp serve starts without loading schema compilers, the OpenAPI generator, the bench, pretty logging, Redis\'s client, or undici\'s and prom-client\'s indexes', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ramp-loads-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const esm = join(dir, 'esm.txt')
