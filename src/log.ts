@@ -42,33 +42,63 @@ export function droppedLogLines(): number {
 export function createLogger(options: LogOptions, destination?: NodeJS.WritableStream): Logger {
   const out = destination ?? process.stdout
   const pretty = options.format === 'pretty' || (options.format === 'auto' && destination === undefined && process.stdout.isTTY)
-  const format = pretty ? prettyLines() : (line: string): string => line
+  const lines = lineSink(out, pretty ? prettyLines() : null, (n) => {
+    log.warn({ droppedLines: n }, `${n} log lines dropped: the log's reader fell ${logBufferBytes} bytes behind; see ramp_log_lines_dropped_total`)
+  })
+  const log = pino({ level: options.level, base: { name: 'ramp' } }, { write: (line: string) => { lines.write(line, 1) } })
+  sinks.set(log, lines)
+  return log
+}
+
+/** Whole log lines into a logger's destination, under the same bound as its own lines. */
+export interface LineSink {
+  /** `text` is one or more lines, each ending in a newline. */
+  write(text: string | Buffer, lines: number): void
+  /** Counts lines lost before they reached the sink. */
+  drop(lines: number): void
+}
+
+const sinks = new WeakMap<Logger, LineSink>()
+
+/** Where a logger made by createLogger writes: a primary writes its workers' lines there too. */
+export function sinkOf(log: Logger): LineSink {
+  const sink = sinks.get(log)
+  if (sink === undefined) throw new Error('sinkOf: this logger was not made by createLogger')
+  return sink
+}
+
+function lineSink(out: NodeJS.WritableStream, format: ((line: string) => string) | null, caughtUp: (dropped: number) => void): LineSink {
   if (!out.listeners('error').includes(ignore)) out.on('error', ignore)
-  const written = (err?: Error | null): void => { if (err) dropped++ }
   let behind = 0
-  const caughtUp = (): void => {
+  const drop = (n: number): void => { dropped += n }
+  const written = (n: number) => (err?: Error | null): void => { if (err) drop(n) }
+  const warn = (): void => {
     const n = behind
     behind = 0
-    log.warn({ droppedLines: n }, `${n} log lines dropped: the log's reader fell ${logBufferBytes} bytes behind; see ramp_log_lines_dropped_total`)
+    caughtUp(n)
   }
-  const log = pino({ level: options.level, base: { name: 'ramp' } }, {
-    write: (line: string) => {
+  return {
+    drop,
+    write: (text, lines) => {
       // A destroyed stream answers through the callback, a failing one through it too.
-      if (!out.writable) {
-        dropped++
-        return
-      }
-      const text = format(line)
-      if (pending(out) + text.length > logBufferBytes) {
-        dropped++
+      if (!out.writable) return drop(lines)
+      const formatted = format === null ? text : pretty(format, text, lines)
+      if (pending(out) + formatted.length > logBufferBytes) {
+        drop(lines)
         // Above the stream's high-water mark, so its 'drain' is due once the reader reads.
-        if (behind++ === 0) out.once('drain', caughtUp)
+        if (behind === 0) out.once('drain', warn)
+        behind += lines
       } else {
-        out.write(text, written)
+        out.write(formatted, written(lines))
       }
     },
-  })
-  return log
+  }
+}
+
+function pretty(format: (line: string) => string, text: string | Buffer, lines: number): string {
+  const s = text.toString()
+  if (lines === 1) return format(s)
+  return s.split('\n').slice(0, lines).map((line) => format(`${line}\n`)).join('')
 }
 
 /** How long a stop waits for the log's reader to take the lines still held. */

@@ -12,7 +12,7 @@ import { createReloader } from './lifecycle/reload.js'
 import { logListening, moment, preflight, stopper } from './lifecycle/serving.js'
 import { closeAgent } from './lifecycle/shutdown.js'
 import { WorkersLink } from './link/primary.js'
-import type { Logger } from './log.js'
+import { sinkOf, type Logger } from './log.js'
 import { Metrics } from './metrics/registry.js'
 import { createUpstreamAgent } from './proxy/agent.js'
 import { serverUrl, urlOf } from './proxy/listener.js'
@@ -44,7 +44,7 @@ export async function startWorkers(config: Config, opts: { log: Logger; env?: No
   const fleet = fleetOf(store, log, metrics, config.state.instance)
   const measurements = new Measurements(fleet === null ? {} : { copyTo: fleet.windows.outbox })
   const count = workerCount(config)
-  const link = new WorkersLink({ count, log, settings: { get current() { return bound(settings.current) } }, measurements, beforeInit: release })
+  const link = new WorkersLink({ count, log, lines: sinkOf(log), settings: { get current() { return bound(settings.current) } }, measurements, beforeInit: release })
 
   const serving = moment()
   const control = await startControlPlane({ settings, log, clock: systemClock, metrics, store, agent, measurements, link, fleet, serving: serving.reached })

@@ -1,14 +1,16 @@
 import cluster, { type Worker } from 'node:cluster'
+import { finished } from 'node:stream/promises'
 import type { Measurements } from '../analysis/window.js'
 import { noHealth, type HealthView } from '../pool/health-view.js'
 import type { CurrentConfig } from '../config/current.js'
 import type { Config } from '../config/load.js'
 import type { DrainReport } from '../lifecycle/shutdown.js'
-import type { Logger } from '../log.js'
+import type { LineSink, Logger } from '../log.js'
 import { exposition } from '../metrics/exposition.js'
 import { retire, sumMetrics, type MetricsJson } from '../metrics/sum.js'
 import type { RoutingSpec } from '../routing/spec.js'
 import type { Link, UpEvent } from './link.js'
+import { relayLines } from './log-relay.js'
 import { restartDelayMs } from './restart-backoff.js'
 import { isFromWorker, type FromWorker, type ToWorker } from './messages.js'
 
@@ -37,6 +39,8 @@ interface Member {
 export interface WorkersLinkDeps {
   count: number
   log: Logger
+  /** Where the workers' log lines go: the primary's own log destination (log-relay.ts). */
+  lines: LineSink
   /** The config in force as a worker is to get it. */
   settings: Pick<CurrentConfig, 'current'>
   /** The primary's windows: every worker's reports are added into them. */
@@ -88,6 +92,7 @@ export class WorkersLink implements Link {
     for (const v of control.unavailable()) this.told.set(v, false)
     cluster.on('message', (worker, m: unknown) => { if (isFromWorker(m)) this.heard(worker, m) })
     cluster.on('exit', (worker, code, signal) => { this.exited(worker, code, signal) })
+    cluster.setupPrimary({ stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
     return new Promise<void>((resolve, reject) => {
       this.firstStart = {
         serving: () => { if (this.serving === this.deps.count) { this.firstStart = null; resolve() } },
@@ -153,10 +158,14 @@ export class WorkersLink implements Link {
     this.stopping = true
     const started = Date.now()
     const members = [...this.members.values()]
-    const exits = members.map((m) => new Promise<void>((resolve) => {
-      if (m.worker.isDead()) resolve()
-      else m.worker.once('exit', () => resolve())
-    }))
+    const exits = members.map((m) => Promise.all([
+      new Promise<void>((resolve) => {
+        if (m.worker.isDead()) resolve()
+        else m.worker.once('exit', () => resolve())
+      }),
+      // Its last log lines, relayed before the primary exits.
+      m.worker.process.stdout === null ? null : finished(m.worker.process.stdout).catch(() => undefined),
+    ]))
     for (const m of members) this.send(m, { ramp: 'drain' })
     void cutNow.then(() => { for (const m of members) this.send(m, { ramp: 'cut' }) })
     // A worker that neither drains nor dies is ended once its own deadline has long passed.
@@ -168,6 +177,7 @@ export class WorkersLink implements Link {
 
   private fork(): void {
     const worker = cluster.fork({ RAMP_WORKER: '1' })
+    if (worker.process.stdout !== null) relayLines(worker.process.stdout, this.deps.lines)
     this.members.set(worker.id, { worker, startedAt: Date.now(), state: 'starting', applied: 0, configured: 0, votes: new Map(), metrics: null, health: null, reported: [], drained: null })
   }
 

@@ -44,7 +44,8 @@ export function runWorker(): void {
 }
 
 function start(init: Extract<ToWorker, { ramp: 'init' }>): void {
-  const log = createLogger(init.config.log).child({ worker: process.pid })
+  // JSON into the pipe the primary reads: it writes the lines on whole, pretty if its log is.
+  const log = createLogger({ ...init.config.log, format: 'json' }).child({ worker: process.pid })
   const metrics = new Metrics()
   keepServingOnUncaught(log, metrics)
   const settings = new CurrentConfig(init.config)
