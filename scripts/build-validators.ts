@@ -31,7 +31,7 @@ async function precompile(dir: string, keep: boolean): Promise<void> {
   // Compiled with vm's compileFunction rather than required: a required module stays in its
   // parent's `children` for good. Not kept (`keep` false: the config's, the stored state's),
   // it is compiled for each call, so that once the caller is done with it the code (~0.5 MB of
-  // source, and its bytecode) is garbage, as the sources' validator compiled for each call is.
+  // source, and its bytecode) is garbage.
   const make = [
     'function make() {',
     '  const exports = {}',

@@ -13,10 +13,14 @@ export const set: ValidatorSet<'config'> = {
 /** The names `validators()` answers for, without compiling anything. */
 export const names = Object.keys(set.schemas) as ReadonlyArray<'config'>
 
+let compiled: { config: ValidateFunction<RawConfig> } | null = null
+
 /**
- * From the sources, compiled at each call and not kept: the validator of the whole schema is
- * ~10 MiB of heap while it is compiled, for a check made once per (re)load.
+ * From the sources (tests, `npm run bench`), compiled at the first call and kept: compiled
+ * at each call, it cost ~120 ms of every config a test parsed. What `ramp serve` runs,
+ * dist/'s precompiled code, is compiled for each (re)load and not kept instead, to keep an
+ * idle ramp's heap small (scripts/build-validators.ts).
  */
 export function validators(): { config: ValidateFunction<RawConfig> } {
-  return compileSet(set) as { config: ValidateFunction<RawConfig> }
+  return (compiled ??= compileSet(set) as { config: ValidateFunction<RawConfig> })
 }

@@ -11,7 +11,12 @@ export const set: ValidatorSet<'state' | 'history'> = {
 /** The names `validators()` answers for, without compiling anything. */
 export const names = Object.keys(set.schemas) as ReadonlyArray<'state' | 'history'>
 
-/** From the sources, compiled at each call and not kept: a stored document is read once, at start. */
+let compiled: Record<'state' | 'history', ValidateFunction> | null = null
+
+/**
+ * From the sources (tests), compiled at the first call and kept, as the config's is
+ * (config/validator.ts); dist/'s is compiled for each call: a stored document is read once, at start.
+ */
 export function validators(): Record<'state' | 'history', ValidateFunction> {
-  return compileSet(set)
+  return (compiled ??= compileSet(set))
 }
