@@ -15,6 +15,8 @@ export interface WebhookDecl {
   /** The hook path it calls; `/<name>` unless given. */
   path?: string
   failureLimit?: number
+  /** How long ramp waits for the hook's answer; 2s unless given. */
+  timeout?: string
 }
 
 export interface Setup {
@@ -48,7 +50,7 @@ export async function gated(t: TestContext, setup: Setup): Promise<Gated> {
     v3: await backend(t, { name: 'v3' }),
   }
   const webhooks = (setup.webhooks ?? []).map((w) => ({
-    name: w.name, type: w.type, url: `${h.url}${w.path ?? `/${w.name}`}`, interval: '500ms', timeout: '2s',
+    name: w.name, type: w.type, url: `${h.url}${w.path ?? `/${w.name}`}`, interval: '500ms', timeout: w.timeout ?? '2s',
     ...(w.failureLimit === undefined ? {} : { failureLimit: w.failureLimit }),
   }))
   const config = release({
