@@ -19,6 +19,8 @@ const rewritten = new Set(['host', 'expect', 'x-forwarded-for', 'x-forwarded-pro
  * ramp does forward (RFC 9110 6.6.2 makes it an end-to-end field).
  */
 const responseHopByHop = new Set([...hopByHop].filter((n) => n !== 'trailer'))
+/** Their lengths: a response field of another length is kept without lower-casing its name. */
+const responseHopByHopLengths = new Set([...responseHopByHop].map((n) => n.length))
 
 /**
  * A copy of `headers` without the hop-by-hop ones, those named in `connection`, and HTTP/2
@@ -113,6 +115,11 @@ export function upgradeResponseHeaders(headers: OutgoingHttpHeaders, versionHead
  */
 function connectionNamed(connection: string | undefined): Set<string> | null {
   if (connection === undefined) return null
+  // One token, as nearly every message has: no split, and no strings made for `keep-alive`.
+  if (!connection.includes(',')) {
+    const n = connection.trim().toLowerCase()
+    return n === '' || n === 'close' || hopByHop.has(n) ? null : new Set([n])
+  }
   let named: Set<string> | null = null
   for (const token of connection.split(',')) {
     const n = token.trim().toLowerCase()
@@ -169,8 +176,10 @@ export function clientRawHeaders(raw: readonly Buffer[], versionHeader: string |
   const out: string[] = []
   for (let i = 0; i < n; i += 2) {
     const name = strings[i] as string
-    const lower = name.toLowerCase()
-    if (responseHopByHop.has(lower) || named?.has(lower) === true) continue
+    if (named !== null || responseHopByHopLengths.has(name.length)) {
+      const lower = name.toLowerCase()
+      if (responseHopByHop.has(lower) || named?.has(lower) === true) continue
+    }
     out.push(name, strings[i + 1] as string)
   }
   if (versionHeader !== null) out.push(versionHeader, version)

@@ -49,6 +49,14 @@ test('raw response headers: bytes as names and values, repeated Set-Cookie lines
   assert.deepEqual(clientRawHeaders(raw.slice(0, 2), null, 'v1'), ['Set-Cookie', 'a=1'])
 })
 
+test('a Connection field of one token: the field it names is dropped (any case, spaces around it); keep-alive and close name none', () => {
+  const response = (connection: string): string[] => clientRawHeaders(['Connection', connection, 'X-Private', 'p', 'UPGRADE', 'h2c', 'Proxy-Connection', 'x', 'Date', 'd'].map((v) => Buffer.from(v, 'latin1')), null, 'v1')
+  assert.deepEqual(response(' X-Private '), ['Date', 'd'])
+  assert.deepEqual(response('Keep-Alive'), ['X-Private', 'p', 'Date', 'd'])
+  assert.deepEqual(response('close'), ['X-Private', 'p', 'Date', 'd'])
+  assert.deepEqual(upstreamRawHeaders(['Host', 'a', 'X-Secret', 's', 'Accept', '*/*'], 'X-Secret', ctx).slice(2, 4), ['Accept', '*/*'])
+})
+
 test('rawField finds a field of a raw list whatever its case, its first value, or nothing', () => {
   const raw = ['content-type', 'application/grpc', 'Grpc-Retry-Pushback-Ms', '0', 'grpc-status', '14', 'grpc-status', '2']
   assert.equal(rawField(raw, 'grpc-retry-pushback-ms'), '0')
