@@ -82,7 +82,7 @@ function lineSink(out: NodeJS.WritableStream, format: ((line: string) => string)
     write: (text, lines) => {
       // A destroyed stream answers through the callback, a failing one through it too.
       if (!out.writable) return drop(lines)
-      const formatted = format === null ? text : pretty(format, text, lines)
+      const formatted = format === null ? text : formatLines(format, text, lines)
       if (pending(out) + formatted.length > logBufferBytes) {
         drop(lines)
         // Above the stream's high-water mark, so its 'drain' is due once the reader reads.
@@ -95,7 +95,8 @@ function lineSink(out: NodeJS.WritableStream, format: ((line: string) => string)
   }
 }
 
-function pretty(format: (line: string) => string, text: string | Buffer, lines: number): string {
+/** Each of `lines` lines of `text` through `format` (pretty printing formats one line at a time). */
+function formatLines(format: (line: string) => string, text: string | Buffer, lines: number): string {
   const s = text.toString()
   if (lines === 1) return format(s)
   return s.split('\n').slice(0, lines).map((line) => format(`${line}\n`)).join('')

@@ -117,15 +117,21 @@ function connectionNamed(connection: string | undefined): Set<string> | null {
   if (connection === undefined) return null
   // One token, as nearly every message has: no split, and no strings made for `keep-alive`.
   if (!connection.includes(',')) {
-    const n = connection.trim().toLowerCase()
-    return n === '' || n === 'close' || hopByHop.has(n) ? null : new Set([n])
+    const n = namedField(connection)
+    return n === null ? null : new Set([n])
   }
   let named: Set<string> | null = null
   for (const token of connection.split(',')) {
-    const n = token.trim().toLowerCase()
-    if (n !== '' && n !== 'close' && !hopByHop.has(n)) (named ??= new Set()).add(n)
+    const n = namedField(token)
+    if (n !== null) (named ??= new Set()).add(n)
   }
   return named
+}
+
+/** The field a `connection` token names (lower case), or null for an option that names none. */
+function namedField(token: string): string | null {
+  const n = token.trim().toLowerCase()
+  return n === '' || n === 'close' || hopByHop.has(n) ? null : n
 }
 
 /**
